@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: MIT
+# The Klein base image: runit's runsvdir under klein-init, klein-svc for the
+# converted services, and klein-porter to convert a package's systemd units.
+#
+#   docker build --build-arg BASE=klein-base:bookworm -t klein .
+#   (or: cmake --build build --target image, which builds that base first)
+#
+# BASE is any Debian 12 / Ubuntu LTS image; apt must reach its archive.
+ARG BASE=ubuntu:24.04
+
+# --- build: a release build of the three programs, installed under /out ---
+FROM ${BASE} AS build
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends \
+      cmake make gcc libc6-dev pkg-config libconfuse-dev libjson-c-dev >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
+COPY . /src
+# INIT_STATIC: klein-init and klein-svc are linked statically. Everything is
+# installed under /usr; the usrmerge'd /sbin makes /sbin/klein-init the same
+# file. A project that installs to /sbin or /bin is folded into /usr so the
+# COPY below can never replace the base's /sbin -> usr/sbin symlink.
+RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+      -DINIT_STATIC=ON -DCMAKE_INSTALL_PREFIX=/usr >/dev/null \
+ && cmake --build /build -j"$(nproc)" \
+ && DESTDIR=/out cmake --install /build >/dev/null \
+ && for d in bin sbin lib; do \
+      if [ -d /out/$d ]; then mkdir -p /out/usr/$d && cp -a /out/$d/. /out/usr/$d/ && rm -rf /out/$d; fi; \
+    done \
+ && for p in sbin/klein-init sbin/klein-svc bin/klein-porter; do \
+      test -x /out/usr/$p || { echo "Dockerfile: the build installed no /usr/$p" >&2; exit 1; }; \
+    done
+
+# --- the image ---
+FROM ${BASE}
+ENV DEBIAN_FRONTEND=noninteractive
+# runit and klein-porter's two shared libraries (klein-base:bookworm has them
+# already; an Ubuntu or Debian image from a registry gets them here).
+RUN missing=; \
+    for p in runit libjson-c5 libconfuse2; do \
+      dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; \
+    done; \
+    if [ -n "$missing" ]; then \
+      apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+# /etc/service is Klein's: only what klein-porter (or you) put there runs.
+# Debian's runit makes it a symlink to /etc/runit/runsvdir/current, where
+# packages that ship runit scripts enable themselves next to the converted
+# units; those stay in /etc/runit and do not run.
+# e2scrub_reap (e2fsprogs, enabled in every Debian) checks LVM snapshots of
+# the host's disks: meaningless in a container, so not enabled here.
+RUN if [ -L /etc/service ]; then rm /etc/service; fi \
+ && rm -f /etc/systemd/system/multi-user.target.wants/e2scrub_reap.service \
+ && mkdir -p /etc/service /etc/sv /etc/init \
+ && { [ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; } \
+ && chmod 755 /usr/sbin/policy-rc.d
+COPY --from=build /out/ /
+RUN klein-porter --version >/dev/null && test -x /usr/sbin/klein-init && test -x /usr/sbin/klein-svc
+
+# Healthy when every enabled service is up and its readiness check passes.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+  CMD ["klein-svc", "health"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/sbin/klein-init"]

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/* The signalfd loop: boot (scripts, runsvdir, command), forward, reap. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init.h"
+
+#define RUNSVDIR_RESTART_MS 1000u /* ms; at most one runsvdir start per second */
+
+static bool
+is_stop_signal(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGPWR;
+}
+
+static void
+handle_signal(struct init_state *st, int sig)
+{
+	char name[32];
+
+	status_signal_name(sig, name, sizeof(name));
+	if (sig == SIGCHLD)
+		return; /* the reap after every wake-up handles it */
+	if (is_stop_signal(sig)) {
+		if (st->stop_requested || st->stopping) {
+			log_msg(LOGLVL_INFO, "%s: already stopping", name);
+		} else {
+			log_msg(LOGLVL_INFO, "%s: stopping", name);
+		}
+		st->stop_requested = true;
+		return;
+	}
+	if (st->command.running) {
+		log_msg(LOGLVL_DEBUG, "forwarding %s to %d", name, (int)st->command.pid);
+		if (kill(st->command.pid, sig) < 0 && errno != ESRCH)
+			log_msg(LOGLVL_WARN, "forwarding %s to %d: %s", name,
+				(int)st->command.pid, strerror(errno));
+		return;
+	}
+	log_msg(LOGLVL_DEBUG, "%s ignored (no command to forward it to)", name);
+}
+
+static void
+record_exit(struct init_state *st, pid_t pid, int ws)
+{
+	struct child *tracked[] = { &st->script, &st->command, &st->runsvdir };
+	char what[64];
+
+	for (size_t i = 0; i < 3; i++) {
+		if (!tracked[i]->running || tracked[i]->pid != pid)
+			continue;
+		tracked[i]->running = false;
+		tracked[i]->status = ws;
+		if (tracked[i] == &st->command) {
+			st->command_done = true;
+			status_describe(ws, what, sizeof(what));
+			log_msg(LOGLVL_INFO, "command (pid %d) ended: %s", (int)pid, what);
+		}
+		return;
+	}
+	log_msg(LOGLVL_DEBUG, "reaped pid %d", (int)pid);
+}
+
+static void
+reap(struct init_state *st)
+{
+	int ws;
+	pid_t pid;
+
+	/* Until nothing is left: SIGCHLDs coalesce, one wake-up may be many. */
+	for (;;) {
+		pid = waitpid(-1, &ws, WNOHANG);
+		if (pid > 0) {
+			record_exit(st, pid, ws);
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		st->have_children = pid == 0;
+		return;
+	}
+}
+
+int
+loop_wait(struct init_state *st, int timeout_ms)
+{
+	struct signalfd_siginfo si[16];
+	struct pollfd pfd = { .fd = st->sfd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	r = poll(&pfd, 1, timeout_ms);
+	if (r < 0 && errno != EINTR)
+		log_msg(LOGLVL_WARN, "poll: %s", strerror(errno));
+	while ((n = read(st->sfd, si, sizeof(si))) > 0)
+		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++)
+			handle_signal(st, (int)si[i].ssi_signo);
+	reap(st);
+	return 0;
+}
+
+static int
+start_child(struct init_state *st, struct child *c, char *const *argv,
+	    bool pgrp, bool tty)
+{
+	struct spawn_req req = {
+		.argv = argv, .cwd_fd = st->cwd_fd, .new_pgrp = pgrp, .take_tty = tty,
+	};
+	int err = 0, r;
+
+	r = spawn(&req, &c->pid, &err);
+	if (r < 0) {
+		log_msg(LOGLVL_ERROR, "cannot fork for '%s': %s", argv[0], strerror(-r));
+		return r;
+	}
+	c->running = true;
+	c->status = 0;
+	if (err) {
+		log_msg(LOGLVL_ERROR, "cannot execute '%s': %s", argv[0], strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* Waits for c, unless a stop is requested first. */
+static void
+wait_for(struct init_state *st, struct child *c)
+{
+	while (c->running && !st->stop_requested)
+		loop_wait(st, -1);
+}
+
+static int
+run_scripts(struct init_state *st, bool env_ok)
+{
+	const struct init_opts *o = st->opts;
+	char **paths = NULL, what[64];
+	size_t n = 0;
+	uint64_t t0;
+	int r;
+
+	r = scripts_list(o->init_dir, &paths, &n);
+	if (r < 0) {
+		log_msg(LOGLVL_ERROR, "%s: cannot list startup scripts: %s",
+			o->init_dir, strerror(-r));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n && !st->stop_requested; i++) {
+		char *argv[] = { paths[i], NULL };
+
+		log_msg(LOGLVL_INFO, "running %s", paths[i]);
+		t0 = now_ms();
+		/* Same process group: a ^C on the console reaches it too. */
+		if (start_child(st, &st->script, argv, false, false) < 0 &&
+		    !st->script.running) {
+			r = -EINVAL; /* fork failed */
+			break;
+		}
+		wait_for(st, &st->script);
+		if (st->script.running)
+			break; /* stop requested: the shutdown TERMs it */
+		status_describe(st->script.status, what, sizeof(what));
+		if (st->script.status == 0) {
+			log_msg(LOGLVL_INFO, "%s: %s after %llu ms", paths[i], what,
+				(unsigned long long)(now_ms() - t0));
+		} else if (o->script_failure_warn) {
+			log_msg(LOGLVL_WARN, "%s: %s after %llu ms; continuing "
+				"(script_failure = warn)", paths[i], what,
+				(unsigned long long)(now_ms() - t0));
+		} else {
+			log_msg(LOGLVL_ERROR, "startup script %s failed: %s after "
+				"%llu ms; aborting the boot", paths[i], what,
+				(unsigned long long)(now_ms() - t0));
+			r = -EINVAL;
+			break;
+		}
+		if (env_ok)
+			(void)env_reload(o->env_dir); /* logged inside */
+	}
+	scripts_free(paths, n);
+	return r;
+}
+
+static int
+start_runsvdir(struct init_state *st)
+{
+	/* Writable copies: execvp's argv is char *const *. */
+	static char prog[] = "runsvdir", flag[] = "-P";
+	char *argv[] = { prog, flag, st->opts->service_dir, NULL };
+	int r;
+
+	st->runsvdir_started = now_ms();
+	/* Own group: a ^C for the console must not kill it. */
+	r = start_child(st, &st->runsvdir, argv, true, false);
+	if (r == 0)
+		log_msg(LOGLVL_INFO, "runsvdir (pid %d) started on %s",
+			(int)st->runsvdir.pid, st->opts->service_dir);
+	return r;
+}
+
+/* Until a stop is requested or the command ends; keeps runsvdir alive. */
+static void
+supervise(struct init_state *st)
+{
+	char what[64];
+	uint64_t now;
+	int timeout;
+
+	while (!st->stop_requested && !st->command_done) {
+		timeout = -1; /* idle: no periodic wake-up at all */
+		if (!st->runsvdir.running) {
+			now = now_ms();
+			if (st->runsvdir_restart_at == 0) {
+				status_describe(st->runsvdir.status, what, sizeof(what));
+				st->runsvdir_restart_at = st->runsvdir_started +
+							  RUNSVDIR_RESTART_MS;
+				if (st->runsvdir_restart_at < now)
+					st->runsvdir_restart_at = now;
+				log_msg(LOGLVL_WARN, "runsvdir (pid %d) ended: %s; "
+					"restarting it in %llu ms", (int)st->runsvdir.pid,
+					what, (unsigned long long)(st->runsvdir_restart_at - now));
+			}
+			if (now >= st->runsvdir_restart_at) {
+				st->runsvdir_restart_at = 0;
+				(void)start_runsvdir(st); /* logged; retried */
+				continue;
+			}
+			timeout = (int)(st->runsvdir_restart_at - now);
+		}
+		loop_wait(st, timeout);
+	}
+}
+
+static int
+setup_signals(struct init_state *st)
+{
+	sigset_t all;
+
+	/* main() blocked everything already; the fd only reads them. */
+	sigfillset(&all);
+	st->sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (st->sfd < 0) {
+		log_msg(LOGLVL_ERROR, "signalfd: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int
+exit_code(struct init_state *st, bool by_command, int boot, size_t killed)
+{
+	if (by_command)
+		return status_exit_code(st->command.status);
+	if (boot == -EINVAL)
+		return INIT_EXIT_SCRIPT;
+	if (boot < 0)
+		return INIT_EXIT_FAILURE;
+	return killed ? INIT_EXIT_KILLED : INIT_EXIT_OK;
+}
+
+int
+init_run(const struct init_opts *o)
+{
+	struct init_state st;
+	bool env_ok, by_command;
+	size_t killed;
+	int boot = 0, code;
+
+	memset(&st, 0, sizeof(st));
+	st.opts = o;
+	st.self = getpid();
+	st.pid1 = st.self == 1;
+	st.sfd = -1;
+	log_set_level(o->log_level);
+	if (!st.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		log_msg(LOGLVL_ERROR, "cannot become a child subreaper: %s", strerror(errno));
+		return INIT_EXIT_FAILURE;
+	}
+	log_msg(LOGLVL_DEBUG, "pid %d%s; init_dir %s, service_dir %s, env_dir %s, "
+		"stop_timeout %u ms, script_failure %s", (int)st.self,
+		st.pid1 ? "" : " (child subreaper)", o->init_dir, o->service_dir,
+		o->env_dir, o->stop_timeout_ms, o->script_failure_warn ? "warn" : "abort");
+	if (setup_signals(&st) < 0)
+		return INIT_EXIT_FAILURE;
+	/* Children get the cwd we were started in; we must not pin a mount. */
+	st.cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	(void)!chdir("/");
+	if (!getenv("PATH"))
+		(void)setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+			     "/usr/bin:/sbin:/bin", 1);
+	env_ok = env_setup(o->env_dir) == 0;
+
+	boot = run_scripts(&st, env_ok);
+	if (boot == 0 && !st.stop_requested) {
+		if (start_runsvdir(&st) < 0)
+			boot = -ENOEXEC;
+	}
+	if (boot == 0 && !st.stop_requested && o->command) {
+		/* An exec failure is the command's 126/127, not ours. */
+		(void)start_child(&st, &st.command, o->command, true, true);
+	}
+	if (boot == 0)
+		supervise(&st);
+
+	/* Decided now: a SIGTERM during the stop must not change it. */
+	by_command = st.command_done && !st.stop_requested;
+	killed = shutdown_run(&st);
+	code = exit_code(&st, by_command, boot, killed);
+	log_msg(LOGLVL_INFO, "exiting with status %d", code);
+	if (st.cwd_fd >= 0)
+		close(st.cwd_fd);
+	close(st.sfd);
+	return code;
+}

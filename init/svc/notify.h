@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* klein-svc: the sd_notify(3) datagram protocol (NOTIFY_SOCKET). */
+#ifndef KLEIN_SVC_NOTIFY_H
+#define KLEIN_SVC_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What one datagram said; fields not present keep their "unset" value. */
+struct notify_msg {
+	bool ready, stopping, reloading;
+	pid_t mainpid;   /* 0: not given or invalid */
+	int errno_value; /* -1: not given */
+	char status[256];
+	bool has_status;
+};
+
+/*
+ * Parses one sd_notify datagram: newline-separated KEY=VALUE lines (a final
+ * newline is optional); READY=1, STOPPING=1, RELOADING=1, MAINPID=N,
+ * STATUS=text, ERRNO=N; unknown or malformed lines are ignored, as systemd
+ * does. Never fails.
+ */
+void notify_parse(const char *buf, size_t len, struct notify_msg *ret);
+
+/*
+ * Creates and binds the datagram socket for arg: "@name" (abstract) or a
+ * filesystem path (unlinked first, made writable for every user so services
+ * that dropped privileges can send, like systemd's /run/systemd/notify).
+ * Sets SO_PASSCRED. Returns the fd (CLOEXEC, non-blocking) or -errno.
+ */
+int notify_open(const char *arg);
+
+/* Receives one datagram into buf (size len, NUL-terminated), closing any
+ * passed file descriptors. Returns its length, -EAGAIN when none is queued,
+ * -EMSGSIZE for a truncated one (to be ignored), or -errno. */
+int notify_receive(int fd, char *buf, size_t len, pid_t *ret_sender);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* klein-svc: /etc/passwd and /etc/group read directly (a static binary has no NSS). */
+#ifndef KLEIN_SVC_PWDB_H
+#define KLEIN_SVC_PWDB_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct pw_entry {
+	char *name, *dir, *shell;
+	uid_t uid;
+	gid_t gid;
+};
+
+/*
+ * Finds the passwd line for key (a name, or a decimal uid when key is all
+ * digits and no user has that name) in text. Fills ret (caller calls
+ * pw_entry_done()). 0, -ENOENT if absent.
+ */
+int pw_lookup(const char *text, const char *key, struct pw_entry *ret);
+void pw_entry_done(struct pw_entry *e);
+
+/* Group name for gid in /etc/group text, or NULL; caller frees. */
+char *gr_name_by_gid(const char *text, gid_t gid);
+/* gid for a group name (or decimal gid) in text; 0 or -ENOENT. */
+int gr_gid(const char *text, const char *key, gid_t *ret);
+/* Appends (as heap strings) the names of the groups whose member list holds
+ * user, in file order. */
+void gr_memberships(const char *text, const char *user, struct strv *out);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* klein-svc: systemd 252's value grammars: time spans, sizes, Limit*=, signals. */
+#ifndef KLEIN_SVC_VALUES_H
+#define KLEIN_SVC_VALUES_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+
+#define USEC_INFINITY UINT64_MAX
+
+/*
+ * parse_time(): "<number>[.frac][unit]" repeated, blanks allowed; units us ms s
+ * min h d w M y and their long forms (systemd's table); a bare number is in
+ * default_unit microseconds; "infinity" gives USEC_INFINITY. 0 or -EINVAL/-ERANGE.
+ */
+int parse_time(const char *t, uint64_t default_unit, uint64_t *ret_usec);
+
+/* parse_size(t, 1024): B K M G T P E (base 1024), decimals, "1G 512M". */
+int parse_size(const char *t, uint64_t *ret);
+
+/* RLIMIT_* for a systemd Limit name without "Limit" ("NOFILE", "CORE", ...);
+ * -1 if unknown. */
+int rlimit_from_name(const char *name);
+
+/*
+ * systemd's rlimit_parse(): "SOFT[:HARD]", a single value sets both, each
+ * "infinity" or the resource's grammar (sizes for FSIZE DATA STACK CORE RSS AS
+ * MEMLOCK MSGQUEUE; seconds for CPU, rounded up; microseconds for RTTIME;
+ * nice levels for NICE; plain counts otherwise). Soft above hard is -EILSEQ.
+ */
+int rlimit_parse(int resource, const char *val, struct rlimit *ret);
+
+/* Signal number from "TERM", "SIGTERM", "15", "RTMIN+3"; -1 if unknown. */
+int signal_from_string(const char *s);
+/* "TERM" for 15 etc.; NULL if the number has no name. */
+const char *signal_to_string(int sig);
+
+#endif

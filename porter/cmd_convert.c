@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/* convert: systemd units -> runit service directories (the CLI: arguments,
+ * files, stdout/stderr and exit codes; the work is in translate/emit/outdir). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "emit.h"
+#include "load.h"
+#include "outdir.h"
+#include "translate.h"
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+
+struct convert_args {
+	const char *root, *sv_dir, *service_dir, *instance, *config;
+	bool no_enable, strict, force, dry_run, enabled;
+};
+
+static const char usage_text[] =
+	"usage: klein-porter convert [OPTIONS] UNIT...\n"
+	"       klein-porter convert [OPTIONS] --enabled\n"
+	"\n"
+	"Writes a runit service directory SV/NAME for each systemd service UNIT (a unit\n"
+	"name on the search path under --root, or a path to a unit file) and enables it\n"
+	"with the symlink SERVICE/NAME -> SV/NAME. NAME is the unit name without\n"
+	"\".service\" (template instances as foo@bar).\n"
+	"\n"
+	"options:\n"
+	"  --root DIR          the image root the units, SV and SERVICE are in (default /)\n"
+	"  --sv-dir DIR        where service directories go, inside the root (default /etc/sv)\n"
+	"  --service-dir DIR   runsvdir's scan directory, inside the root (default /etc/service)\n"
+	"  --instance NAME     the instance for a template unit given without one\n"
+	"  --config FILE       porter.conf (default ROOT/etc/klein/porter.conf; optional)\n"
+	"  --enabled           convert every service the root enables (*.wants/, *.requires/\n"
+	"                      under ROOT/etc/systemd/system); other unit types are skipped\n"
+	"  --no-enable         write the service directory but not the SERVICE/NAME link\n"
+	"  --strict            a dropped or approximated directive refuses the unit\n"
+	"  --force             replace directories/links klein-porter did not write, or\n"
+	"                      whose files were edited by hand\n"
+	"  --dry-run           print the files that would be written; write nothing\n"
+	"  --help              this text\n"
+	"\n"
+	"stderr gets one summary line per unit, then \"path:line: warning: ...\" for every\n"
+	"directive that was dropped or approximated. Writes are atomic; running convert\n"
+	"twice changes nothing.\n"
+	"\n"
+	"exit status: 0 converted (or unchanged), 1 a unit was refused or failed (also a\n"
+	"hand-edited target without --force), 2 usage or porter.conf error, 3 I/O error.\n";
+
+static char *
+join(const char *a, const char *b, const char *c)
+{
+	char *s = NULL;
+	/* Paths inside the root: ROOT + /etc/sv + /NAME, without doubled slashes. */
+	size_t la = strlen(a);
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	if (asprintf(&s, "%.*s%s%s%s", (int)la, a, b[0] == '/' ? "" : "/", b, c) < 0)
+		return NULL;
+	return s;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .service names linked from ROOT/etc/systemd/system/ *.wants and *.requires. */
+static int
+enabled_units(const char *root, char ***ret, size_t *ret_n)
+{
+	char *base = join(root, "/etc/systemd/system", "");
+	char **v = NULL;
+	size_t n = 0;
+	if (!base)
+		return -ENOMEM;
+	DIR *d = opendir(base);
+	if (!d) {
+		int e = errno == ENOENT ? 0 : -errno;
+		free(base);
+		*ret = NULL, *ret_n = 0;
+		return e;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t l = strlen(e->d_name);
+		bool wants = l > 6 && !strcmp(e->d_name + l - 6, ".wants");
+		bool req = l > 9 && !strcmp(e->d_name + l - 9, ".requires");
+		if (!wants && !req)
+			continue;
+		char *sub = join(base, e->d_name, "");
+		DIR *sd = sub ? opendir(sub) : NULL;
+		free(sub);
+		if (!sd)
+			continue;
+		for (struct dirent *f; (f = readdir(sd));) {
+			size_t k = strlen(f->d_name);
+			if (k <= 8 || strcmp(f->d_name + k - 8, ".service"))
+				continue;
+			bool dup = false;
+			for (size_t i = 0; i < n && !dup; i++)
+				dup = !strcmp(v[i], f->d_name);
+			if (dup)
+				continue;
+			char **nv = realloc(v, (n + 1) * sizeof(*v));
+			if (!nv || !(nv[n] = strdup(f->d_name))) {
+				free(nv ? nv : v);
+				closedir(sd), closedir(d), free(base);
+				return -ENOMEM;
+			}
+			v = nv, n++;
+		}
+		closedir(sd);
+	}
+	closedir(d);
+	free(base);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v, *ret_n = n;
+	return 0;
+}
+
+static void
+print_tree(const char *dir, const struct emit_tree *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].symlink)
+			printf("==> %s/%s -> %s <==\n", dir, t->v[i].path, t->v[i].text);
+		else
+			printf("==> %s/%s (%04o) <==\n%s", dir, t->v[i].path, t->v[i].mode, t->v[i].text);
+	}
+}
+
+static int
+write_out(const struct convert_args *a, const struct run_plan *p, const struct emit_tree *t,
+	  const char *in_image_dir)
+{
+	struct outdir_options oo = { .force = a->force, .fail_after = -1 };
+	enum outdir_result res;
+	char *why = NULL, *dir = join(a->root, in_image_dir, "");
+	if (!dir)
+		return EXIT_IO;
+	int r = outdir_write(dir, t, p->fragment ? p->fragment : p->unit, &oo, &res, &why);
+	int code = EXIT_OK;
+	if (r < 0) {
+		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : dir, strerror(-r));
+		code = EXIT_IO;
+	} else if (res == OUTDIR_REFUSED) {
+		fprintf(stderr, "klein-porter: error: %s; not overwritten (use --force)\n", why ? why : dir);
+		code = EXIT_REFUSED;
+	}
+	free(why), why = NULL;
+	if (code == EXIT_OK && !a->no_enable) {
+		char *link = NULL, *lname = join(a->service_dir, p->name, "");
+		if (lname)
+			link = join(a->root, lname, "");
+		free(lname);
+		r = link ? outdir_link(link, in_image_dir, &oo, &res, &why) : -ENOMEM;
+		if (r < 0) {
+			fprintf(stderr, "klein-porter: %s: %s\n", why ? why : "link", strerror(-r));
+			code = EXIT_IO;
+		} else if (res == OUTDIR_REFUSED) {
+			fprintf(stderr, "klein-porter: error: %s; not replaced (use --force)\n", why ? why : link);
+			code = EXIT_REFUSED;
+		}
+		free(link), free(why);
+	}
+	free(dir);
+	return code;
+}
+
+/* Converts one unit; returns its exit code. */
+static int
+convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name)
+{
+	struct load_options lo = { .root = a->root, .instance = a->instance };
+	struct unit u = { 0 };
+	struct diag d = { 0 };
+	struct run_plan p;
+	struct emit_tree t = { 0 };
+	int code = EXIT_OK;
+
+	int r = unit_load(name, &lo, &u, &d);
+	if (r < 0) {
+		diag_print(&d, stderr, "klein-porter");
+		fprintf(stderr, "%s: failed: cannot load: %s\n", name, strerror(-r));
+		diag_done(&d);
+		return r == -EINVAL ? EXIT_REFUSED : EXIT_IO;
+	}
+	const struct porter_unit_conf *uc = config_unit(conf, u.name);
+	if (uc && uc->skip) {
+		fprintf(stderr, "%s: skipped (porter.conf: skip = true)\n", u.name);
+		unit_done(&u), diag_done(&d);
+		return EXIT_OK;
+	}
+	struct translate_options to = {
+		.log = uc && uc->log ? uc->log : conf->log,
+		.restart = uc && uc->restart ? uc->restart : conf->restart,
+		.type = uc ? uc->type : NULL,
+		.exec_start = uc ? uc->exec_start : NULL,
+		.env = uc ? uc->env : NULL,
+		.n_env = uc ? uc->n_env : 0,
+	};
+	r = translate_unit(&u, &to, &p, &d);
+	size_t nw = diag_count(&d, DIAG_WARNING);
+	char *in_image = NULL;
+	if (r == 0 && a->strict && nw) {
+		fprintf(stderr, "%s: refused (--strict): %zu warning%s\n", u.name, nw, nw == 1 ? "" : "s");
+		code = EXIT_REFUSED;
+	} else if (r < 0 || diag_count(&d, DIAG_ERROR)) {
+		fprintf(stderr, "%s: refused\n", u.name);
+		code = r == -ENOMEM ? EXIT_IO : EXIT_REFUSED;
+	} else {
+		struct emit_options eo = { "/run/runit/supervise", a->service_dir };
+		in_image = join(a->sv_dir, p.name, "");
+		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
+			code = EXIT_IO;
+		} else {
+			fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
+				a->dry_run ? "would write " : "", in_image, p.type_name, translate_strategy(&p),
+				nw, nw == 1 ? "" : "s");
+			if (a->dry_run)
+				print_tree(in_image, &t);
+			else
+				code = write_out(a, &p, &t, in_image);
+		}
+	}
+	diag_print(&d, stderr, "klein-porter");
+	if (r == 0)
+		run_plan_done(&p);
+	free(in_image);
+	emit_tree_done(&t);
+	unit_done(&u);
+	diag_done(&d);
+	return code;
+}
+
+static int
+worse(int a, int b)
+{
+	/* I/O beats refusal beats success. */
+	return a == EXIT_IO || b == EXIT_IO ? EXIT_IO : a > b ? a : b;
+}
+
+static int
+parse_args(int argc, char **argv, struct convert_args *a)
+{
+	enum { O_ROOT = 256, O_SV, O_SERVICE, O_INSTANCE, O_CONFIG, O_NOENABLE, O_STRICT, O_FORCE,
+	       O_DRY, O_ENABLED, O_HELP };
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "sv-dir", required_argument, NULL, O_SV },
+		{ "service-dir", required_argument, NULL, O_SERVICE },
+		{ "instance", required_argument, NULL, O_INSTANCE },
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "no-enable", no_argument, NULL, O_NOENABLE },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "enabled", no_argument, NULL, O_ENABLED },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	optind = 1;
+	opterr = 1;
+	for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) != -1;) {
+		switch (c) {
+		case O_ROOT: a->root = optarg; break;
+		case O_SV: a->sv_dir = optarg; break;
+		case O_SERVICE: a->service_dir = optarg; break;
+		case O_INSTANCE: a->instance = optarg; break;
+		case O_CONFIG: a->config = optarg; break;
+		case O_NOENABLE: a->no_enable = true; break;
+		case O_STRICT: a->strict = true; break;
+		case O_FORCE: a->force = true; break;
+		case O_DRY: a->dry_run = true; break;
+		case O_ENABLED: a->enabled = true; break;
+		case 'h':
+		case O_HELP: fputs(usage_text, stdout); return -1;
+		default: return -2;
+		}
+	}
+	if (a->sv_dir[0] != '/' || a->service_dir[0] != '/') {
+		fprintf(stderr, "klein-porter convert: --sv-dir and --service-dir must be absolute paths inside the root\n");
+		return -2;
+	}
+	if (a->enabled == (optind < argc)) {
+		fprintf(stderr, "klein-porter convert: give UNIT names or --enabled (not both)\n");
+		return -2;
+	}
+	return optind;
+}
+
+int
+cmd_convert(int argc, char **argv)
+{
+	struct convert_args a = { .root = "/", .sv_dir = "/etc/sv", .service_dir = "/etc/service" };
+	int first = parse_args(argc, argv, &a);
+	if (first == -1)
+		return EXIT_OK;
+	if (first < 0) {
+		fputs("Try 'klein-porter convert --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct diag d = { 0 };
+	struct porter_conf conf;
+	char *conf_path = a.config ? strdup(a.config) : join(a.root, "/etc/klein/porter.conf", "");
+	int r = conf_path ? config_load(conf_path, a.config != NULL, &conf, &d) : -ENOMEM;
+	diag_print(&d, stderr, "klein-porter");
+	diag_done(&d);
+	free(conf_path);
+	if (r < 0)
+		return r == -ENOMEM ? EXIT_IO : EXIT_USAGE;
+
+	char **names = argv + first;
+	size_t n = (size_t)(argc - first);
+	char **found = NULL;
+	int code = EXIT_OK;
+	if (a.enabled) {
+		r = enabled_units(a.root, &found, &n);
+		if (r < 0) {
+			fprintf(stderr, "klein-porter: %s/etc/systemd/system: %s\n", a.root, strerror(-r));
+			config_done(&conf);
+			return EXIT_IO;
+		}
+		names = found;
+		if (!n)
+			fprintf(stderr, "klein-porter: no enabled service units under %s\n", a.root);
+	}
+	for (size_t i = 0; i < n; i++)
+		code = worse(code, convert_one(&a, &conf, names[i]));
+	for (size_t i = 0; found && i < n; i++)
+		free(found[i]);
+	free(found);
+	config_done(&conf);
+	fflush(stdout);
+	return code;
+}

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/* specifier: resolve %-specifiers like systemd 252's unit_full_printf() in
+ * the system manager (PID 1, root, system scope). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "specifier.h"
+
+#define UNIT_NAME_MAX 256
+
+static bool
+valid_unit_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr(":-_.\\", c);
+}
+
+int
+unit_name_is_valid(const char *name)
+{
+	const char *dot, *at;
+	size_t len = strlen(name);
+
+	if (!len || len >= UNIT_NAME_MAX)
+		return 0;
+	dot = strrchr(name, '.');
+	if (!dot || dot == name || !dot[1])
+		return 0;
+	for (const char *s = dot + 1; *s; s++)
+		if (!islower((unsigned char)*s) && *s != '-' && !isdigit((unsigned char)*s))
+			return 0;
+	at = strchr(name, '@');
+	if (at && (at == name || strchr(at + 1, '@') || at > dot))
+		return 0;
+	for (const char *s = name; s < dot; s++)
+		if (s != at && !valid_unit_char(*s))
+			return 0;
+	return 1;
+}
+
+int
+unit_name_split(const char *name, char **prefix, char **instance, char **suffix)
+{
+	const char *dot, *at;
+
+	if (!unit_name_is_valid(name))
+		return -EINVAL;
+	dot = strrchr(name, '.');
+	at = strchr(name, '@');
+	*prefix = strndup(name, (size_t)((at ? at : dot) - name));
+	*instance = at ? strndup(at + 1, (size_t)(dot - at - 1)) : NULL;
+	*suffix = strdup(dot);
+	if (!*prefix || (at && !*instance) || !*suffix) {
+		free(*prefix);
+		free(*instance);
+		free(*suffix);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+unhexc(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+unit_name_unescape(const char *s, int dash_to_slash)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == '-' && dash_to_slash)
+			*o++ = '/';
+		else if (s[0] == '\\' && s[1] == 'x' && unhexc(s[2]) >= 0 && unhexc(s[3]) >= 0) {
+			*o++ = (char)(unhexc(s[2]) << 4 | unhexc(s[3]));
+			s += 3;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *
+read_small_file(const char *root, const char *path)
+{
+	char full[4096];
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	snprintf(full, sizeof(full), "%s%s", root && strcmp(root, "/") ? root : "", path);
+	f = fopen(full, "re");
+	if (!f)
+		return NULL;
+	buf = malloc(65537);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, 65536, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The value of KEY in an os-release style KEY=VALUE file (quotes removed). */
+static char *
+env_file_get(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		const char *v, *e;
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (strncmp(l, key, kl) || l[kl] != '=')
+			continue;
+		v = l + kl + 1;
+		e = strchr(v, '\n');
+		if (!e)
+			e = v + strlen(v);
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (e - v >= 2 && (*v == '"' || *v == '\'') && e[-1] == *v) {
+			v++;
+			e--;
+		}
+		return strndup(v, (size_t)(e - v));
+	}
+	return strdup("");
+}
+
+static const char *
+os_release(struct spec_ctx *c)
+{
+	if (!c->os_release) {
+		c->os_release = read_small_file(c->root, "/etc/os-release");
+		if (!c->os_release)
+			c->os_release = read_small_file(c->root, "/usr/lib/os-release");
+		if (!c->os_release)
+			c->os_release = strdup("");
+	}
+	return c->os_release;
+}
+
+static char *
+first_line(char *s)
+{
+	if (s)
+		s[strcspn(s, "\r\n")] = '\0';
+	return s;
+}
+
+static const char *
+hostname(struct spec_ctx *c)
+{
+	if (!c->hostname) {
+		char h[256] = "";
+
+		if (gethostname(h, sizeof(h) - 1) < 0)
+			h[0] = '\0';
+		c->hostname = strdup(h);
+	}
+	return c->hostname;
+}
+
+/* systemd's architecture names for the uname machines we may meet. */
+static const char *
+arch_name(const char *m)
+{
+	static const struct {
+		const char *uname, *name;
+	} t[] = {
+		{ "x86_64", "x86-64" }, { "i386", "x86" },     { "i486", "x86" },
+		{ "i586", "x86" },      { "i686", "x86" },     { "aarch64", "arm64" },
+		{ "aarch64_be", "arm64-be" }, { "armv7l", "arm" }, { "armv8l", "arm" },
+		{ "ppc64le", "ppc64-le" }, { "ppc64", "ppc64" }, { "s390x", "s390x" },
+		{ "riscv64", "riscv64" }, { "mips64", "mips64" }, { "loongarch64", "loongarch64" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].uname, m))
+			return t[i].name;
+	return m;
+}
+
+/* Value of one specifier letter: 1 with *ret (malloc'd), 0 unknown, <0 err. */
+static int
+spec_value(struct spec_ctx *c, char k, char **ret)
+{
+	char *prefix = NULL, *inst = NULL, *suffix = NULL, *v = NULL;
+	struct utsname u;
+	int r;
+
+	r = unit_name_split(c->name, &prefix, &inst, &suffix);
+	if (r < 0) {
+		/* Should not happen: names are validated when loading. */
+		prefix = strdup(c->name);
+		inst = NULL;
+		suffix = strdup("");
+		if (!prefix || !suffix) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	r = 1;
+	switch (k) {
+	case 'n': v = strdup(c->name); break;
+	case 'N': v = strndup(c->name, strlen(c->name) - strlen(suffix)); break;
+	case 'p': v = strdup(prefix); break;
+	case 'P': v = unit_name_unescape(prefix, 1); break;
+	case 'i': v = strdup(inst ? inst : ""); break;
+	case 'I': v = unit_name_unescape(inst ? inst : "", 1); break;
+	case 'j':
+	case 'J': {
+		const char *d = strrchr(prefix, '-');
+
+		d = d ? d + 1 : prefix;
+		v = k == 'j' ? strdup(d) : unit_name_unescape(d, 1);
+		break;
+	}
+	case 'f': {
+		char *un = unit_name_unescape(inst ? inst : prefix, 1);
+
+		if (un && asprintf(&v, "%s%s", un[0] == '/' ? "" : "/", un) < 0)
+			v = NULL;
+		free(un);
+		break;
+	}
+	case 'y':
+		v = strdup(c->fragment ? c->fragment : "");
+		break;
+	case 'Y': {
+		const char *s = c->fragment ? strrchr(c->fragment, '/') : NULL;
+
+		v = s ? strndup(c->fragment, s == c->fragment ? 1 : (size_t)(s - c->fragment))
+		      : strdup("");
+		break;
+	}
+	case 'c':
+		if (asprintf(&v, "/system.slice/%s", c->name) < 0)
+			v = NULL;
+		break;
+	case 'r': v = strdup("/system.slice"); break;
+	case 'R': v = strdup("/"); break;
+	case 'C': v = strdup("/var/cache"); break;
+	case 'd':
+		if (asprintf(&v, "/run/credentials/%s", c->name) < 0)
+			v = NULL;
+		break;
+	case 'E': v = strdup("/etc"); break;
+	case 'L': v = strdup("/var/log"); break;
+	case 'S': v = strdup("/var/lib"); break;
+	case 't': v = strdup("/run"); break;
+	case 'T': v = strdup("/tmp"); break;
+	case 'V': v = strdup("/var/tmp"); break;
+	/* The system manager runs as root with HOME and SHELL unset. */
+	case 'h': v = strdup("/root"); break;
+	case 's': v = strdup("/bin/sh"); break;
+	case 'u':
+	case 'g': v = strdup("root"); break;
+	case 'U':
+	case 'G': v = strdup("0"); break;
+	case 'a':
+		v = strdup(uname(&u) < 0 ? "" : arch_name(u.machine));
+		break;
+	case 'v':
+		v = strdup(uname(&u) < 0 ? "" : u.release);
+		break;
+	case 'A': v = env_file_get(os_release(c), "IMAGE_VERSION"); break;
+	case 'B': v = env_file_get(os_release(c), "BUILD_ID"); break;
+	case 'M': v = env_file_get(os_release(c), "IMAGE_ID"); break;
+	case 'o': v = env_file_get(os_release(c), "ID"); break;
+	case 'w': v = env_file_get(os_release(c), "VERSION_ID"); break;
+	case 'W': v = env_file_get(os_release(c), "VARIANT_ID"); break;
+	case 'H': v = strdup(hostname(c)); break;
+	case 'l': v = strndup(hostname(c), strcspn(hostname(c), ".")); break;
+	case 'q':
+		if (!c->pretty_hostname) {
+			char *mi = read_small_file(c->root, "/etc/machine-info");
+
+			c->pretty_hostname = mi ? env_file_get(mi, "PRETTY_HOSTNAME") : strdup("");
+			free(mi);
+		}
+		v = strdup(c->pretty_hostname && *c->pretty_hostname ? c->pretty_hostname
+								     : hostname(c));
+		break;
+	case 'm':
+		if (!c->machine_id) {
+			c->machine_id = first_line(read_small_file(c->root, "/etc/machine-id"));
+			if (!c->machine_id || !*c->machine_id) {
+				free(c->machine_id);
+				c->machine_id = NULL;
+				r = -ENOENT;
+				goto out;
+			}
+		}
+		v = strdup(c->machine_id);
+		break;
+	case 'b':
+		if (!c->boot_id) {
+			char *b = first_line(read_small_file(NULL, "/proc/sys/kernel/random/boot_id"));
+			char *o;
+
+			if (!b) {
+				r = -ENOENT;
+				goto out;
+			}
+			o = b;
+			for (char *s = b; *s; s++)
+				if (*s != '-')
+					*o++ = *s;
+			*o = '\0';
+			c->boot_id = b;
+		}
+		v = strdup(c->boot_id);
+		break;
+	default:
+		r = 0;
+		goto out;
+	}
+	if (!v)
+		r = -ENOMEM;
+out:
+	free(prefix);
+	free(inst);
+	free(suffix);
+	if (r == 1)
+		*ret = v;
+	return r;
+}
+
+int
+spec_expand(struct spec_ctx *c, const char *in, size_t max, char **out)
+{
+	size_t cap = strlen(in) + 1, n = 0;
+	char *s = malloc(cap);
+
+	if (!s)
+		return -ENOMEM;
+	for (const char *p = in; *p; p++) {
+		const char *add = p;
+		size_t alen = 1;
+		char *v = NULL;
+
+		if (p[0] == '%' && p[1]) {
+			if (p[1] == '%') {
+				alen = 1;
+				p++;
+			} else if (isalnum((unsigned char)p[1])) {
+				int r = spec_value(c, p[1], &v);
+
+				if (r <= 0) {
+					free(s);
+					return r == 0 ? -EBADSLT : r;
+				}
+				add = v;
+				alen = strlen(v);
+				p++;
+			} else {
+				/* '%' + punctuation: both kept. */
+				alen = 2;
+				p++;
+			}
+		}
+		if (n + alen + 1 > cap) {
+			char *ns;
+
+			while (n + alen + 1 > cap)
+				cap *= 2;
+			ns = realloc(s, cap);
+			if (!ns) {
+				free(s);
+				free(v);
+				return -ENOMEM;
+			}
+			s = ns;
+		}
+		memcpy(s + n, add, alen);
+		n += alen;
+		free(v);
+		if (max && n > max) {
+			free(s);
+			return -ENAMETOOLONG;
+		}
+	}
+	s[n] = '\0';
+	*out = s;
+	return 0;
+}
+
+void
+spec_ctx_done(struct spec_ctx *c)
+{
+	if (!c)
+		return;
+	free(c->os_release);
+	free(c->machine_id);
+	free(c->boot_id);
+	free(c->hostname);
+	free(c->pretty_hostname);
+	c->os_release = c->machine_id = c->boot_id = c->hostname = c->pretty_hostname = NULL;
+}

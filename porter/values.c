@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/* values: parsers for systemd 252's value grammars (time-util.c,
+ * parse-util.c, rlimit-util.c, signal-util.c behaviour). */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+
+#include "values.h"
+#include "words.h"
+
+#define WS " \t\n\r"
+#define USEC_PER_SEC 1000000ULL
+#define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
+#define USEC_PER_HOUR (60ULL * USEC_PER_MINUTE)
+#define USEC_PER_DAY (24ULL * USEC_PER_HOUR)
+#define USEC_PER_WEEK (7ULL * USEC_PER_DAY)
+#define USEC_PER_MONTH (2629800ULL * USEC_PER_SEC)
+#define USEC_PER_YEAR (31557600ULL * USEC_PER_SEC)
+
+int
+parse_boolean(const char *s)
+{
+	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	}
+	return -EINVAL;
+}
+
+/* The unit suffix at p: its multiplier, and *end past it (p when none). */
+static uint64_t
+time_multiplier(const char *p, const char **end)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t usec;
+	} t[] = {
+		{ "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC },
+		{ "sec", USEC_PER_SEC },     { "s", USEC_PER_SEC },
+		{ "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
+		{ "min", USEC_PER_MINUTE },  { "months", USEC_PER_MONTH },
+		{ "month", USEC_PER_MONTH }, { "M", USEC_PER_MONTH },
+		{ "msec", 1000 },            { "ms", 1000 },
+		{ "m", USEC_PER_MINUTE },    { "hours", USEC_PER_HOUR },
+		{ "hour", USEC_PER_HOUR },   { "hr", USEC_PER_HOUR },
+		{ "h", USEC_PER_HOUR },      { "days", USEC_PER_DAY },
+		{ "day", USEC_PER_DAY },     { "d", USEC_PER_DAY },
+		{ "weeks", USEC_PER_WEEK },  { "week", USEC_PER_WEEK },
+		{ "w", USEC_PER_WEEK },      { "years", USEC_PER_YEAR },
+		{ "year", USEC_PER_YEAR },   { "y", USEC_PER_YEAR },
+		{ "usec", 1 },               { "us", 1 },
+		{ "\xce\xbcs", 1 },          { "\xc2\xb5s", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t l = strlen(t[i].suffix);
+
+		if (!strncmp(p, t[i].suffix, l)) {
+			*end = p + l;
+			return t[i].usec;
+		}
+	}
+	*end = p;
+	return 0;
+}
+
+int
+parse_time_usec(const char *s, uint64_t default_unit, uint64_t *ret)
+{
+	const char *p = s + strspn(s, WS);
+	uint64_t usec = 0;
+	bool something = false;
+
+	if (!strncmp(p, "infinity", 8)) {
+		const char *e = p + 8;
+
+		e += strspn(e, WS);
+		if (*e)
+			return -EINVAL;
+		*ret = VALUE_INFINITY;
+		return 0;
+	}
+	for (;;) {
+		uint64_t mult, k;
+		unsigned long long l;
+		const char *e, *sfx, *q;
+		char *end;
+
+		p += strspn(p, WS);
+		if (!*p) {
+			if (!something)
+				return -EINVAL;
+			break;
+		}
+		if (*p == '-')
+			return -ERANGE;
+		if (!isdigit((unsigned char)*p) && *p != '.' && *p != '+')
+			return -EINVAL;
+		errno = 0;
+		l = strtoull(p, &end, 10);
+		if (errno)
+			return -errno;
+		e = end;
+		if (*e == '.') {
+			q = e + 1;
+			q += strspn(q, "0123456789");
+		} else if (e == p)
+			return -EINVAL;
+		else
+			q = e;
+		mult = time_multiplier(q + strspn(q, WS), &sfx);
+		if (!mult)
+			mult = default_unit;
+		if (sfx == q && *sfx)
+			return -EINVAL;
+		p = sfx;
+		if (l >= VALUE_INFINITY / mult)
+			return -ERANGE;
+		k = l * mult;
+		if (k >= VALUE_INFINITY - usec)
+			return -ERANGE;
+		usec += k;
+		something = true;
+		if (*e == '.') {
+			uint64_t m = mult / 10;
+			const char *b;
+
+			for (b = e + 1; *b >= '0' && *b <= '9'; b++, m /= 10)
+				usec += (uint64_t)(*b - '0') * m;
+			if (b == e + 1)
+				return -EINVAL;
+		}
+	}
+	*ret = usec;
+	return 0;
+}
+
+int
+parse_sec(const char *s, uint64_t *ret)
+{
+	return parse_time_usec(s, USEC_PER_SEC, ret);
+}
+
+static const char *const signames[65] = {
+	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",       [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
+	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+	[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
+	[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",       [SIGXCPU] = "SIGXCPU",
+	[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+	[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",       [SIGPWR] = "SIGPWR",
+	[SIGSYS] = "SIGSYS",
+};
+
+const char *
+signal_name(int sig)
+{
+	if (sig > 0 && sig < 65 && signames[sig])
+		return signames[sig];
+	return NULL;
+}
+
+static int
+parse_int_strict(const char *s, long lo, long hi, long *ret)
+{
+	char *e;
+	long v;
+
+	if (!*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &e, 10);
+	if (errno || *e || e == s)
+		return -EINVAL;
+	if (v < lo || v > hi)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int
+parse_signal(const char *s)
+{
+	const char *p = s;
+	long v;
+
+	if (!parse_int_strict(s, 1, 64, &v))
+		return (int)v;
+	if (!strncmp(p, "SIG", 3))
+		p += 3;
+	for (int i = 1; i < 65; i++)
+		if (signames[i] && !strcmp(p, signames[i] + 3))
+			return i;
+	if (!strcmp(p, "IOT"))
+		return SIGABRT;
+	if (!strcmp(p, "POLL"))
+		return SIGIO;
+	if (!strncmp(p, "RTMIN", 5)) {
+		if (!p[5])
+			return SIGRTMIN;
+		if (p[5] == '+' && !parse_int_strict(p + 6, 0, SIGRTMAX - SIGRTMIN, &v))
+			return SIGRTMIN + (int)v;
+	}
+	if (!strncmp(p, "RTMAX", 5)) {
+		if (!p[5])
+			return SIGRTMAX;
+		if (p[5] == '-' && !parse_int_strict(p + 6, 0, SIGRTMAX - SIGRTMIN, &v))
+			return SIGRTMAX - (int)v;
+	}
+	return -EINVAL;
+}
+
+int
+parse_size(const char *s, uint64_t *ret)
+{
+	static const struct {
+		char sfx;
+		uint64_t f;
+	} t[] = {
+		{ 'E', 1ULL << 60 }, { 'P', 1ULL << 50 }, { 'T', 1ULL << 40 },
+		{ 'G', 1ULL << 30 }, { 'M', 1ULL << 20 }, { 'K', 1ULL << 10 },
+		{ 'B', 1 },
+	};
+	const char *p = s;
+	uint64_t r = 0;
+
+	p += strspn(p, WS);
+	if (!*p)
+		return -EINVAL;
+	do {
+		unsigned long long l;
+		uint64_t f = 1, frac = 0, fdiv = 1;
+		char *e;
+		const char *q;
+
+		p += strspn(p, WS);
+		if (*p == '-' || !isdigit((unsigned char)*p))
+			return -EINVAL;
+		errno = 0;
+		l = strtoull(p, &e, 10);
+		if (errno)
+			return -errno;
+		q = e;
+		if (*q == '.') {
+			q++;
+			if (!isdigit((unsigned char)*q))
+				return -EINVAL;
+			while (isdigit((unsigned char)*q)) {
+				if (fdiv < 1000000000000ULL) {
+					frac = frac * 10 + (uint64_t)(*q - '0');
+					fdiv *= 10;
+				}
+				q++;
+			}
+		}
+		q += strspn(q, WS);
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+			if (*q == t[i].sfx) {
+				f = t[i].f;
+				q++;
+				break;
+			}
+		if (f == 1 && frac)
+			return -EINVAL; /* fractions need a unit */
+		if (l > UINT64_MAX / f)
+			return -ERANGE;
+		if (r + l * f < r)
+			return -ERANGE;
+		r += l * f + (uint64_t)((double)frac * (double)f / (double)fdiv);
+		p = q;
+		p += strspn(p, WS);
+	} while (*p);
+	*ret = r;
+	return 0;
+}
+
+int
+rlimit_from_key(const char *key)
+{
+	static const struct {
+		const char *k;
+		int r;
+	} t[] = {
+		{ "LimitCPU", RLIMIT_CPU },         { "LimitFSIZE", RLIMIT_FSIZE },
+		{ "LimitDATA", RLIMIT_DATA },       { "LimitSTACK", RLIMIT_STACK },
+		{ "LimitCORE", RLIMIT_CORE },       { "LimitRSS", RLIMIT_RSS },
+		{ "LimitNOFILE", RLIMIT_NOFILE },   { "LimitAS", RLIMIT_AS },
+		{ "LimitNPROC", RLIMIT_NPROC },     { "LimitMEMLOCK", RLIMIT_MEMLOCK },
+		{ "LimitLOCKS", RLIMIT_LOCKS },     { "LimitSIGPENDING", RLIMIT_SIGPENDING },
+		{ "LimitMSGQUEUE", RLIMIT_MSGQUEUE }, { "LimitNICE", RLIMIT_NICE },
+		{ "LimitRTPRIO", RLIMIT_RTPRIO },   { "LimitRTTIME", RLIMIT_RTTIME },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].k, key))
+			return t[i].r;
+	return -EINVAL;
+}
+
+static int
+rlimit_parse_one(int res, const char *s, uint64_t *ret)
+{
+	uint64_t u;
+	int r;
+
+	if (!strcmp(s, "infinity")) {
+		*ret = VALUE_INFINITY;
+		return 0;
+	}
+	switch (res) {
+	case RLIMIT_CPU:
+		r = parse_sec(s, &u);
+		if (r < 0)
+			return r;
+		*ret = u == VALUE_INFINITY ? u : (u + USEC_PER_SEC - 1) / USEC_PER_SEC;
+		return 0;
+	case RLIMIT_RTTIME:
+		r = parse_time_usec(s, 1, &u);
+		if (r < 0)
+			return r;
+		*ret = u;
+		return 0;
+	case RLIMIT_FSIZE: case RLIMIT_DATA: case RLIMIT_STACK: case RLIMIT_CORE:
+	case RLIMIT_RSS: case RLIMIT_AS: case RLIMIT_MEMLOCK: case RLIMIT_MSGQUEUE:
+		return parse_size(s, ret);
+	case RLIMIT_NICE: {
+		long v;
+
+		/* "+N"/"-N" are nice levels; a bare number is the raw limit. */
+		if (s[0] == '+' || s[0] == '-') {
+			r = parse_int_strict(s, -20, 19, &v);
+			if (r < 0)
+				return r;
+			*ret = (uint64_t)(20 - v);
+			return 0;
+		}
+	}
+		/* fall through */
+	default: {
+		char *e;
+
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		u = strtoull(s, &e, 10);
+		if (errno || *e)
+			return -EINVAL;
+		*ret = u;
+		return 0;
+	}
+	}
+}
+
+int
+parse_rlimit(const char *key, const char *s, uint64_t *soft, uint64_t *hard)
+{
+	int res = rlimit_from_key(key), r;
+	const char *colon = strchr(s, ':');
+	uint64_t sl, hl;
+
+	if (res < 0)
+		return res;
+	if (colon) {
+		char *a = strndup(s, (size_t)(colon - s));
+
+		if (!a)
+			return -ENOMEM;
+		if (strchr(colon + 1, ':')) {
+			free(a);
+			return -EINVAL;
+		}
+		r = rlimit_parse_one(res, a, &sl);
+		free(a);
+		if (r < 0)
+			return r;
+		r = rlimit_parse_one(res, colon + 1, &hl);
+		if (r < 0)
+			return r;
+	} else {
+		r = rlimit_parse_one(res, s, &sl);
+		if (r < 0)
+			return r;
+		hl = sl;
+	}
+	if (sl > hl)
+		return -EILSEQ;
+	*soft = sl;
+	*hard = hl;
+	return 0;
+}
+
+int
+parse_mode(const char *s, unsigned *ret)
+{
+	char *e;
+	long v;
+
+	s += strspn(s, WS);
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &e, 8);
+	if (errno || e == s || *e)
+		return -EINVAL;
+	if (v < 0 || v > 07777)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int
+parse_nice(const char *s, int *ret)
+{
+	long v;
+	int r = parse_int_strict(s, LONG_MIN, LONG_MAX, &v);
+
+	if (r < 0)
+		return r;
+	if (v < -20 || v > 19)
+		return -ERANGE;
+	*ret = (int)v;
+	return 0;
+}
+
+int
+parse_oom_score_adjust(const char *s, int *ret)
+{
+	long v;
+	int r = parse_int_strict(s, LONG_MIN, LONG_MAX, &v);
+
+	if (r < 0)
+		return r;
+	if (v < -1000 || v > 1000)
+		return -ERANGE;
+	*ret = (int)v;
+	return 0;
+}
+
+int
+parse_exit_status_list(const char *s, unsigned char status[256], unsigned char signals[65])
+{
+	const char *p = s;
+	int bad = 0;
+
+	for (;;) {
+		char *w;
+		long v;
+		int r = word_extract(&p, &w, NULL, WORD_UNQUOTE);
+
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return bad + 1;
+		if (r == 0)
+			break;
+		if (!parse_int_strict(w, 0, 255, &v))
+			status[v] = 1;
+		else if ((r = parse_signal(w)) > 0 && !isdigit((unsigned char)w[0]))
+			signals[r] = 1;
+		else
+			bad++;
+		free(w);
+	}
+	return bad;
+}

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# shellcheck source-path=SCRIPTDIR
+# Fixture: builds the services test image (tests/image/services/) FROM the
+# Klein image, with the tests' ssh key authorised for root.
+. "$(dirname "$0")/lib.sh"
+require_docker
+require_image "$KLEIN_IMAGE"
+key=$(test_key)
+log "building $KLEIN_SERVICES_IMAGE FROM $KLEIN_IMAGE"
+docker build -q --network=host --build-arg KLEIN="$KLEIN_IMAGE" \
+	--build-arg SSH_AUTHORIZED_KEY="$(cat "$key.pub")" \
+	-t "$KLEIN_SERVICES_IMAGE" "$(dirname "$0")/services" >/dev/null
+# The conversion really happened in the build: the image holds runit
+# service directories for the packaged units, enabled in /etc/service.
+missing=$(docker run --rm --entrypoint /bin/sh "$KLEIN_SERVICES_IMAGE" -c '
+	for s in cron rsyslog redis-server memcached ssh postgresql@15-main crash-always crash-never; do
+		test -x /etc/sv/$s/run && test -e /etc/service/$s || echo "$s"
+	done')
+[ -z "$missing" ] || fail "the image has no enabled service for: $(tr "\n" " " <<<"$missing")"
+ok "built $KLEIN_SERVICES_IMAGE"

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: MIT
+"""Services under runsvdir: up, graceful and bounded stop, escapees, restart."""
+import os
+import re
+import signal
+import subprocess
+import unittest
+
+from kleintest import Sandbox, needs_ns, wait_until, write_exec
+
+
+def sv_status(sb, name):
+    return subprocess.run(["sv", "status", os.path.join(sb.service_dir, name)],
+                          capture_output=True, text=True).stdout
+
+
+def service_pid(sb, name):
+    try:
+        with open(os.path.join(sb.service_dir, name, "supervise", "pid")) as f:
+            return int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+@needs_ns
+class Services(unittest.TestCase):
+    def test_services_up_and_graceful_stop(self):
+        sb = Sandbox(self)
+        for name in ("alpha", "beta"):
+            sb.service(name, "#!/bin/sh\necho hello from %s\nexec sleep 1000\n" % name,
+                       finish="#!/bin/sh\necho \"$1 $2\" > %s/%s.finished\n" % (sb.root, name))
+            write_exec(os.path.join(sb.service_dir, name, "control", "t"),
+                       "#!/bin/sh\ntouch %s/%s.control-t\nexit 1\n" % (sb.root, name))
+        sb.start()
+        for name in ("alpha", "beta"):
+            self.assertTrue(wait_until(lambda: sv_status(sb, name).startswith("run:")),
+                            sv_status(sb, name) + sb.stderr())
+            self.assertTrue(sb.log_has("hello from %s" % name))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertLess(sb.elapsed, 6)
+        self.assertNotIn("SIGKILL", sb.stderr())
+        for name in ("alpha", "beta"):
+            self.assertTrue(os.path.exists(os.path.join(sb.root, name + ".control-t")))
+            with open(os.path.join(sb.root, name + ".finished")) as f:
+                self.assertEqual(f.read(), "-1 15\n")  # run died of SIGTERM
+        self.assertRegex(sb.stderr(), r"stop phase 1 \(services, command\): \d+ ms")
+
+    def test_service_ignoring_sigterm_is_killed_at_deadline(self):
+        sb = Sandbox(self)
+        sb.env["KLEIN_STOP_TIMEOUT"] = "2"
+        sb.service("polite", "#!/bin/sh\nexec sleep 1000\n")
+        sb.service("stubborn", "#!/bin/sh\ntrap '' TERM\necho stubborn up\n"
+                   "while :; do sleep 0.1; done\n")
+        sb.start()
+        self.assertTrue(sb.log_has("stubborn up"))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 3, sb.stderr())
+        self.assertLess(sb.elapsed, 2 + 2.0)  # bounded: deadline + slack
+        err = sb.stderr()
+        self.assertRegex(err, r"service 'stubborn' \(pid \d+, run")
+        self.assertRegex(err, r"sending SIGKILL to pid \d+ \(run\) of service 'stubborn'")
+        self.assertNotRegex(err, r"service 'polite'")
+        self.assertRegex(err, r"stop phase 3 \(SIGKILL to \d+ processes\): \d+ ms")
+
+    def test_escaped_setsid_daemon_killed(self):
+        sb = Sandbox(self)
+        sb.env["KLEIN_STOP_TIMEOUT"] = "1.5"
+        sb.service("forker", "#!/bin/sh\nsetsid sh -c \"trap '' TERM; exec sleep 999\" &\n"
+                   "echo forked\nexec sleep 1000\n")
+        sb.start()
+        self.assertTrue(sb.log_has("forked"))
+        self.assertTrue(wait_until(lambda: any(c == "sleep" and pp != 0
+                                               for pp, st, c in sb.descendants().values())))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 3, sb.stderr())
+        self.assertLess(sb.elapsed, 1.5 + 2.0)
+        self.assertRegex(sb.stderr(), r"deadline reached: sending SIGKILL to pid \d+ \(sleep\)")
+
+    def test_escapee_that_obeys_term_is_a_clean_stop(self):
+        sb = Sandbox(self)
+        sb.service("forker", "#!/bin/sh\nsetsid sleep 999 &\necho forked\nexec sleep 1000\n")
+        sb.start()
+        self.assertTrue(sb.log_has("forked"))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertRegex(sb.stderr(), r"stop phase 2: sending SIGTERM to pid \d+ \(sleep\)")
+
+    def test_runsvdir_killed_is_restarted(self):
+        sb = Sandbox(self)
+        sb.service("steady", "#!/bin/sh\nexec sleep 1000\n")
+        sb.start()
+        self.assertTrue(wait_until(lambda: service_pid(sb, "steady")))
+        before = service_pid(sb, "steady")
+        procs = sb.descendants()
+        runsvdir = [p for p, (pp, st, c) in procs.items() if c == "runsvdir"]
+        self.assertEqual(len(runsvdir), 1)
+        os.kill(runsvdir[0], signal.SIGKILL)
+        self.assertTrue(sb.log_has("killed by SIGKILL; restarting it"))
+        self.assertTrue(wait_until(lambda: len(re.findall(r"runsvdir \(pid \d+\) started",
+                                                          sb.stderr())) == 2))
+        self.assertTrue(wait_until(lambda: any(c == "runsvdir" for pp, st, c
+                                               in sb.descendants().values())))
+        self.assertEqual(service_pid(sb, "steady"), before)  # not disturbed
+        self.assertTrue(sv_status(sb, "steady").startswith("run:"))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+
+
+if __name__ == "__main__":
+    unittest.main()

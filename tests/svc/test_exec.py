@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: MIT
+# Black-box tests of `klein-svc exec`: environment, argv expansion, process attributes.
+import os
+import shutil
+import signal
+
+import svctest
+from svctest import Case
+
+PRINT_ARGS = ["/usr/bin/printf", "[%s]"]
+PASSWD = "root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000:App:{home}:/bin/zsh\n"
+GROUP = "root:x:0:\nadm:x:4:syslog,app\napp:x:1000:\nstaff:x:50:\ndocker:x:999:other,app\n"
+
+
+class Exec(Case):
+    def env_of(self, *opts):
+        r = self.svc("exec", "--clear-env", *opts, "--", "/usr/bin/env", "-0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [e for e in r.stdout.split("\0") if e]
+
+    def status_field(self, name, *opts):
+        r = self.svc("exec", *opts, "--", "/bin/cat", "/proc/self/status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for line in r.stdout.splitlines():
+            if line.startswith(name + ":"):
+                return line.split(":", 1)[1].strip()
+        self.fail("no %s in /proc/self/status" % name)
+
+    def test_env_order_and_files(self):
+        f1 = self.write("e1", "B=file1\nC='c 1'\nA=\"from file\"\n")
+        f2 = self.write("e2", "C=file2 \\\n  cont\n")
+        env = self.env_of("--env", "A=1 2", "--env", "B=x", "--env-file", f1,
+                          "--env-file", f2, "--env-file", "-/nonexistent/x",
+                          "--unset", "B=nomatch")
+        # Files win over --env; later files win; positions are kept.
+        self.assertEqual(env, ["A=from file", "B=file1", "C=file2   cont"])
+        env = self.env_of("--env", "A=1", "--env", "B=2", "--unset", "A", "--unset", "B=2")
+        self.assertEqual(env, [])
+
+    def test_env_file_glob_and_errors(self):
+        self.write("d/10-a", "X=a\n")
+        self.write("d/20-b", "X=b\nY=y\n")
+        self.assertEqual(self.env_of("--env-file", self.path("d", "*")), ["X=b", "Y=y"])
+        r = self.svc("exec", "--env-file", self.path("missing"), "--", "/bin/true")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("missing", r.stderr)
+        r = self.svc("exec", "--env-file", "relative", "--", "/bin/true")
+        self.assertEqual(r.returncode, 1)
+        bad = self.path("bad")
+        with open(bad, "wb") as f:
+            f.write(b"A=1\nB=\xef\xbf\xbe\n")
+        r = self.svc("exec", "--env-file", bad, "--", "/bin/true")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(self.env_of("--env", "K=v", "--env-file", "-" + bad), ["K=v"])
+
+    def test_inherit_and_clear(self):
+        r = self.svc("exec", "--", "/usr/bin/env", env={"INHERITED": "yes", "PATH": "/usr/bin:/bin"})
+        self.assertIn("INHERITED=yes", r.stdout.splitlines())
+        self.assertEqual(self.env_of(), [])
+
+    def test_bad_options(self):
+        for opts in (["--env", "1BAD=x"], ["--rlimit", "NOFILE=10:5"], ["--rlimit", "BOGUS=1"],
+                     ["--umask", "9"], ["--nice", "20"], ["--sigpipe", "maybe"], []):
+            r = self.svc("exec", *opts, "--", *(["/bin/true"] if opts else []))
+            self.assertEqual(r.returncode, 2, opts)
+            self.assertIn("klein-svc", r.stderr)
+
+    def test_expansion(self):
+        f = self.write("env", "FOO=BAR BAR\nQ='x \"y z\"'\n")
+        r = self.svc("exec", "--clear-env", "--env", "BAR=waldo", "--env-file", f, "--",
+                     *PRINT_ARGS, "$FOO", "${FOO}", "x$FOO", "$$", "${BAR}x", "$UNSET", "$Q",
+                     "${UNSET}")
+        self.assertEqual(r.stdout, "[BAR][BAR][BAR BAR][x$FOO][$][waldox][x][y z][]")
+        r = self.svc("exec", "--clear-env", "--env", "A=a b", "--expand-from", "3", "--",
+                     *PRINT_ARGS, "$A", "$A")
+        self.assertEqual(r.stdout, "[$A][a][b]")
+        r = self.svc("exec", "--clear-env", "--env", "A=a", "--no-expand", "--",
+                     *PRINT_ARGS, "$A", "${A}")
+        self.assertEqual(r.stdout, "[$A][${A}]")
+        r = self.svc("exec", "--clear-env", "--", "$EMPTY")
+        self.assertEqual(r.returncode, 1)
+
+    def test_user(self):
+        home = self.path("home")
+        os.mkdir(home)
+        pw = self.write("passwd", PASSWD.format(home=home))
+        env = self.env_of("--passwd-file", pw, "--user", "app", "--env", "SHELL=/bin/override")
+        self.assertEqual(env, ["HOME=" + home, "LOGNAME=app", "USER=app", "SHELL=/bin/override"])
+        self.assertEqual(self.env_of("--passwd-file", pw, "--user", "1000")[2], "USER=app")
+        r = self.svc("exec", "--passwd-file", pw, "--user", "ghost", "--", "/bin/true")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("ghost", r.stderr)
+        r = self.svc("exec", "--passwd-file", pw, "--user", "app", "--chdir", "~", "--",
+                     "/bin/pwd")
+        self.assertEqual(r.stdout.strip(), home)
+
+    def test_chpst_user_groups(self):
+        pw = self.write("passwd", PASSWD.format(home="/"))
+        gr = self.write("group", GROUP)
+        fake = self.write("bin/chpst", "#!/bin/sh\nprintf '[%s]' \"$@\"\n", 0o755)
+        base = ["--clear-env", "--env", "PATH=" + os.path.dirname(fake), "--passwd-file", pw,
+                "--group-file", gr]
+        r = self.svc("exec", *base, "--chpst-user", "app", "--", "run", "$X")
+        self.assertEqual(r.stdout, "[-u][app:app:adm:docker][run]", r.stderr)
+        r = self.svc("exec", *base, "--chpst-user", "app:staff", "--groups", "root,50,adm",
+                     "--", "run")
+        self.assertEqual(r.stdout, "[-u][app:staff:adm:docker:root][run]", r.stderr)
+        r = self.svc("exec", *base, "--chpst-user", "app", "--groups", "777", "--", "run")
+        self.assertEqual(r.stdout, "[-u][:1000:1000:4:999:777][run]", r.stderr)
+        r = self.svc("exec", *base, "--chpst-user", "app", "--groups", "nosuch", "--", "run")
+        self.assertEqual(r.returncode, 1)
+
+    def test_chpst_real(self):
+        if not shutil.which("chpst") or os.getuid() != 0:
+            self.skipTest("needs runit's chpst and root")
+        r = self.svc("exec", "--chpst-user", "daemon", "--groups", "tty", "--", "id", "-G")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        want = {1, 5} | {int(g) for g in os.popen("id -G daemon").read().split()}
+        self.assertEqual({int(g) for g in r.stdout.split()}, want)
+
+    def test_umask_nice_oom(self):
+        self.assertEqual(self.status_field("Umask", "--umask", "027"), "0027")
+        r = self.svc("exec", "--nice", "7", "--", "/bin/cat", "/proc/self/stat")
+        self.assertEqual(r.stdout.rsplit(")", 1)[1].split()[16], "7")
+        r = self.svc("exec", "--oom-score-adjust", "321", "--", "/bin/cat",
+                     "/proc/self/oom_score_adj")
+        self.assertEqual(r.stdout.strip(), "321")
+
+    def test_rlimits(self):
+        r = self.svc("exec", "--rlimit", "NOFILE=100:200", "--rlimit", "CORE=infinity",
+                     "--rlimit", "CPU=1min:2min", "--rlimit", "FSIZE=1G", "--",
+                     "/bin/cat", "/proc/self/limits")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = {l[:26].strip(): l[26:].split()[:2] for l in r.stdout.splitlines()[1:]}
+        self.assertEqual(lines["Max open files"], ["100", "200"])
+        self.assertEqual(lines["Max core file size"], ["unlimited", "unlimited"])
+        self.assertEqual(lines["Max cpu time"], ["60", "120"])
+        self.assertEqual(lines["Max file size"], ["1073741824", "1073741824"])
+
+    def test_chdir(self):
+        r = self.svc("exec", "--chdir", self.tmp, "--", "/bin/pwd")
+        self.assertEqual(r.stdout.strip(), self.tmp)
+        r = self.svc("exec", "--chdir", "-" + self.path("nope"), "--", "/bin/pwd", cwd=self.tmp)
+        self.assertEqual(r.stdout.strip(), "/")
+        r = self.svc("exec", "--chdir", self.path("nope"), "--", "/bin/pwd")
+        self.assertEqual(r.returncode, 1)
+
+    def test_signals(self):
+        pipe = 1 << (signal.SIGPIPE - 1)
+        ign = int(self.status_field("SigIgn"), 16)
+        self.assertTrue(ign & pipe)
+        ign = int(self.status_field("SigIgn", "--sigpipe", "default"), 16)
+        self.assertEqual(ign, 0)  # every other disposition reset too
+        blk = int(self.status_field("SigBlk"), 16)
+        self.assertEqual(blk, 0)
+
+    def test_path_search_and_exit_codes(self):
+        self.write("bin/hello", "#!/bin/sh\necho hi \"$0\"\n", 0o755)
+        self.write("bin/noexec", "#!/bin/sh\n", 0o644)
+        r = self.svc("exec", "--env", "PATH=/nonexistent:" + self.path("bin"), "--", "hello")
+        self.assertEqual(r.stdout.strip(), "hi " + self.path("bin", "hello"))
+        r = self.svc("exec", "--env", "PATH=" + self.path("bin"), "--", "noexec")
+        self.assertEqual(r.returncode, 126)
+        r = self.svc("exec", "--", "klein-no-such-command")
+        self.assertEqual(r.returncode, 127)
+        r = self.svc("exec", "--", self.path("bin"))
+        self.assertEqual(r.returncode, 126)
+
+
+if __name__ == "__main__":
+    svctest.main()

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT
+# Black-box tests of `klein-svc supervise`: Type=forking and Type=notify.
+import os
+import signal
+import subprocess
+import time
+
+import svctest
+from svctest import Case, alive
+
+# A daemon body: writes its pid, exits 7 on TERM, polls so traps run quickly.
+DAEMON = 'trap "exit 7" TERM; echo $$ > "$PF.tmp"; mv "$PF.tmp" "$PF"; while :; do sleep 0.02; done'
+
+
+class Supervise(Case):
+    def start(self, *args, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        p = subprocess.Popen([svctest.SVC, "supervise", *args], env=e,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(self.reap, p)
+        return p
+
+    def reap(self, p):
+        if p.poll() is None:
+            p.kill()
+        p.communicate(timeout=10)
+
+    def read_pid(self, name):
+        with open(self.path(name), encoding="utf-8") as f:
+            return int(f.read())
+
+    def exists(self, name):
+        return os.path.exists(self.path(name))
+
+    def test_forking_pidfile_signals_and_status(self):
+        pf = self.path("pid")
+        start = ('sleep 0.3; sh -c \'%s\' & exit 0' % DAEMON)
+        p = self.start("--type", "forking", "--pidfile", pf, "--ready-file",
+                       self.path("ready"), "--mainpid-file", self.path("mainpid"), "--",
+                       "sh", "-c", start, env={"PF": pf})
+        time.sleep(0.15)
+        self.assertFalse(self.exists("ready"))  # not before the daemon is found
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        daemon = self.read_pid("pid")
+        self.assertEqual(self.read_pid("mainpid"), daemon)
+        # The daemon was reparented to klein-svc (subreaper).
+        with open("/proc/%d/stat" % daemon, encoding="utf-8") as f:
+            self.assertEqual(int(f.read().rsplit(")", 1)[1].split()[1]), p.pid)
+        p.send_signal(signal.SIGTERM)  # forwarded; the daemon exits 7
+        self.assertEqual(p.wait(timeout=10), 7)
+        self.assertFalse(self.exists("ready"))
+        self.assertFalse(self.exists("mainpid"))
+        self.assertFalse(alive(daemon))
+
+    def test_forking_signal_exit_and_forwarding(self):
+        pf = self.path("pid")
+        daemon = ('trap "echo hup >> $PF.log" HUP; trap "echo usr2 >> $PF.log" USR2; '
+                  'echo $$ > "$PF"; while :; do sleep 0.02; done')
+        p = self.start("--type", "forking", "--pidfile", pf, "--", "sh", "-c",
+                       "sh -c '%s' & exit 0" % daemon, env={"PF": pf})
+        self.wait_for(lambda: self.exists("pid") and self.exists("pid") and
+                      os.path.getsize(pf) > 0, what="pidfile")
+        time.sleep(0.2)
+        for sig in (signal.SIGHUP, signal.SIGUSR2):
+            p.send_signal(sig)
+            time.sleep(0.2)
+        self.wait_for(lambda: self.exists("pid.log") and
+                      open(pf + ".log", encoding="utf-8").read().split() == ["hup", "usr2"],
+                      what="forwarded HUP and USR2")
+        os.kill(self.read_pid("pid"), signal.SIGKILL)
+        self.assertEqual(p.wait(timeout=10), 128 + signal.SIGKILL)
+
+    def test_forking_without_pidfile(self):
+        p = self.start("--type", "forking", "--mainpid-file", self.path("mainpid"),
+                       "--ready-file", self.path("ready"), "--", "sh", "-c",
+                       "sh -c 'trap \"exit 3\" TERM; while :; do sleep 0.02; done' & exit 0")
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        main = self.read_pid("mainpid")
+        self.assertNotEqual(main, p.pid)
+        self.assertTrue(alive(main))
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), 3)
+
+    def test_forking_start_failure(self):
+        p = self.start("--type", "forking", "--pidfile", self.path("pid"), "--",
+                       "sh", "-c", "exit 3")
+        self.assertEqual(p.wait(timeout=10), 3)
+        p = self.start("--type", "forking", "--", "klein-no-such-daemon")
+        self.assertEqual(p.wait(timeout=10), 127)
+
+    def test_forking_pidfile_timeout(self):
+        t0 = time.monotonic()
+        p = self.start("--type", "forking", "--pidfile", self.path("pid"), "--timeout",
+                       "500ms", "--", "sh", "-c", "sleep 30 & exit 0")
+        self.assertEqual(p.wait(timeout=10), 1)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertIn("timed out", p.stderr.read())
+
+    def test_forking_pid_change(self):
+        # Like nginx's binary upgrade: a successor writes the pidfile, then
+        # the old main process exits; supervision follows the new pid.
+        pf = self.path("pid")
+        succ = self.write("succ", 'echo $$ > "$PF"; trap "exit 9" TERM\n'
+                          'while :; do sleep 0.02; done\n', 0o755)
+        old = self.write("old", 'echo $$ > "$PF"\nwhile [ ! -e "$PF.go" ]; do sleep 0.02; done\n'
+                         'sh %s &\nwhile [ "$(cat "$PF")" = "$$" ]; do sleep 0.02; done\n' % succ,
+                         0o755)
+        p = self.start("--type", "forking", "--pidfile", pf, "--mainpid-file",
+                       self.path("mainpid"), "--", "sh", "-c", "sh %s & exit 0" % old,
+                       env={"PF": pf})
+        self.wait_for(lambda: self.exists("mainpid") and self.exists("pid") and
+                      self.read_pid("mainpid") == self.read_pid("pid"), what="main pid")
+        first = self.read_pid("mainpid")
+        open(pf + ".go", "w").close()
+        self.wait_for(lambda: self.read_pid("mainpid") != first, what="the successor")
+        self.assertTrue(alive(self.read_pid("mainpid")))
+        self.assertIsNone(p.poll())
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), 9)
+
+    def test_notify_ready(self):
+        cmd = "sleep 0.5; %s 'STATUS=up\\nREADY=1'; exec sleep 30" % svctest.NOTIFY
+        p = self.start("--type", "notify", "--ready-file", self.path("ready"), "--mainpid-file",
+                       self.path("mainpid"), "--", "sh", "-c", cmd)
+        self.wait_for(lambda: self.exists("mainpid"), what="mainpid file")
+        self.assertEqual(self.read_pid("mainpid"), self.children(p.pid)[0])
+        time.sleep(0.25)
+        self.assertFalse(self.exists("ready"))
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), 128 + signal.SIGTERM)
+        self.assertFalse(self.exists("ready"))
+
+    def children(self, pid):
+        with open("/proc/%d/task/%d/children" % (pid, pid), encoding="utf-8") as f:
+            return [int(x) for x in f.read().split()]
+
+    def test_notify_path_socket_mainpid_stopping(self):
+        sock = self.path("notify.sock")
+        daemon = ("sh -c 'trap \"exit 5\" TERM; while :; do sleep 0.02; done' & "
+                  "%s \"MAINPID=$!\\nREADY=1\"; sleep 0.3; exit 0" % svctest.NOTIFY)
+        p = self.start("--type", "notify", "--notify-socket", sock, "--ready-file",
+                       self.path("ready"), "--mainpid-file", self.path("mainpid"), "--",
+                       "sh", "-c", daemon)
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        self.wait_for(lambda: self.read_pid("mainpid") != 0 and
+                      self.read_pid("mainpid") not in (p.pid,), what="mainpid")
+        main = self.read_pid("mainpid")
+        time.sleep(0.5)  # the starter exited 0; supervision goes on
+        self.assertIsNone(p.poll())
+        env = dict(os.environ, NOTIFY_SOCKET=sock)
+        subprocess.run([svctest.NOTIFY, "STOPPING=1"], env=env, check=True)
+        self.wait_for(lambda: not self.exists("ready"), what="ready file removal")
+        os.kill(main, signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), 5)
+        self.assertFalse(os.path.exists(sock))
+
+    def test_notify_timeout_and_early_exit(self):
+        t0 = time.monotonic()
+        p = self.start("--type", "notify", "--timeout", "0.5", "--", "sh", "-c",
+                       "trap '' TERM; sleep 30")
+        self.assertEqual(p.wait(timeout=15), 1)
+        self.assertLess(time.monotonic() - t0, 10)
+        p = self.start("--type", "notify", "--ready-file", self.path("ready"), "--",
+                       "sh", "-c", "exit 4")
+        self.assertEqual(p.wait(timeout=10), 4)
+        self.assertFalse(self.exists("ready"))
+
+    def test_notify_socket_env(self):
+        p = self.start("--type", "notify", "--", "sh", "-c",
+                       'echo "$NOTIFY_SOCKET" > "%s"' % self.path("sock"))
+        self.assertEqual(p.wait(timeout=10), 0)
+        with open(self.path("sock"), encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith("@klein-svc/notify/"))
+
+    def test_usage(self):
+        p = self.start("--type", "simple", "--", "true")
+        self.assertEqual(p.wait(timeout=10), 2)
+        p = self.start("--type", "notify")
+        self.assertEqual(p.wait(timeout=10), 2)
+
+
+if __name__ == "__main__":
+    svctest.main()
