@@ -44,13 +44,22 @@ RUN missing=; \
       apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null \
       && rm -rf /var/lib/apt/lists/*; \
     fi
-# /etc/service is Klein's: only what klein-porter (or you) put there runs.
-# Debian's runit makes it a symlink to /etc/runit/runsvdir/current, where
-# packages that ship runit scripts enable themselves next to the converted
-# units; those stay in /etc/runit and do not run.
+# /etc/service is Klein's: only what klein-porter (or you) put there runs
+# (Debian's runit makes it a symlink into /etc/runit/runsvdir). Services come from systemd units, converted by klein-porter into /etc/sv.
+# The runit scripts a few Debian packages ship (openssh-server's /etc/sv/ssh)
+# would collide with those, so dpkg does not install them and runit-helper,
+# which would enable them, does nothing.
 # e2scrub_reap (e2fsprogs, enabled in every Debian) checks LVM snapshots of
 # the host's disks: meaningless in a container, so not enabled here.
 RUN if [ -L /etc/service ]; then rm /etc/service; fi \
+ && printf '%s\n' '# Klein: services come from units (klein-porter), not packaged runit scripts.' \
+      'path-exclude /etc/sv/*' >/etc/dpkg/dpkg.cfg.d/klein-no-runscripts \
+ && if [ -e /lib/runit-helper/runit-helper ]; then \
+      dpkg-divert --quiet --local --rename --add /lib/runit-helper/runit-helper \
+      && printf '#!/bin/sh\n# Klein: packaged runit scripts are not used (see /etc/dpkg/dpkg.cfg.d/klein-no-runscripts).\nexit 0\n' \
+           >/lib/runit-helper/runit-helper \
+      && chmod 755 /lib/runit-helper/runit-helper; \
+    fi \
  && rm -f /etc/systemd/system/multi-user.target.wants/e2scrub_reap.service \
  && mkdir -p /etc/service /etc/sv /etc/init \
  && { [ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; } \

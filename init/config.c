@@ -123,6 +123,8 @@ blank_comments(char *s)
 {
 	char quote = 0;
 
+	if (!s)
+		return;
 	for (; *s; s++) {
 		if (quote) {
 			if (*s == '\\' && s[1])
@@ -288,7 +290,7 @@ config_load_file(struct init_opts *o, const char *path, bool must_exist)
 		CFG_END(),
 	};
 	cfg_t *cfg;
-	char *text;
+	char *text = NULL;
 	int r;
 
 	if (access(path, F_OK) != 0 && errno == ENOENT) {

@@ -331,7 +331,7 @@ apply_dir(const char *dir, bool import_only)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char *value;
+	char *value = NULL;
 	const char *cur;
 	int dfd, r = 0;
 

@@ -176,6 +176,18 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 	return code;
 }
 
+/* Generated headers name in-image paths: ROOT/lib/x.service -> /lib/x.service. */
+static void
+strip_root(const char *root, char **path)
+{
+	size_t n = strlen(root);
+	while (n > 0 && root[n - 1] == '/')
+		n--;
+	if (!*path || n == 0 || strncmp(*path, root, n) || (*path)[n] != '/')
+		return;
+	memmove(*path, *path + n, strlen(*path + n) + 1);
+}
+
 /* Converts one unit; returns its exit code. */
 static int
 convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name)
@@ -219,6 +231,9 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		code = r == -ENOMEM ? EXIT_IO : EXIT_REFUSED;
 	} else {
 		struct emit_options eo = { "/run/runit/supervise", a->service_dir };
+		strip_root(a->root, &p.fragment);
+		for (size_t i = 0; i < p.n_dropins; i++)
+			strip_root(a->root, &p.dropins[i]);
 		in_image = join(a->sv_dir, p.name, "");
 		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
 			code = EXIT_IO;

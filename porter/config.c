@@ -11,6 +11,7 @@
 
 /* libconfuse reports through a callback without user data; one parse at a time. */
 static struct diag *current_diag;
+static const char *current_path;
 
 static void __attribute__((format(printf, 2, 0)))
 on_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -18,7 +19,7 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	char *msg = NULL;
 	if (vasprintf(&msg, fmt, ap) < 0)
 		return;
-	diag_add(current_diag, cfg && cfg->filename ? cfg->filename : "porter.conf",
+	diag_add(current_diag, current_path,
 		 cfg ? (unsigned)cfg->line : 0, DIAG_ERROR, "%s", msg);
 	free(msg);
 }
@@ -64,6 +65,62 @@ check_env(cfg_t *cfg, cfg_opt_t *opt)
 		return -1;
 	}
 	return 0;
+}
+
+/* libconfuse 3.3 counts a '#' or '//' comment as three lines and a block
+ * comment as two, so its error lines drift. Blanking comments out (newlines
+ * kept) before parsing makes cfg->line the real line. */
+static void
+blank_comments(char *s)
+{
+	char quote = 0;
+	for (; *s; s++) {
+		if (quote) {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == quote)
+				quote = 0;
+		} else if (*s == '"' || *s == '\'') {
+			quote = *s;
+		} else if (*s == '#' || (s[0] == '/' && s[1] == '/')) {
+			for (; *s && *s != '\n'; s++)
+				*s = ' ';
+			if (!*s)
+				return;
+		} else if (s[0] == '/' && s[1] == '*') {
+			for (; *s && !(s[0] == '*' && s[1] == '/'); s++)
+				if (*s != '\n')
+					*s = ' ';
+			if (!*s)
+				return;
+			s[0] = s[1] = ' ';
+			s++;
+		}
+	}
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	bool bad = ferror(f) || !m;
+	fclose(f);
+	if (m)
+		fclose(m);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static char *
@@ -133,7 +190,14 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	cfg_set_validate_func(cfg, "unit|restart", check_restart);
 	cfg_set_validate_func(cfg, "unit|log", check_log);
 	cfg_set_validate_func(cfg, "unit|env", check_env);
-	int pr = cfg_parse(cfg, path);
+	char *text = read_file(path);
+	int pr = CFG_FILE_ERROR;
+	if (text) {
+		blank_comments(text);
+		current_path = path;
+		pr = cfg_parse_buf(cfg, text);
+		free(text);
+	}
 	if (pr == CFG_FILE_ERROR) {
 		diag_add(d, path, 0, DIAG_ERROR, "cannot read: %s", strerror(errno));
 		r = -EIO;
@@ -150,6 +214,7 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	}
 	cfg_free(cfg);
 	current_diag = NULL;
+	current_path = NULL;
 	if (r < 0) {
 		config_done(&c);
 		return r;

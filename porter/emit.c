@@ -123,6 +123,8 @@ header(struct emit_buf *b, const struct run_plan *p, const char *what)
 		emit_add(b, "\n");
 	}
 	emit_addf(b, "#\n# %s\n", what);
+	/* '$VAR' in single quotes is deliberate: klein-svc expands it as systemd does. */
+	emit_add(b, "# shellcheck disable=SC2016\n");
 }
 
 static bool
@@ -447,7 +449,7 @@ run_dirs(struct emit_buf *b, const struct run_plan *p)
 			struct emit_buf path = { 0 };
 			emit_addf(&path, "%s/%s", dir_roots[k], p->dirs[k].names[i]);
 			const char *ps = path.s ? path.s : "";
-			emit_add(b, "mkdir -p"), q(b, ps);
+			emit_add(b, "if ! { mkdir -p"), q(b, ps);
 			emit_addf(b, " && chmod %04o", p->dirs[k].mode), q(b, ps);
 			if (k != PLAN_DIR_CONFIGURATION && (p->user || p->group)) {
 				struct emit_buf own = { 0 };
@@ -455,7 +457,7 @@ run_dirs(struct emit_buf *b, const struct run_plan *p)
 				emit_add(b, " && chown -R"), q(b, own.s ? own.s : ""), q(b, ps);
 				emit_buf_done(&own);
 			}
-			emit_addf(b, " || { echo '%s= failed'; exit 1; }\n", dir_keys[k]);
+			emit_addf(b, "; }; then echo '%s= failed'; exit 1; fi\n", dir_keys[k]);
 			emit_buf_done(&path);
 		}
 	}
@@ -521,9 +523,10 @@ background_post(struct emit_buf *b, const struct run_plan *p, bool wait_ready)
 	emit_add(b, ").\n( (\n");
 	if (wait_ready) {
 		uint64_t t = p->timeout_start_usec == PLAN_INFINITY ? 0 : (p->timeout_start_usec + 999999) / 1000000;
-		emit_addf(b, "\ti=0\n\twhile [ ! -e supervise/klein.ready ]; do\n\t\tsleep 1; i=$((i + 1))\n"
-			     "\t\t[ %llu -eq 0 ] || [ \"$i\" -lt %llu ] || exit 0\n\tdone\n",
-			  (unsigned long long)t, (unsigned long long)t);
+		emit_add(b, "\ti=0\n\twhile [ ! -e supervise/klein.ready ]; do\n\t\tsleep 1; i=$((i + 1))\n");
+		if (t)
+			emit_addf(b, "\t\t[ \"$i\" -lt %llu ] || exit 0\n", (unsigned long long)t);
+		emit_add(b, "\tdone\n");
 	}
 	command_lines(b, p, &p->start_post, "ExecStartPost", "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null || cat supervise/pid)\"",
 		      "exit 1", "\t");
@@ -694,7 +697,7 @@ emit_finish(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
 	header(&b, p, "finish: runsv runs this when run exits, with its exit code (-1: killed) and signal.");
-	emit_add(&b, "exec 2>&1\ncode=${1:--1} sig=$(( ${2:-0} & 127 )) core=$(( ${2:-0} & 128 ))\n"
+	emit_add(&b, "exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
 		     "if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n\texit 0\nfi\n");
 	if (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY)
 		emit_add(&b, "# klein-svc supervise exits 128+N when the daemon was killed by signal N.\n"
@@ -704,6 +707,8 @@ emit_finish(const struct run_plan *p)
 		     "\tif [ \"$core\" -ne 0 ]; then EXIT_CODE=dumped; else EXIT_CODE=killed; fi\n"
 		     "\tEXIT_STATUS=$(kill -l \"$sig\" 2>/dev/null || echo \"$sig\")\nelse\n"
 		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no\n");
+	if (!p->stop_post.n)
+		emit_add(&b, "export EXIT_CODE EXIT_STATUS\n");
 	bool ignore = p->start.n && p->start.v[p->start.n - 1].ignore_failure && p->type != PLAN_ONESHOT;
 	if (ignore)
 		emit_add(&b, "clean=yes  # ExecStart=- : a failure counts as success\n");
@@ -716,8 +721,8 @@ emit_finish(const struct run_plan *p)
 	status_match(&b, &p->success_status, "clean=yes");
 	emit_add(&b, "if [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
 		     "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
-		     "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT=core-dump\n"
-		     "else SERVICE_RESULT=signal\nfi\n");
+		     "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"
+		     "else SERVICE_RESULT=signal\nfi\nexport SERVICE_RESULT\n");
 	if (p->stop_post.n) {
 		emit_add(&b, "\n");
 		groups_setup(&b, p, false);
@@ -745,9 +750,12 @@ signame(int sig, char *buf, size_t n)
 }
 
 static void
-mainpid(struct emit_buf *b, const struct run_plan *p)
+mainpid(struct emit_buf *b, const struct run_plan *p, bool need_main)
 {
-	emit_add(b, "pid=$(cat supervise/pid 2>/dev/null)\n[ -n \"$pid\" ] || exit 0\nmainpid=$pid\n");
+	emit_add(b, "pid=$(cat supervise/pid 2>/dev/null)\n[ -n \"$pid\" ] || exit 0\n");
+	if (!need_main)
+		return;
+	emit_add(b, "mainpid=$pid\n");
 	if (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY)
 		emit_add(b, "[ ! -s supervise/klein.pid ] || mainpid=$(cat supervise/klein.pid)\n");
 }
@@ -760,8 +768,9 @@ emit_control_t(const struct run_plan *p)
 	header(&b, p, "control/t: sv down, sv term and shutdown run this instead of a bare SIGTERM:\n"
 		      "# ExecStop=, then the stop signal, escalating after TimeoutStopSec=.");
 	emit_add(&b, ": >supervise/klein.stopping\n");
-	mainpid(&b, p);
-	if (p->stop.n && !(p->type == PLAN_ONESHOT && !p->remain_after_exit)) {
+	bool stop = p->stop.n && !(p->type == PLAN_ONESHOT && !p->remain_after_exit);
+	mainpid(&b, p, stop);
+	if (stop) {
 		groups_setup(&b, p, false);
 		env_block(&b, p);
 		emit_add(&b, "exec </dev/null\n# ExecStop=\n");
@@ -781,7 +790,7 @@ emit_control_h(const struct run_plan *p)
 	struct emit_buf b = { 0 };
 	header(&b, p, "control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
 	emit_add(&b, "exec 2>&1\n");
-	mainpid(&b, p);
+	mainpid(&b, p, true);
 	groups_setup(&b, p, false);
 	env_block(&b, p);
 	emit_add(&b, "exec </dev/null\n# ExecReload=\n");

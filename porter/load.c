@@ -872,6 +872,37 @@ apply_words(struct loader *L, const struct directive *dr, const char *value, uns
 	}
 }
 
+/* A unit name a dependency may point at: plain, instance or template, of
+ * a known unit type. */
+static bool
+dep_name_ok(const char *n)
+{
+	static const char *const types[] = { ".service", ".socket", ".target", ".device",
+					      ".mount", ".automount", ".swap", ".timer",
+					      ".path", ".slice", ".scope", NULL };
+	const char *dot = strrchr(n, '.');
+
+	return unit_name_is_valid(n) && dot && in_list(types, dot);
+}
+
+/* Keys systemd 252 still reads but warns about. */
+static void
+warn_deprecated(struct loader *L, const char *key, unsigned line)
+{
+	static const struct {
+		const char *old, *new;
+	} t[] = {
+		{ "CPUShares", "CPUWeight" },
+		{ "StartupCPUShares", "StartupCPUWeight" },
+		{ "MemoryLimit", "MemoryMax" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(key, t[i].old))
+			WARN("Unit uses %s=; please use %s= instead. Support for %s= will be removed soon.",
+			     t[i].old, t[i].new, t[i].old);
+}
+
 /* Applies one assignment. Returns 0, -ENOEXEC (unit refused) or -ENOMEM. */
 static int
 apply(void *userdata, const char *section, const char *key, const char *value, unsigned line)
@@ -888,6 +919,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		return 0;
 	}
 	kind = directive_kind(dr);
+	if (*value)
+		warn_deprecated(L, dr->key, line);
 	switch (kind) {
 	case K_EXEC: {
 		struct exec_list *e = exec_list_get(L->u, dr->key);
@@ -979,6 +1012,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 			free(res);
 			return -ENOEXEC;
 		}
+		if (!strcmp(dr->key, "User") && !strcmp(res, "nobody"))
+			WARN("Special user nobody configured, this is not safe!");
 		return set_scalar(L, dr, res, line);
 	case K_SUPP_GROUPS: {
 		const char *p = value;
@@ -1164,9 +1199,34 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		return apply_words(L, dr, value, line, WORD_UNQUOTE, true, true, false);
 	case K_LIST_RAW:
 		return apply_words(L, dr, value, line, WORD_UNQUOTE, false, true, false);
-	case K_DEPS:
-		return apply_words(L, dr, value, line, WORD_UNQUOTE | WORD_RETAIN_ESCAPE, true, false,
-				   true);
+	case K_DEPS: {
+		struct setting *before;
+		size_t n0;
+
+		r = apply_words(L, dr, value, line, WORD_UNQUOTE | WORD_RETAIN_ESCAPE, true, false,
+				true);
+		if (r < 0)
+			return r;
+		/* Drop names systemd cannot add a dependency on. */
+		before = setting_get(L, dr, true, line);
+		if (!before)
+			return -ENOMEM;
+		n0 = 0;
+		for (size_t i = 0; i < before->n_values; i++) {
+			char *v = before->values[i];
+
+			if (dep_name_ok(v))
+				before->values[n0++] = v;
+			else {
+				WARN("Failed to add dependency on %s, ignoring: Invalid argument", v);
+				free(v);
+			}
+		}
+		before->n_values = n0;
+		if (before->values)
+			before->values[n0] = NULL;
+		return 0;
+	}
 	case K_INSTALL: {
 		/* The manager does not read [Install]; show the words with
 		 * specifiers resolved where they resolve, without warnings. */
@@ -1755,6 +1815,48 @@ verify(struct loader *L)
 	return 0;
 }
 
+/* systemd's path_compare(): component by component, parents first. */
+static int
+path_cmp(const char *a, const char *b)
+{
+	for (;;) {
+		size_t la, lb;
+		int r;
+
+		a += strspn(a, "/");
+		b += strspn(b, "/");
+		if (!*a || !*b)
+			return (*a != 0) - (*b != 0);
+		la = strcspn(a, "/");
+		lb = strcspn(b, "/");
+		r = memcmp(a, b, la < lb ? la : lb);
+		if (r)
+			return r;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+		a += la;
+		b += lb;
+	}
+}
+
+static int
+path_qcmp(const void *a, const void *b)
+{
+	return path_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* systemd sorts *Directory= lists so that parents are created first. */
+static void
+sort_exec_dirs(struct unit *u)
+{
+	for (size_t i = 0; i < u->n_settings; i++)
+		if (directive_kind(directive_find(u->settings[i].section, u->settings[i].key)) ==
+			    K_EXEC_DIR &&
+		    u->settings[i].n_values > 1)
+			qsort(u->settings[i].values, u->settings[i].n_values, sizeof(char *),
+			      path_qcmp);
+}
+
 static enum unit_state
 state_from_error(int r)
 {
@@ -1994,6 +2096,7 @@ unit_load(const char *unit, const struct load_options *o, struct unit *ret, stru
 	}
 	if (r == -ENOMEM)
 		goto fail;
+	sort_exec_dirs(u);
 	if (r >= 0)
 		r = verify(&L);
 	if (r < 0)

@@ -35,11 +35,12 @@ unit_name_is_valid(const char *name)
 	for (const char *s = dot + 1; *s; s++)
 		if (!islower((unsigned char)*s) && *s != '-' && !isdigit((unsigned char)*s))
 			return 0;
+	/* The first '@' ends the prefix; an instance may contain more. */
 	at = strchr(name, '@');
-	if (at && (at == name || strchr(at + 1, '@') || at > dot))
+	if (at && (at == name || at > dot))
 		return 0;
 	for (const char *s = name; s < dot; s++)
-		if (s != at && !valid_unit_char(*s))
+		if (!valid_unit_char(*s) && !(at && s >= at && *s == '@'))
 			return 0;
 	return 1;
 }

@@ -249,12 +249,13 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 	struct parse_state st = { .file = file, .sections = sections, .cb = cb,
 				  .userdata = userdata, .d = d };
 	char *cont = NULL, *lb = NULL;
-	size_t cont_len = 0, pos = 0;
+	size_t cont_len = 0, cont_cap = 0, pos = 0, lb_cap = 256;
 	unsigned line = 0;
 	bool bom_seen = false;
 	int r = 0;
 
-	lb = malloc(UNIT_LINE_MAX + 2);
+	/* The line buffer grows with the longest line, up to the limit. */
+	lb = malloc(lb_cap);
 	if (!lb)
 		return -ENOMEM;
 
@@ -282,6 +283,16 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 				r = -ENOBUFS;
 				goto out;
 			}
+			if (n + 2 > lb_cap) {
+				char *nb = realloc(lb, lb_cap * 2);
+
+				if (!nb) {
+					r = -ENOMEM;
+					goto out;
+				}
+				lb = nb;
+				lb_cap *= 2;
+			}
 			lb[n++] = c;
 		}
 		lb[n] = '\0';
@@ -304,19 +315,28 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 				r = -ENOBUFS;
 				goto out;
 			}
-			nc = realloc(cont, cont_len + ll + 1);
-			if (!nc) {
-				r = -ENOMEM;
-				goto out;
+			if (cont_len + ll + 1 > cont_cap) {
+				size_t cap = cont_cap * 2;
+
+				if (cap < cont_len + ll + 1)
+					cap = cont_len + ll + 1;
+				nc = realloc(cont, cap);
+				if (!nc) {
+					r = -ENOMEM;
+					goto out;
+				}
+				cont = nc;
+				cont_cap = cap;
 			}
-			cont = nc;
 			memcpy(cont + cont_len, l, ll + 1);
 			cont_len += ll;
 			p = cont;
 		} else
 			p = l;
 
-		for (const char *e = p; *e; e++) {
+		/* Only the new part can end in a backslash: what came before
+		 * ends in the space that replaced one. */
+		for (const char *e = l; *e; e++) {
 			if (escaped)
 				escaped = false;
 			else if (*e == '\\')
@@ -333,13 +353,14 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 					goto out;
 				}
 				cont_len = pl;
+				cont_cap = pl + 1;
 			}
 			continue;
 		}
 		r = parse_line(&st, line, p);
 		free(cont);
 		cont = NULL;
-		cont_len = 0;
+		cont_len = cont_cap = 0;
 		if (r < 0)
 			goto out;
 	}

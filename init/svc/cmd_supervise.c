@@ -325,6 +325,7 @@ run_loop(struct sv *s)
 		if (s->phase != PH_DONE && !s->ready && s->deadline && now_usec() >= s->deadline) {
 			log_error("start timed out");
 			s->exit_code = 1;
+			s->main_pid = 0; /* its status no longer decides ours */
 			s->phase = PH_DONE;
 		}
 	}

@@ -58,6 +58,9 @@ mount -t tmpfs -o mode=755 tmpfs "$r/run"
 mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
 ip link set lo up
 hostname klein-blackbox
+# What Docker bind-mounts over these (the export has them empty).
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tklein-blackbox\n' >"$r/etc/hosts"
+echo klein-blackbox >"$r/etc/hostname"
 cp "$KLEIN_INIT" "$r/usr/sbin/klein-init"
 cp "$KLEIN_SVC" "$r/usr/sbin/klein-svc"
 cp "$KLEIN_PORTER" "$r/usr/bin/klein-porter"
@@ -144,4 +147,7 @@ grep -q 'database system is shut down' "$t/upper/var/log/postgresql/postgresql-1
 	fail "postgresql did not log a clean shutdown"
 grep -q 'ready to exit, bye bye' "$t/upper/var/log/redis/redis-server.log" || fail "redis did not shut down cleanly"
 grep -q 'exiting on signal 15' "$t/upper/var/log/syslog" || fail "rsyslogd did not get TERM"
+if grep -E 'stop phase [23]|did not stop within' "$t/init.log"; then
+	fail "processes were left after the services stopped (klein-init log above)"
+fi
 ok "TERM: exit 0 in $ms ms; postgresql, redis and rsyslog logged a clean shutdown"

@@ -67,3 +67,10 @@ stop_timed "$c"
 [ "$STOP_RC" -eq 0 ] || fail "the example exited $STOP_RC after docker stop"
 [ "$STOP_SECS" -lt 80 ] || fail "docker stop took too long"
 ok "docker stop: exit 0"
+# klein-init's stop log: phase 1 stops the services; "stop phase 2/3" would
+# mean processes outlived their service, "did not stop" a service its budget.
+if docker logs "$c" 2>&1 | grep -E 'stop phase [23]|did not stop within'; then
+	fail "processes were left after the services stopped (klein-init log above)"
+fi
+docker logs "$c" 2>&1 | grep -q 'stop phase 1' || fail "klein-init logged no stop"
+ok "every service stopped in phase 1; no process was left"

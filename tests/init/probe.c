@@ -75,6 +75,7 @@ cmd_signals(void)
 	sigemptyset(&none);
 	for (;;)
 		sigsuspend(&none);
+	return 0; /* not reached: SIGTERM exits */
 }
 
 static int
@@ -82,7 +83,7 @@ count_zombies(void)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	char path[64], stat[512], *p;
+	char path[300], stat[512], *p;
 	int z = 0;
 	FILE *f;
 

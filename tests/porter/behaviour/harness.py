@@ -203,6 +203,11 @@ class Sandbox:
         if not name.endswith(".service"):
             name += ".service"
         rec = self.rec(base.replace("@", "_"))
+        # Lines of one unit run as different users: the record file is
+        # shared, so it must not end up owned by whichever wrote first.
+        if not os.path.exists(rec):
+            open(rec, "a").close()
+            os.chmod(rec, 0o666)
         text = text.replace("@PROBE@", self.t.probe).replace("@REC@", rec).replace(
             "@ROOT@", self.root)
         if probe_out:

@@ -1,0 +1,30 @@
+# klein-porter convert: C unit tests for translate/emit/outdir/config, golden
+# trees for units (tests/porter/golden, samples/) and CLI behaviour tests.
+foreach(t emit translate outdir convert_config)
+  add_executable(porter_test_${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c)
+  target_link_libraries(porter_test_${t} PRIVATE porter_core project_warnings project_sanitizers)
+  add_test(NAME porter.convert.${t} COMMAND porter_test_${t})
+  set_tests_properties(porter.convert.${t} PROPERTIES LABELS unit)
+endforeach()
+
+# Golden trees: tests/porter/golden/NAME.service -> NAME.out/.err/.code.
+set(_golden ${CMAKE_CURRENT_SOURCE_DIR}/golden)
+file(GLOB _golden_units CONFIGURE_DEPENDS ${_golden}/*.service)
+foreach(_u ${_golden_units})
+  get_filename_component(_base ${_u} NAME)
+  string(REGEX REPLACE "\\.service$" "" _stem "${_base}")
+  add_test(NAME porter.convert.golden.${_stem}
+           COMMAND sh ${_golden}/run $<TARGET_FILE:klein-porter> ${_golden}/${_stem})
+  set_tests_properties(porter.convert.golden.${_stem} PROPERTIES LABELS golden TIMEOUT 60)
+endforeach()
+# Every samples/**/*.service that has an expected tree in golden/samples/.
+file(GLOB_RECURSE _sample_units CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/samples/*.service)
+foreach(_u ${_sample_units})
+  get_filename_component(_base ${_u} NAME)
+  string(REGEX REPLACE "\\.service$" "" _stem "${_base}")
+  if(EXISTS ${_golden}/samples/${_stem}.out)
+    add_test(NAME porter.convert.sample.${_stem}
+             COMMAND sh ${_golden}/run $<TARGET_FILE:klein-porter> ${_golden}/samples/${_stem} ${_u})
+    set_tests_properties(porter.convert.sample.${_stem} PROPERTIES LABELS golden TIMEOUT 60)
+  endif()
+endforeach()

@@ -1,0 +1,16 @@
+# Parser and loader tests (porter/unit.c, words.c, specifier.c, values.c,
+# load.c) and the `klein-porter inspect` contract.
+foreach(t unit words values spec load)
+  add_executable(porter_test_${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c)
+  target_link_libraries(porter_test_${t} PRIVATE porter_core project_warnings project_sanitizers)
+  add_test(NAME porter.parse.${t} COMMAND porter_test_${t})
+  set_tests_properties(porter.parse.${t} PROPERTIES LABELS unit)
+endforeach()
+
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_FOUND)
+  add_test(NAME porter.inspect.contract
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/unit/inspect_contract.py
+                   $<TARGET_FILE:klein-porter>)
+  set_tests_properties(porter.inspect.contract PROPERTIES LABELS blackbox)
+endif()

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c: porter.conf values, per-unit overrides and file:line errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static int failures;
+#define CHECK(c)                                                                 \
+	do {                                                                     \
+		if (!(c)) {                                                      \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
+			failures++;                                              \
+		}                                                                \
+	} while (0)
+
+static char path[64];
+
+static void
+write_conf(const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool
+has_error(const struct diag *d, unsigned line, const char *text)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].severity == DIAG_ERROR && d->v[i].line == line && d->v[i].file &&
+		    !strcmp(d->v[i].file, path) && strstr(d->v[i].message, text))
+			return true;
+	return false;
+}
+
+int
+main(void)
+{
+	struct porter_conf c;
+	struct diag d = { 0 };
+	snprintf(path, sizeof(path), "/tmp/klein-conf-XXXXXX");
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+
+	write_conf("log = \"svlogd\"\nrestart = \"always\"\n"
+		   "unit \"nginx\" { type = \"simple\"  exec_start = \"/usr/sbin/nginx -g 'daemon off;'\"  env = {\"A=1\", \"B=2\"} }\n"
+		   "unit \"foo.service\" { skip = true }\n");
+	CHECK(config_load(path, true, &c, &d) == 0 && d.n == 0);
+	CHECK(!strcmp(c.log, "svlogd") && !strcmp(c.restart, "always") && c.n_units == 2);
+	const struct porter_unit_conf *u = config_unit(&c, "nginx.service");
+	CHECK(u && !strcmp(u->type, "simple") && !strcmp(u->exec_start, "/usr/sbin/nginx -g 'daemon off;'"));
+	CHECK(u && u->n_env == 2 && !strcmp(u->env[1], "B=2") && !u->skip);
+	CHECK(config_unit(&c, "foo.service") && config_unit(&c, "foo.service")->skip);
+	CHECK(!config_unit(&c, "nginx-extra.service"));
+	config_done(&c);
+
+	write_conf("# comment\n\nlog = \"loud\"\n");
+	CHECK(config_load(path, true, &c, &d) < 0);
+	CHECK(has_error(&d, 3, "log = \"loud\": not one of"));
+	diag_done(&d);
+
+	write_conf("restart = \"unit\"\nunit \"x\" {\n  type = \"weird\"\n}\n");
+	CHECK(config_load(path, true, &c, &d) < 0);
+	CHECK(has_error(&d, 3, "type = \"weird\""));
+	diag_done(&d);
+
+	write_conf("log = \"prefix\"\nbogus = 1\n");
+	CHECK(config_load(path, true, &c, &d) < 0);
+	CHECK(has_error(&d, 2, "bogus"));
+	diag_done(&d);
+
+	write_conf("unit \"x\" { env = {\"NOEQUALS\"} }\n");
+	CHECK(config_load(path, true, &c, &d) < 0);
+	CHECK(has_error(&d, 1, "not NAME=VALUE"));
+	diag_done(&d);
+
+	/* Missing file: defaults unless it must exist. */
+	unlink(path);
+	CHECK(config_load(path, false, &c, &d) == 0 && !strcmp(c.log, "prefix") && !strcmp(c.restart, "unit"));
+	config_done(&c);
+	CHECK(config_load(path, true, &c, &d) < 0 && d.n == 1);
+	diag_done(&d);
+	if (failures)
+		fprintf(stderr, "%d check(s) failed\n", failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/* emit.c: shell quoting (every byte 1..255 reads back unchanged through sh)
+ * and the shape of the generated scripts for hand-built plans. */
+/* Fixtures point plan and tree fields at string literals. */
+#pragma GCC diagnostic ignored "-Wcast-qual"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emit.h"
+
+static int failures;
+#define CHECK(c)                                                                 \
+	do {                                                                     \
+		if (!(c)) {                                                      \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
+			failures++;                                              \
+		}                                                                \
+	} while (0)
+
+/* Runs `sh -c "printf %s QUOTED"` and returns what sh printed. */
+static char *
+sh_roundtrip(const char *s, size_t *len)
+{
+	struct emit_buf script = { 0 };
+	emit_add(&script, "printf %s ");
+	emit_quote(&script, s);
+	int fds[2];
+	if (pipe(fds) < 0)
+		return NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl("/bin/sh", "sh", "-c", script.s, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	char *out = malloc(4096);
+	size_t n = 0;
+	for (ssize_t r; out && (r = read(fds[0], out + n, 4095 - n)) > 0;)
+		n += (size_t)r;
+	close(fds[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	emit_buf_done(&script);
+	if (out)
+		out[n] = '\0';
+	*len = n;
+	return out;
+}
+
+static void
+test_quote_every_byte(void)
+{
+	char all[256];
+	for (int c = 1; c < 256; c++) {
+		char s[8] = { 'a', (char)c, 'b', '\'', (char)c, '\0' };
+		size_t n;
+		char *out = sh_roundtrip(s, &n);
+		CHECK(out && n == strlen(s) && !memcmp(out, s, n));
+		free(out);
+		all[c - 1] = (char)c;
+	}
+	all[255] = '\0';
+	size_t n;
+	char *out = sh_roundtrip(all, &n);
+	CHECK(out && n == 255 && !memcmp(out, all, 255));
+	free(out);
+	/* Shell syntax inside a value stays data. */
+	const char *evil[] = { "$(touch /tmp/x)", "`id`", "'; rm -rf / #", "\n", "", "''", "\\'" };
+	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
+		out = sh_roundtrip(evil[i], &n);
+		CHECK(out && n == strlen(evil[i]) && !memcmp(out, evil[i], n));
+		free(out);
+	}
+	struct emit_buf b = { 0 };
+	emit_quote(&b, "it's");
+	CHECK(!strcmp(b.s, "'it'\\''s'"));
+	emit_buf_done(&b);
+}
+
+static char *argv_true[] = { (char *)"/bin/true", (char *)"$A", NULL };
+
+static void
+base_plan(struct run_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->unit = (char *)"demo.service";
+	p->name = (char *)"demo";
+	p->fragment = (char *)"/lib/systemd/system/demo.service";
+	p->type_name = (char *)"simple";
+	p->umask = -1;
+	p->ignore_sigpipe = true;
+	p->restart_usec = 100000;
+	p->kill_signal = 15;
+	p->final_kill_signal = 9;
+	p->timeout_stop_usec = 90000000;
+	p->timeout_start_usec = 90000000;
+}
+
+static const struct emit_file *
+find(const struct emit_tree *t, const char *path)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i].path, path))
+			return &t->v[i];
+	return NULL;
+}
+
+static void
+test_simple_tree(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.user = (char *)"www-data";
+	char *env[] = { (char *)"A=x y'z" };
+	p.env = env, p.n_env = 1;
+	struct emit_tree t;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	const struct emit_file *run = find(&t, "run");
+	CHECK(run && run->mode == 0755 && !strncmp(run->text, "#!/bin/sh\n", 10));
+	CHECK(run && strstr(run->text, "--env 'A=x y'\\''z'"));
+	CHECK(run && strstr(run->text, "groups=$(id -Gn -- 'www-data')"));
+	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --expand-from 4 -- chpst -u 'www-data'\":$groups\" '/bin/true' '$A'\n"));
+	CHECK(run && strstr(run->text, "--chdir '/' --umask 0022 --sigpipe ignore"));
+	CHECK(find(&t, "finish") && find(&t, "control/t") && !find(&t, "check") && !find(&t, "control/h"));
+	const struct emit_file *sup = find(&t, "supervise");
+	CHECK(sup && sup->symlink && !strcmp(sup->text, "/run/runit/supervise/demo"));
+	const struct emit_file *log = find(&t, "log/run");
+	CHECK(log && strstr(log->text, "exec sed -u 's/^/demo: /'"));
+	const struct emit_file *ls = find(&t, "log/supervise");
+	CHECK(ls && ls->symlink && !strcmp(ls->text, "/run/runit/supervise/demo.log"));
+	emit_tree_done(&t);
+
+	/* ':' lines are not expanded; '@' gives chpst -b; inherit: no log/. */
+	c.no_expand = true;
+	p.user = NULL;
+	p.log = PLAN_LOG_INHERIT;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	run = find(&t, "run");
+	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --no-expand -- '/bin/true' '$A'\n"));
+	CHECK(!find(&t, "log/run"));
+	emit_tree_done(&t);
+	char *argv_at[] = { (char *)"myname", (char *)"-x", NULL };
+	struct plan_cmd at = { .path = (char *)"/bin/prog", .argv = argv_at, .argc = 2, .argv0_given = true };
+	p.start.v = &at;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	run = find(&t, "run");
+	CHECK(run && strstr(run->text, "--expand-from 2 -- chpst -b 'myname' '/bin/prog' '-x'\n"));
+	emit_tree_done(&t);
+}
+
+static void
+test_types(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 1 };
+	struct emit_tree t;
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.type = PLAN_FORKING;
+	p.type_name = (char *)"forking";
+	p.pidfile = (char *)"/run/x.pid";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "run")->text, "exec klein-svc supervise --type forking --pidfile '/run/x.pid' --timeout 90"));
+	CHECK(find(&t, "check") && strstr(find(&t, "check")->text, "test -e supervise/klein.ready"));
+	emit_tree_done(&t);
+
+	p.type = PLAN_ONESHOT;
+	p.pidfile = NULL;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "run")->text, "printf o >supervise/control\nexit 0\n"));
+	CHECK(!find(&t, "check"));
+	emit_tree_done(&t);
+	p.remain_after_exit = true;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "run")->text, "while :; do sleep 3600 & wait \"$!\"; done"));
+	CHECK(find(&t, "check"));
+	emit_tree_done(&t);
+}
+
+static void
+test_finish_and_stop(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 1 };
+	struct emit_tree t;
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.restart = PLAN_RESTART_ON_FAILURE;
+	p.restart_usec = 2500000;
+	int prevent[] = { 255 };
+	p.restart_prevent.codes = prevent, p.restart_prevent.n_codes = 1;
+	p.kill_signal = 2;
+	p.send_sighup = true;
+	p.timeout_stop_usec = 5000000;
+	p.kill_mode = (char *)"mixed";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	const char *f = find(&t, "finish")->text;
+	CHECK(strstr(f, "[ \"$clean\" = yes ] || restart=yes\n"));
+	CHECK(strstr(f, "case \" $code \" in *\" 255 \"*) restart=no ;; esac"));
+	CHECK(strstr(f, "yes) sleep 2.5 ;;"));
+	CHECK(strstr(f, "no) printf d >supervise/control ;;"));
+	CHECK(strstr(find(&t, "control/t")->text,
+		     "exec klein-svc stop --signal SIGINT --final-signal SIGKILL --timeout 5 --mode mixed --sighup \"$pid\"\n") ||
+	      strstr(find(&t, "control/t")->text,
+		     "exec klein-svc stop --signal INT --final-signal KILL --timeout 5 --mode mixed --sighup \"$pid\"\n"));
+	emit_tree_done(&t);
+}
+
+static void
+test_comment_injection(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 1 };
+	struct emit_tree t;
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.description = (char *)"evil\nrm -rf /";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "run")->text, "# evil?rm -rf /\n"));
+	emit_tree_done(&t);
+}
+
+int
+main(void)
+{
+	test_quote_every_byte();
+	test_simple_tree();
+	test_types();
+	test_finish_and_stop();
+	test_comment_injection();
+	if (failures)
+		fprintf(stderr, "%d check(s) failed\n", failures);
+	return failures ? 1 : 0;
+}
