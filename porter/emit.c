@@ -228,23 +228,21 @@ command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *c, 
 	if (ident || chroot_ || c->argv0_given) {
 		emit_add(&cmd, " chpst"), words++;
 		if (ident) {
+			/* USER[:GROUP] then initgroups' list (run time), then SupplementaryGroups=. */
+			struct emit_buf lit = { 0 };
+			emit_add(&lit, p->user ? p->user : "root");
+			if (p->group || !p->user)
+				emit_addf(&lit, ":%s", p->group ? p->group : "root");
 			emit_add(&cmd, " -u ");
-			if (p->user) {
-				emit_quote(&cmd, p->user);
-				if (p->group) {
-					emit_add(&cmd, "':'");
-					emit_quote(&cmd, p->group);
-				}
+			emit_quote(&cmd, lit.s ? lit.s : "");
+			if (p->user)
 				emit_add(&cmd, "\":$groups\"");
-			} else {
-				emit_quote(&cmd, "root");
-				emit_add(&cmd, "':'");
-				emit_quote(&cmd, p->group ? p->group : "root");
-			}
-			for (size_t i = 0; i < p->n_supplementary_groups; i++) {
-				emit_add(&cmd, "':'");
-				emit_quote(&cmd, p->supplementary_groups[i]);
-			}
+			emit_buf_done(&lit);
+			for (size_t i = 0; i < p->n_supplementary_groups; i++)
+				emit_addf(&lit, ":%s", p->supplementary_groups[i]);
+			if (lit.s)
+				emit_quote(&cmd, lit.s);
+			emit_buf_done(&lit);
 			words += 2;
 		}
 		if (chroot_) {
@@ -331,7 +329,7 @@ run_deps(struct emit_buf *b, const struct run_plan *p, const struct emit_options
 			emit_addf(b, " ]; then sv -w %u start", secs);
 			q(b, path.s ? path.s : "");
 			emit_addf(b, " >/dev/null || %s; fi\n",
-				  req ? "{ echo \"dependency not up\"; exit 1; }" : ":");
+				  req ? "{ echo 'Requires= dependency is not up'; exit 1; }" : ":");
 			emit_buf_done(&path);
 		}
 	}

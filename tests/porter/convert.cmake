@@ -28,3 +28,8 @@ foreach(_u ${_sample_units})
     set_tests_properties(porter.convert.sample.${_stem} PROPERTIES LABELS golden TIMEOUT 60)
   endif()
 endforeach()
+
+# The command line: exit codes, --enabled, links, idempotence, hand edits, --force.
+add_test(NAME porter.convert.cli
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/convert_cli.sh $<TARGET_FILE:klein-porter>)
+set_tests_properties(porter.convert.cli PROPERTIES LABELS blackbox TIMEOUT 120)

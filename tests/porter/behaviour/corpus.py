@@ -7,7 +7,9 @@ in corpus-refused.tsv. Every generated script must pass `sh -n` and
 
 KLEIN_BH_WRITE_REFUSED=1 rewrites corpus-refused.tsv from the current run
 (review the diff: each entry must be a unit systemd itself cannot run as is)."""
+import concurrent.futures
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,11 +69,11 @@ def main():
     refused_now = {}
     tmp = tempfile.mkdtemp(prefix="klein-bh-corpus-")
     all_scripts = []
+    unique = []
     n = 0
     try:
-        for pkg, name, path in units(t.corpus):
-            n += 1
-            key = "%s/%s" % (pkg, name)
+        def convert(item):
+            pkg, name, path = item
             out = os.path.join(tmp, pkg, name)
             args = [t.porter, "convert", "--root", "/", "--sv-dir", os.path.join(out, "sv"),
                     "--service-dir", os.path.join(out, "service")]
@@ -79,6 +81,13 @@ def main():
                 args += ["--instance", "test"]
             r = subprocess.run(args + [path], capture_output=True, text=True,
                                errors="replace", timeout=60)
+            return "%s/%s" % (pkg, name), out, r
+
+        items = list(units(t.corpus))
+        n = len(items)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            results = list(pool.map(convert, items))
+        for key, out, r in results:
             if r.returncode == 0:
                 got = list(scripts(out))
                 if not got:
@@ -94,21 +103,40 @@ def main():
                 refused_now[key] = reason
             else:
                 failures.append("%s: exit %d: %s" % (key, r.returncode, r.stderr.strip()[:500]))
+        # Identical scripts (most finish/control files) are checked once; a
+        # finding names the first unit that produced the text and the count.
+        by_text = {}
         for key, p in all_scripts:
+            with open(p, "rb") as fh:
+                by_text.setdefault(fh.read(), []).append((key, p))
+        unique = [v[0][1] for v in by_text.values()]
+        owner = {v[0][1]: "%s%s" % (v[0][0], " (+%d identical)" % (len(v) - 1) if len(v) > 1
+                                    else "") for v in by_text.values()}
+        for p in unique:
             r = subprocess.run(["sh", "-n", p], capture_output=True, text=True)
             if r.returncode != 0:
-                failures.append("%s: sh -n %s: %s" % (key, os.path.relpath(p, tmp), r.stderr))
-        # shellcheck in batches (one process per file is too slow)
-        paths = [p for _, p in all_scripts]
-        owner = {p: k for k, p in all_scripts}
-        for i in range(0, len(paths), 200):
-            chunk = paths[i:i + 200]
-            r = subprocess.run(["shellcheck", "-s", "sh", "-f", "gcc"] + chunk,
-                               capture_output=True, text=True)
-            for line in r.stdout.splitlines():
+                failures.append("%s: sh -n %s: %s" % (owner[p], os.path.relpath(p, tmp),
+                                                      r.stderr))
+        codes = {}
+
+        def shellcheck(chunk):
+            return subprocess.run(["shellcheck", "-s", "sh", "-f", "gcc"] + chunk,
+                                  capture_output=True, text=True).stdout
+
+        chunks = [unique[i:i + 100] for i in range(0, len(unique), 100)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            outs = list(pool.map(shellcheck, chunks))
+        for text in outs:
+            for line in text.splitlines():
                 p = line.split(":", 1)[0]
+                m = re.search(r"\[(SC\d+)\]$", line)
+                if m:
+                    codes[m.group(1)] = codes.get(m.group(1), 0) + 1
                 failures.append("%s: shellcheck: %s" % (owner.get(p, "?"),
                                                         line.replace(tmp + "/", "")))
+        if codes:
+            print("shellcheck findings by code: " + ", ".join(
+                "%s x%d" % kv for kv in sorted(codes.items(), key=lambda kv: -kv[1])))
         if os.environ.get("KLEIN_BH_WRITE_REFUSED"):
             with open(REFUSED + ".tmp", "w") as f:
                 f.write("# Corpus units klein-porter convert refuses (exit 1), with the reason.\n"
@@ -126,8 +154,8 @@ def main():
             print("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("corpus: %d units, %d converted (%d scripts), %d refused" % (
-        n, n - len(refused_now), len(all_scripts), len(refused_now)))
+    print("corpus: %d units, %d converted (%d scripts, %d distinct), %d refused" % (
+        n, n - len(refused_now), len(all_scripts), len(set(unique)), len(refused_now)))
     for f in failures:
         print("FAILED " + f)
     return 1 if failures else 0

@@ -252,18 +252,3 @@ def fixture_from_dump(d):
     fx["environment"] = list(f.get("Environment", []))
     fx["exec"] = {k: v for k, v in d["exec"].items()}
     return fx
-
-
-def copy_tree_for_oracle(files):
-    """Writes {relpath: bytes} under a new temp dir and returns its path."""
-    top = tempfile.mkdtemp(prefix="klein-oracle-")
-    for rel, data in files.items():
-        p = os.path.join(top, rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "wb") as fh:
-            fh.write(data)
-    return top
-
-
-def remove_tree(top):
-    shutil.rmtree(top, ignore_errors=True)

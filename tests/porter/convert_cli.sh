@@ -1,0 +1,117 @@
+#!/bin/sh
+# Black-box tests of `klein-porter convert`'s command line: exit codes,
+# --enabled on a fake root, links, idempotence, hand-edit detection, --force,
+# --dry-run, --no-enable, custom directories, I/O errors.
+#   convert_cli.sh PORTER
+set -u
+porter=$1
+root=$(mktemp -d "${TMPDIR:-/tmp}/klein-cli.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+fails=0
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+	d=$1; shift
+	if ! "$@"; then echo "FAIL: $d"; fails=$((fails + 1)); fi
+}
+run() { # run EXPECTED_CODE ARGS...: convert's exit code must match
+	want=$1; shift
+	"$porter" convert "$@" >"$root/stdout" 2>"$root/stderr"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL: convert $* exited $got, wanted $want"; sed 's/^/  stderr: /' "$root/stderr"
+		fails=$((fails + 1))
+	fi
+}
+
+# A fake image root: units in /lib and /etc, enabled through .wants links.
+sys=$root/etc/systemd/system lib=$root/lib/systemd/system
+mkdir -p "$sys/multi-user.target.wants" "$sys/sockets.target.wants" "$sys/getty.target.wants" \
+	"$sys/network-online.target.requires" "$lib"
+printf '[Unit]\nDescription=web\n[Service]\nExecStart=/usr/sbin/web -f\n[Install]\nWantedBy=multi-user.target\n' >"$lib/web.service"
+printf '[Service]\nExecStart=/sbin/agetty %%I\n' >"$lib/getty@.service"
+printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' >"$lib/net.service"
+printf '[Socket]\nListenStream=80\n' >"$lib/web.socket"
+printf '[Service]\nExecStart=/bin/sleep 1\n' >"$lib/notenabled.service"
+ln -s /lib/systemd/system/web.service "$sys/multi-user.target.wants/web.service"
+ln -s /lib/systemd/system/web.socket "$sys/sockets.target.wants/web.socket"
+ln -s /lib/systemd/system/getty@.service "$sys/getty.target.wants/getty@tty1.service"
+ln -s /lib/systemd/system/net.service "$sys/network-online.target.requires/net.service"
+
+# Usage errors: 2.
+run 2
+run 2 --bogus web.service
+run 2 --root "$root" --enabled web.service
+run 2 --root "$root" --sv-dir relative web.service
+"$porter" convert --help >"$root/help" 2>&1
+check "--help exits 0" [ $? = 0 ]
+check "--help documents exit codes and options" grep -q -- '--enabled' "$root/help"
+check "--help documents exit 3" grep -q '3 I/O error' "$root/help"
+
+# --dry-run writes nothing but lists the files.
+run 0 --root "$root" --dry-run --enabled
+check "--dry-run writes nothing" [ ! -e "$root/etc/sv" ]
+check "--dry-run lists run" grep -q '^==> /etc/sv/web/run (0755) <==' "$root/stdout"
+
+# --enabled: every enabled .service (template instances too), nothing else.
+run 0 --root "$root" --enabled
+for n in web getty@tty1 net; do
+	check "$n converted" [ -x "$root/etc/sv/$n/run" ]
+	check "$n enabled" [ "$(readlink "$root/etc/service/$n")" = "/etc/sv/$n" ]
+	check "$n supervise in /run" [ "$(readlink "$root/etc/sv/$n/supervise")" = "/run/runit/supervise/$n" ]
+	check "$n has a manifest" [ -f "$root/etc/sv/$n/.klein-porter" ]
+done
+check "socket skipped" [ ! -e "$root/etc/sv/web.socket" ]
+check "not-enabled unit not converted" [ ! -e "$root/etc/sv/notenabled" ]
+check "only three services" [ "$(find "$root/etc/sv" -mindepth 1 -maxdepth 1 | wc -l)" = 3 ]
+check "summary line names the target" grep -q '^web.service: /etc/sv/web, Type=simple' "$root/stderr"
+check "instance resolved" grep -q "'/sbin/agetty' 'tty1'" "$root/etc/sv/getty@tty1/run"
+
+# Idempotence: byte-identical and not rewritten.
+ino=$(stat -c %i "$root/etc/sv/web")
+sum=$(cksum <"$root/etc/sv/web/run")
+run 0 --root "$root" --enabled
+check "second run keeps the directory" [ "$(stat -c %i "$root/etc/sv/web")" = "$ino" ]
+check "second run same bytes" [ "$(cksum <"$root/etc/sv/web/run")" = "$sum" ]
+
+# A hand edit is detected: exit 1 naming the file, nothing changed; --force replaces.
+echo '# local change' >>"$root/etc/sv/web/run"
+run 1 --root "$root" web.service
+check "edit named" grep -q '/etc/sv/web/run was edited or removed by hand' "$root/stderr"
+check "edit kept" grep -q '# local change' "$root/etc/sv/web/run"
+run 0 --root "$root" --force web.service
+check "--force restores" [ "$(cksum <"$root/etc/sv/web/run")" = "$sum" ]
+
+# A directory klein-porter did not write is refused.
+mkdir -p "$root/etc/sv/notenabled" && : >"$root/etc/sv/notenabled/run"
+run 1 --root "$root" --no-enable notenabled.service
+check "foreign dir named" grep -q 'not written by klein-porter' "$root/stderr"
+rm -rf "$root/etc/sv/notenabled"
+
+# --no-enable: no link; custom directories inside the root.
+run 0 --root "$root" --no-enable notenabled.service
+check "--no-enable: no link" [ ! -e "$root/etc/service/notenabled" ] && [ ! -L "$root/etc/service/notenabled" ]
+run 0 --root "$root" --sv-dir /srv/sv --service-dir /srv/service "$lib/notenabled.service"
+check "custom sv dir" [ -x "$root/srv/sv/notenabled/run" ]
+check "custom link target is the in-image path" [ "$(readlink "$root/srv/service/notenabled")" = /srv/sv/notenabled ]
+
+# A link that points elsewhere is refused without --force.
+rm "$root/etc/service/web" && ln -s /elsewhere "$root/etc/service/web"
+run 1 --root "$root" web.service
+run 0 --root "$root" --force web.service
+check "link replaced" [ "$(readlink "$root/etc/service/web")" = /etc/sv/web ]
+
+# A unit that does not exist: refused (1); an unwritable target: I/O error (3).
+run 1 --root "$root" missing.service
+mkdir -p "$root/ro" && : >"$root/ro/sv"
+run 3 --root "$root/ro" --sv-dir /sv/x "$lib/web.service"
+
+# porter.conf: skip, and errors name file:line (exit 2).
+mkdir -p "$root/etc/klein"
+printf 'unit "web" { skip = true }\n' >"$root/etc/klein/porter.conf"
+run 0 --root "$root" --dry-run web.service
+check "skip reported" grep -q 'skipped (porter.conf' "$root/stderr"
+printf 'log = "prefix"\n\nunit "web" {\n  restart = "never"\n}\n' >"$root/etc/klein/porter.conf"
+run 2 --root "$root" web.service
+check "conf error has file:line" grep -q "^$root/etc/klein/porter.conf:4: error: restart = \"never\"" "$root/stderr"
+
+if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
+echo "all convert CLI checks passed"
