@@ -276,8 +276,9 @@ copy_settings(cfg_t *cfg, struct init_opts *o)
 	return 0;
 }
 
-int
-config_load_file(struct init_opts *o, const char *path, bool must_exist)
+/* Parses text (comments already blanked) with libconfuse into o. */
+static int
+parse_text(struct init_opts *o, const char *path, const char *text)
 {
 	/* No defaults here: only keys present in the file override. */
 	cfg_opt_t opts[] = {
@@ -289,7 +290,34 @@ config_load_file(struct init_opts *o, const char *path, bool must_exist)
 		CFG_STR("script_failure", NULL, CFGF_NODEFAULT),
 		CFG_END(),
 	};
-	cfg_t *cfg;
+	cfg_t *cfg = cfg_init(opts, CFGF_NONE);
+	int r;
+
+	if (!cfg)
+		return -ENOMEM;
+	conf_path = path;
+	cfg_set_error_function(cfg, conf_error);
+	cfg_set_validate_func(cfg, "init_dir", validate_dir);
+	cfg_set_validate_func(cfg, "service_dir", validate_dir);
+	cfg_set_validate_func(cfg, "env_dir", validate_dir);
+	cfg_set_validate_func(cfg, "stop_timeout", validate_seconds);
+	cfg_set_validate_func(cfg, "log_level", validate_level);
+	cfg_set_validate_func(cfg, "script_failure", validate_failure);
+	r = cfg_parse_buf(cfg, text);
+	if (r == CFG_PARSE_ERROR)
+		r = -EINVAL; /* conf_error printed path:line */
+	else if (r != CFG_SUCCESS)
+		r = -EIO;
+	else
+		r = copy_settings(cfg, o);
+	conf_path = NULL;
+	cfg_free(cfg);
+	return r;
+}
+
+int
+config_load_file(struct init_opts *o, const char *path, bool must_exist)
+{
 	char *text = NULL;
 	int r;
 
@@ -306,29 +334,8 @@ config_load_file(struct init_opts *o, const char *path, bool must_exist)
 		return r;
 	}
 	blank_comments(text);
-	cfg = cfg_init(opts, CFGF_NONE);
-	if (!cfg) {
-		free(text);
-		return -ENOMEM;
-	}
-	conf_path = path;
-	cfg_set_error_function(cfg, conf_error);
-	cfg_set_validate_func(cfg, "init_dir", validate_dir);
-	cfg_set_validate_func(cfg, "service_dir", validate_dir);
-	cfg_set_validate_func(cfg, "env_dir", validate_dir);
-	cfg_set_validate_func(cfg, "stop_timeout", validate_seconds);
-	cfg_set_validate_func(cfg, "log_level", validate_level);
-	cfg_set_validate_func(cfg, "script_failure", validate_failure);
-	r = cfg_parse_buf(cfg, text);
+	r = parse_text(o, path, text);
 	free(text);
-	if (r == CFG_PARSE_ERROR)
-		r = -EINVAL; /* conf_error printed path:line */
-	else if (r != CFG_SUCCESS)
-		r = -EIO;
-	else
-		r = copy_settings(cfg, o);
-	conf_path = NULL;
-	cfg_free(cfg);
 	return r;
 }
 

@@ -168,5 +168,8 @@ int loop_wait(struct init_state *st, int timeout_ms);
 size_t shutdown_run(struct init_state *st);
 /* Runs klein-init with o; returns the process exit code. */
 int init_run(const struct init_opts *o);
+/* Called once when startup is over; from then on no heap use (a weak
+ * no-op that the heap-guard test build replaces). */
+void init_steady(void);
 
 #endif

@@ -267,54 +267,90 @@ exit_code(struct init_state *st, bool by_command, int boot, size_t killed)
 	return killed ? INIT_EXIT_KILLED : INIT_EXIT_OK;
 }
 
+/* Startup is over: scripts ran, runsvdir and the command started. From
+ * here until the stop ends klein-init never touches the heap. Weak and
+ * empty: the heap-guard test build (tests/init/heapguard.c) overrides it to
+ * arm a malloc checker. */
+void __attribute__((weak))
+init_steady(void)
+{
+}
+
+/* Becomes a subreaper outside PID 1, reads signals, moves to "/". */
+static int
+init_setup(struct init_state *st)
+{
+	if (!st->pid1) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+			log_msg(LOGLVL_ERROR, "cannot become a child subreaper: %s",
+				strerror(errno));
+			return -errno;
+		}
+		/* tini warns too: orphans of other ancestors are not ours. */
+		log_msg(LOGLVL_INFO, "not PID 1 (pid %d): running as a child subreaper",
+			(int)st->self);
+	}
+	log_msg(LOGLVL_DEBUG, "init_dir %s, service_dir %s, env_dir %s, stop_timeout %u ms, "
+		"script_failure %s", st->opts->init_dir, st->opts->service_dir,
+		st->opts->env_dir, st->opts->stop_timeout_ms,
+		st->opts->script_failure_warn ? "warn" : "abort");
+	if (setup_signals(st) < 0)
+		return -EIO;
+	/* Children get the cwd we were started in; we must not pin a mount. */
+	st->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	(void)!chdir("/");
+	if (!getenv("PATH"))
+		(void)setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+			     "/usr/bin:/sbin:/bin", 1);
+	return 0;
+}
+
+/* Scripts, then runsvdir, then the command. 0, -EINVAL (a script failed)
+ * or another -errno (nothing more can start). */
+static int
+boot(struct init_state *st)
+{
+	bool env_ok = env_setup(st->opts->env_dir) == 0;
+	int r = run_scripts(st, env_ok);
+
+	if (r == 0 && !st->stop_requested && start_runsvdir(st) < 0)
+		r = -ENOEXEC;
+	if (r == 0 && !st->stop_requested && st->opts->command) {
+		/* An exec failure is the command's 126/127, not ours. */
+		(void)start_child(st, &st->command, st->opts->command, true, true);
+	}
+	return r;
+}
+
 int
 init_run(const struct init_opts *o)
 {
 	struct init_state st;
-	bool env_ok, by_command;
+	bool by_command;
 	size_t killed;
-	int boot = 0, code;
+	int r, code;
 
 	memset(&st, 0, sizeof(st));
 	st.opts = o;
 	st.self = getpid();
 	st.pid1 = st.self == 1;
 	st.sfd = -1;
+	st.cwd_fd = -1;
 	log_set_level(o->log_level);
-	if (!st.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		log_msg(LOGLVL_ERROR, "cannot become a child subreaper: %s", strerror(errno));
+	if (init_setup(&st) < 0) {
+		if (st.sfd >= 0)
+			close(st.sfd);
 		return INIT_EXIT_FAILURE;
 	}
-	log_msg(LOGLVL_DEBUG, "pid %d%s; init_dir %s, service_dir %s, env_dir %s, "
-		"stop_timeout %u ms, script_failure %s", (int)st.self,
-		st.pid1 ? "" : " (child subreaper)", o->init_dir, o->service_dir,
-		o->env_dir, o->stop_timeout_ms, o->script_failure_warn ? "warn" : "abort");
-	if (setup_signals(&st) < 0)
-		return INIT_EXIT_FAILURE;
-	/* Children get the cwd we were started in; we must not pin a mount. */
-	st.cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	(void)!chdir("/");
-	if (!getenv("PATH"))
-		(void)setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-			     "/usr/bin:/sbin:/bin", 1);
-	env_ok = env_setup(o->env_dir) == 0;
-
-	boot = run_scripts(&st, env_ok);
-	if (boot == 0 && !st.stop_requested) {
-		if (start_runsvdir(&st) < 0)
-			boot = -ENOEXEC;
-	}
-	if (boot == 0 && !st.stop_requested && o->command) {
-		/* An exec failure is the command's 126/127, not ours. */
-		(void)start_child(&st, &st.command, o->command, true, true);
-	}
-	if (boot == 0)
+	r = boot(&st);
+	if (r == 0) {
+		init_steady();
 		supervise(&st);
-
+	}
 	/* Decided now: a SIGTERM during the stop must not change it. */
 	by_command = st.command_done && !st.stop_requested;
 	killed = shutdown_run(&st);
-	code = exit_code(&st, by_command, boot, killed);
+	code = exit_code(&st, by_command, r, killed);
 	log_msg(LOGLVL_INFO, "exiting with status %d", code);
 	if (st.cwd_fd >= 0)
 		close(st.cwd_fd);

@@ -46,7 +46,8 @@ comm=$(docker run --rm "$img" cat /proc/1/comm 2>/dev/null)
 ok "command mode: arguments intact, klein-init is PID 1"
 
 # docker kill -s HUP reaches the command.
-c=$(new_name hup)
+new_name hup
+c=$NAME
 docker run -d --name "$c" "$img" sh -c 'trap "echo got-HUP; exit 7" HUP; echo ready; while :; do sleep 0.1; done' >/dev/null
 wait_until 10 "the command to start" sh -c "docker logs '$c' 2>&1 | grep -q ready"
 docker kill -s HUP "$c" >/dev/null
@@ -56,7 +57,8 @@ docker logs "$c" 2>&1 | grep -q got-HUP || fail "the command's HUP trap did not 
 ok "docker kill -s HUP reaches the command"
 
 # docker stop in command mode: the command gets TERM.
-c=$(new_name term)
+new_name term
+c=$NAME
 docker run -d --name "$c" "$img" sh -c 'trap "exit 0" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
 wait_until 10 "the command to start" sh -c "docker logs '$c' 2>&1 | grep -q ready"
 stop_timed "$c"
@@ -64,7 +66,8 @@ stop_timed "$c"
 ok "docker stop: the command got TERM and its exit code 0 came back"
 
 # --- service mode, nothing enabled ---------------------------------------
-c=$(new_name idle)
+new_name idle
+c=$NAME
 docker run -d --name "$c" "$img" >/dev/null
 has_runsvdir() { [ -n "$(c_pids "$c" runsvdir)" ]; }
 wait_until 10 "runsvdir to run" has_runsvdir

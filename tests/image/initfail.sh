@@ -12,7 +12,8 @@ printf '#!/bin/sh\necho first-script-ran\n' >"$d/10-first"
 printf '#!/bin/sh\necho broken-script-ran\nexit 4\n' >"$d/20-broken"
 printf '#!/bin/sh\necho later-script-ran\n' >"$d/30-later"
 chmod 755 "$d"/*
-c=$(new_name fail)
+new_name fail
+c=$NAME
 docker run -d --name "$c" -v "$d:/etc/init:ro" "$KLEIN_IMAGE" >/dev/null
 rc=$(timeout 30 docker wait "$c") || fail "the container did not exit after its startup script failed"
 logs=$(docker logs "$c" 2>&1)

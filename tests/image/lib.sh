@@ -55,11 +55,12 @@ _cleanup() { # [RC]: the exit code to keep (default: the one exiting)
 trap _cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# A container name this test owns; it is removed (with its volumes) on exit.
-new_name() { # $1: suffix
-	local n="klein-t-$RUN_ID-$1"
-	_containers+=("$n")
-	printf '%s\n' "$n"
+# new_name SUFFIX: sets NAME to a container name this test owns; that
+# container is removed (with its volumes) on exit. Not for $(...): the
+# registration must happen in this shell.
+new_name() {
+	NAME="klein-t-$RUN_ID-$1"
+	_containers+=("$NAME")
 }
 
 cleanup_path() { _cleanup_paths+=("$1"); }

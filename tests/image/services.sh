@@ -17,7 +17,8 @@ require_docker
 require_image "$KLEIN_SERVICES_IMAGE"
 key=$(test_key)
 img=$KLEIN_SERVICES_IMAGE
-c=$(new_name "$mode")
+new_name "$mode"
+c=$NAME
 
 run_args=(-d --name "$c" --health-interval=1s --health-start-period=60s -p 127.0.0.1::22)
 case $mode in

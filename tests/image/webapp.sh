@@ -14,7 +14,9 @@ docker build -q --network=host --build-arg KLEIN="$KLEIN_IMAGE" \
 	fail "samples/webapp does not build"
 ok "samples/webapp built (units converted by klein-porter convert --enabled)"
 
-c=$(new_name webapp)
+new_name webapp
+
+c=$NAME
 docker run -d --name "$c" --health-interval=1s --health-start-period=60s \
 	-p 127.0.0.1::443 -p 127.0.0.1::80 -p 127.0.0.1::22 "$KLEIN_WEBAPP_IMAGE" >/dev/null
 wait_until 60 "every service up and ready (klein-svc health)" in_c "$c" klein-svc health

@@ -33,6 +33,10 @@ foreach(fam ${_bh_families})
     ENVIRONMENT "${_bh_env}" LABELS blackbox SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
 
-add_test(NAME behaviour.corpus COMMAND ${Python3_EXECUTABLE} ${_bh}/corpus.py)
-set_tests_properties(behaviour.corpus PROPERTIES
-  ENVIRONMENT "${_bh_env}" LABELS corpus SKIP_RETURN_CODE 77 TIMEOUT 300)
+# The corpus sweep in four shards (shellcheck is the slow part).
+foreach(shard 0 1 2 3)
+  add_test(NAME behaviour.corpus.${shard}
+           COMMAND ${Python3_EXECUTABLE} ${_bh}/corpus.py ${shard} 4)
+  set_tests_properties(behaviour.corpus.${shard} PROPERTIES
+    ENVIRONMENT "${_bh_env}" LABELS corpus SKIP_RETURN_CODE 77 TIMEOUT 300)
+endforeach()

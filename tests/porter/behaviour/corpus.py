@@ -5,7 +5,8 @@ diagnostic; the refused units must be exactly those listed (with the reason)
 in corpus-refused.tsv. Every generated script must pass `sh -n` and
 `shellcheck -s sh`.
 
-KLEIN_BH_WRITE_REFUSED=1 rewrites corpus-refused.tsv from the current run
+KLEIN_BH_WRITE_REFUSED=1 corpus.py (no shard arguments) rewrites
+corpus-refused.tsv from the current run
 (review the diff: each entry must be a unit systemd itself cannot run as is)."""
 import concurrent.futures
 import os
@@ -57,6 +58,9 @@ def scripts(root):
 
 
 def main():
+    # corpus.py [SHARD NSHARDS]: the units are split round-robin so that each
+    # ctest stays short (shellcheck costs ~40 ms a script).
+    shard, nshards = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) == 3 else (0, 1)
     t = Tools()
     if not os.path.isdir(t.corpus):
         print("SKIP: no corpus at %s" % t.corpus)
@@ -67,7 +71,7 @@ def main():
         return 77
     failures = []
     refused_now = {}
-    tmp = tempfile.mkdtemp(prefix="klein-bh-corpus-")
+    tmp = tempfile.mkdtemp(prefix="klein-bh-corpus%d-" % shard)
     all_scripts = []
     unique = []
     n = 0
@@ -83,7 +87,8 @@ def main():
                                errors="replace", timeout=60)
             return "%s/%s" % (pkg, name), out, r
 
-        items = list(units(t.corpus))
+        items = [u for i, u in enumerate(units(t.corpus)) if i % nshards == shard]
+        mine = {"%s/%s" % (pkg, name) for pkg, name, _ in items}
         n = len(items)
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             results = list(pool.map(convert, items))
@@ -137,14 +142,15 @@ def main():
         if codes:
             print("shellcheck findings by code: " + ", ".join(
                 "%s x%d" % kv for kv in sorted(codes.items(), key=lambda kv: -kv[1])))
-        if os.environ.get("KLEIN_BH_WRITE_REFUSED"):
+        if os.environ.get("KLEIN_BH_WRITE_REFUSED") and nshards == 1:
             with open(REFUSED + ".tmp", "w") as f:
                 f.write("# Corpus units klein-porter convert refuses (exit 1), with the reason.\n"
                         "# Checked by tests/porter/behaviour/corpus.py: the list must match.\n")
                 for k in sorted(refused_now):
                     f.write("%s\t%s\n" % (k, refused_now[k]))
             os.rename(REFUSED + ".tmp", REFUSED)
-        listed = read_refused() if os.path.exists(REFUSED) else {}
+        listed = {k: v for k, v in (read_refused() if os.path.exists(REFUSED) else {}).items()
+                  if k in mine}
         for k in sorted(set(refused_now) - set(listed)):
             failures.append("%s: refused but not in corpus-refused.tsv: %s" % (k, refused_now[k]))
         for k in sorted(set(listed) - set(refused_now)):
@@ -154,8 +160,8 @@ def main():
             print("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("corpus: %d units, %d converted (%d scripts, %d distinct), %d refused" % (
-        n, n - len(refused_now), len(all_scripts), len(set(unique)), len(refused_now)))
+    print("corpus shard %d/%d: %d units, %d converted (%d scripts, %d distinct), %d refused" % (
+        shard, nshards, n, n - len(refused_now), len(all_scripts), len(set(unique)), len(refused_now)))
     for f in failures:
         print("FAILED " + f)
     return 1 if failures else 0
