@@ -4,11 +4,11 @@ import os
 import subprocess
 import unittest
 
-from kleintest import KLEIN, Sandbox, needs_ns, write_exec
+from kleintest import KLEIN, KLEIN_CMD, Sandbox, needs_ns, write_exec
 
 
 def run_direct(args, env=None):
-    return subprocess.run([KLEIN] + args, capture_output=True, text=True,
+    return subprocess.run(KLEIN_CMD + args, capture_output=True, text=True,
                           env=env, timeout=20)
 
 
@@ -46,7 +46,7 @@ class BadConfig(unittest.TestCase):
     def run_bad(self, extra_env=None, args=()):
         env = dict(self.sb.env)
         env.update(extra_env or {})
-        r = subprocess.run([KLEIN] + list(args) + ["true"], capture_output=True,
+        r = subprocess.run(KLEIN_CMD + list(args) + ["true"], capture_output=True,
                            text=True, env=env, timeout=20)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertFalse(os.path.exists(self.marker), "a script ran")

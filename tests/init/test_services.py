@@ -38,7 +38,7 @@ class Services(unittest.TestCase):
             self.assertTrue(sb.log_has("hello from %s" % name))
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 0, sb.stderr())
-        self.assertLess(sb.elapsed, 6)
+        self.assertLess(sb.stop_elapsed, 6)
         self.assertNotIn("SIGKILL", sb.stderr())
         for name in ("alpha", "beta"):
             self.assertTrue(os.path.exists(os.path.join(sb.root, name + ".control-t")))
@@ -56,7 +56,7 @@ class Services(unittest.TestCase):
         self.assertTrue(sb.log_has("stubborn up"))
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 3, sb.stderr())
-        self.assertLess(sb.elapsed, 2 + 2.0)  # bounded: deadline + slack
+        self.assertLess(sb.stop_elapsed, 2 + 2.0)  # bounded: deadline + slack
         err = sb.stderr()
         self.assertRegex(err, r"service 'stubborn' \(pid \d+, run")
         self.assertRegex(err, r"sending SIGKILL to pid \d+ \(run\) of service 'stubborn'")
@@ -74,7 +74,7 @@ class Services(unittest.TestCase):
                                                for pp, st, c in sb.descendants().values())))
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 3, sb.stderr())
-        self.assertLess(sb.elapsed, 1.5 + 2.0)
+        self.assertLess(sb.stop_elapsed, 1.5 + 2.0)
         self.assertRegex(sb.stderr(), r"deadline reached: sending SIGKILL to pid \d+ \(sleep\)")
 
     def test_escapee_that_obeys_term_is_a_clean_stop(self):

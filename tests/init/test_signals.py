@@ -40,7 +40,7 @@ class Forwarding(unittest.TestCase):
             sb.kill(sig)
             self.assertEqual(sb.wait(), 0, sb.stderr())
             self.assertIn("%s: stopping" % signal.Signals(sig).name, sb.stderr())
-            self.assertLess(sb.elapsed, 5)
+            self.assertLess(sb.stop_elapsed, 5)
 
     def test_other_signals_ignored_without_command(self):
         sb = Sandbox(self)
