@@ -34,19 +34,21 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 # --- the image ---
 FROM ${BASE}
 ENV DEBIAN_FRONTEND=noninteractive
-# runit and klein-porter's two shared libraries (klein-base:bookworm has them
-# already; an Ubuntu or Debian image from a registry gets them here).
+# runit, klein-porter's two shared libraries and systemd-tmpfiles (for
+# /etc/init/00-klein-tmpfiles); klein-base:bookworm has them already, an
+# Ubuntu or Debian image from a registry gets them here.
 RUN missing=; \
     for p in runit libjson-c5 libconfuse2; do \
       dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; \
     done; \
+    command -v systemd-tmpfiles >/dev/null || missing="$missing systemd-standalone-tmpfiles"; \
     if [ -n "$missing" ]; then \
       apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 # /etc/service is Klein's: only what klein-porter (or you) put there runs
-# (Debian's runit makes it a symlink into /etc/runit/runsvdir). Services come from systemd units, converted by klein-porter into /etc/sv.
-# The runit scripts a few Debian packages ship (openssh-server's /etc/sv/ssh)
+# (Debian's runit makes it a symlink into /etc/runit/runsvdir). Services
+# come from systemd units, converted by klein-porter into /etc/sv. The runit scripts a few Debian packages ship (openssh-server's /etc/sv/ssh)
 # would collide with those, so dpkg does not install them and runit-helper,
 # which would enable them, does nothing.
 # e2scrub_reap (e2fsprogs, enabled in every Debian) checks LVM snapshots of
@@ -65,6 +67,7 @@ RUN if [ -L /etc/service ]; then rm /etc/service; fi \
  && { [ -e /usr/sbin/policy-rc.d ] || printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; } \
  && chmod 755 /usr/sbin/policy-rc.d
 COPY --from=build /out/ /
+COPY image/00-klein-tmpfiles /etc/init/00-klein-tmpfiles
 RUN klein-porter --version >/dev/null && test -x /usr/sbin/klein-init && test -x /usr/sbin/klein-svc
 
 # Healthy when every enabled service is up and its readiness check passes.

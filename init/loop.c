@@ -14,7 +14,7 @@
 
 #include "init.h"
 
-#define RUNSVDIR_RESTART_MS 1000u /* ms; at most one runsvdir start per second */
+#define RUNSVDIR_RESTART_MS 0u /* ms; at most one runsvdir start per second */
 
 static bool
 is_stop_signal(int sig)

@@ -105,6 +105,8 @@ static const char *const dir_keys[PLAN_DIR_N] = { "RuntimeDirectory", "StateDire
 						  "CacheDirectory", "LogsDirectory",
 						  "ConfigurationDirectory" };
 
+static bool has_start_limit(const struct run_plan *p);
+
 static void
 header(struct emit_buf *b, const struct run_plan *p, const char *what)
 {
@@ -133,20 +135,6 @@ uses_user(const struct run_plan *p)
 	return p->user || p->group || p->n_supplementary_groups;
 }
 
-/* groups=...: the user's initgroups(3) list at run time (users may be created
- * after the conversion), which chpst -u needs spelled out. */
-static void
-groups_setup(struct emit_buf *b, const struct run_plan *p, bool fatal)
-{
-	if (!p->user)
-		return;
-	emit_add(b, "# User=: the groups initgroups(3) gives the user, as systemd sets them.\n");
-	emit_add(b, "groups=$(id -Gn --");
-	q(b, p->user);
-	emit_addf(b, ") || %s\n", fatal ? "exit 1" : "groups=");
-	emit_add(b, "groups=$(printf '%s\\n' \"$groups\" | tr ' ' ':')\n");
-}
-
 /* The options every command gets: environment, then process attributes. */
 static void
 env_block(struct emit_buf *b, const struct run_plan *p)
@@ -156,7 +144,8 @@ env_block(struct emit_buf *b, const struct run_plan *p)
 		q(b, p->user ? p->user : "root");
 		emit_add(b, " | cut -d: -f6)\n");
 	}
-	emit_add(b, "# The environment and process attributes of every command (systemd.exec(5)).\nset --");
+	/* dash exports PWD (the service directory); systemd's processes get none. */
+	emit_add(b, "unset PWD\n# The environment and process attributes of every command (systemd.exec(5)).\nset --");
 	for (int k = 0; k < PLAN_DIR_N; k++) {
 		if (!p->dirs[k].n)
 			continue;
@@ -223,28 +212,31 @@ command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *c, 
 	emit_add(b, "klein-svc exec \"$@\"");
 	if (extra_env)
 		emit_addf(b, " %s", extra_env);
+	if (ident) {
+		/* klein-svc puts "chpst -u USER:GROUP:SUPP..." in front of the command (or
+		 * into its chpst), with initgroups(USER, GROUP)'s list computed at run time
+		 * from /etc/passwd and /etc/group (users may be created after the
+		 * conversion), then SupplementaryGroups=. Without User= systemd runs as
+		 * root with Group= as the gid and no initgroups. */
+		struct emit_buf spec = { 0 };
+		emit_add(&spec, p->user ? p->user : "root");
+		if (p->group)
+			emit_addf(&spec, ":%s", p->group);
+		emit_add(b, " --chpst-user");
+		q(b, spec.s ? spec.s : "");
+		emit_buf_done(&spec);
+		if (p->n_supplementary_groups) {
+			for (size_t i = 0; i < p->n_supplementary_groups; i++)
+				emit_addf(&spec, "%s%s", i ? "," : "", p->supplementary_groups[i]);
+			emit_add(b, " --groups");
+			q(b, spec.s ? spec.s : "");
+			emit_buf_done(&spec);
+		}
+	}
 	size_t words = 0;
 	struct emit_buf cmd = { 0 };
-	if (ident || chroot_ || c->argv0_given) {
+	if (chroot_ || c->argv0_given) {
 		emit_add(&cmd, " chpst"), words++;
-		if (ident) {
-			/* USER[:GROUP] then initgroups' list (run time), then SupplementaryGroups=. */
-			struct emit_buf lit = { 0 };
-			emit_add(&lit, p->user ? p->user : "root");
-			if (p->group || !p->user)
-				emit_addf(&lit, ":%s", p->group ? p->group : "root");
-			emit_add(&cmd, " -u ");
-			emit_quote(&cmd, lit.s ? lit.s : "");
-			if (p->user)
-				emit_add(&cmd, "\":$groups\"");
-			emit_buf_done(&lit);
-			for (size_t i = 0; i < p->n_supplementary_groups; i++)
-				emit_addf(&lit, ":%s", p->supplementary_groups[i]);
-			if (lit.s)
-				emit_quote(&cmd, lit.s);
-			emit_buf_done(&lit);
-			words += 2;
-		}
 		if (chroot_) {
 			emit_add(&cmd, " -/");
 			q(&cmd, p->root_directory);
@@ -511,24 +503,40 @@ run_stdio(struct emit_buf *b, const struct run_plan *p)
 	}
 }
 
-static void
-background_post(struct emit_buf *b, const struct run_plan *p, bool wait_ready)
+/* Whether the ready marker waits for ExecStartPost= (run in the background). */
+static bool
+post_gates(const struct run_plan *p)
 {
-	if (!p->start_post.n)
+	return p->start_post.n && p->type != PLAN_ONESHOT;
+}
+
+/* ExecStartPost= for simple/forking/notify: systemd's unit becomes active only
+ * once every ExecStartPost= line has succeeded, and a failure stops it as
+ * failed. run cannot wait after its exec, so a background job runs the lines
+ * (simple: right away; forking/notify: when klein-svc marks the daemon up),
+ * then creates the ready marker that check tests; on a failure it marks the
+ * start failed and asks runsv to stop the service (control/t: ExecStop=, the
+ * stop signal); finish then treats the exit as a failure. */
+static void
+background_post(struct emit_buf *b, const struct run_plan *p, bool wait_up)
+{
+	if (!post_gates(p))
 		return;
 	emit_add(b, "\n# ExecStartPost= in the background (");
-	emit_add(b, wait_ready ? "once the service is ready" : "right after the main process starts");
-	emit_add(b, ").\n( (\n");
-	if (wait_ready) {
-		uint64_t t = p->timeout_start_usec == PLAN_INFINITY ? 0 : (p->timeout_start_usec + 999999) / 1000000;
-		emit_add(b, "\ti=0\n\twhile [ ! -e supervise/klein.ready ]; do\n\t\tsleep 1; i=$((i + 1))\n");
+	emit_add(b, wait_up ? "once the daemon is up" : "right after the main process starts");
+	emit_add(b, "); the service is ready only after them.\n( (\n");
+	if (wait_up) {
+		uint64_t t = p->timeout_start_usec == PLAN_INFINITY ? 0 : (p->timeout_start_usec + 199999) / 200000;
+		emit_add(b, "\ti=0\n\twhile [ ! -e supervise/klein.up ]; do\n\t\tsleep 0.2; i=$((i + 1))\n");
 		if (t)
 			emit_addf(b, "\t\t[ \"$i\" -lt %llu ] || exit 0\n", (unsigned long long)t);
 		emit_add(b, "\tdone\n");
 	}
-	command_lines(b, p, &p->start_post, "ExecStartPost", "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null || cat supervise/pid)\"",
-		      "exit 1", "\t");
-	emit_add(b, ") & )\n");
+	command_lines(b, p, &p->start_post, "ExecStartPost",
+		      wait_up ? "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null)\"" : "--env \"MAINPID=$$\"",
+		      "{ echo 'ExecStartPost= failed, stopping'; : >supervise/klein.failed; printf t >supervise/control; exit 0; }",
+		      "\t");
+	emit_add(b, "\t: >supervise/klein.ready\n) & )\n");
 }
 
 static void
@@ -539,7 +547,8 @@ supervise_cmd(struct emit_buf *b, const struct run_plan *p, const char *type)
 		emit_add(b, " --pidfile"), q(b, p->pidfile);
 	emit_add(b, " --timeout ");
 	seconds(b, p->timeout_start_usec);
-	emit_add(b, " \\\n\t--ready-file supervise/klein.ready --mainpid-file supervise/klein.pid -- \\\n\t");
+	emit_addf(b, " \\\n\t--ready-file supervise/%s --mainpid-file supervise/klein.pid -- \\\n\t",
+		  post_gates(p) ? "klein.up" : "klein.ready");
 	command(b, p, &p->start.v[0], ROLE_MAIN, NULL);
 	emit_add(b, "\n");
 }
@@ -586,12 +595,14 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 {
 	struct emit_buf b = { 0 };
 	header(&b, p, "run: runsv starts this; it prepares the service as systemd would, then runs it.");
-	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid\n");
+	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid \\\n\tsupervise/klein.up supervise/klein.failed\n");
+	if (has_start_limit(p))
+		emit_add(&b, "# When this start began, for the start limit in finish.\n"
+			     "read -r up _ </proc/uptime && echo \"$up\" >supervise/klein.starttime\n");
 	run_deps(&b, p, o);
 	run_conditions(&b, p);
 	run_dirs(&b, p);
 	emit_add(&b, "\n");
-	groups_setup(&b, p, true);
 	env_block(&b, p);
 	run_stdio(&b, p);
 	if (p->exec_condition.n) {
@@ -635,6 +646,53 @@ status_match(struct emit_buf *b, const struct plan_status_set *s, const char *se
 	}
 }
 
+/* Whether finish applies the start limit: systemd's rate limit only matters
+ * when the unit can restart by itself (porter.conf restart = "always" means
+ * never give up). */
+static bool
+has_start_limit(const struct run_plan *p)
+{
+	return !p->restart_always_forced && p->restart != PLAN_RESTART_NO &&
+	       p->restart != PLAN_RESTART_ON_WATCHDOG &&
+	       p->start_limit_interval_usec && p->start_limit_burst;
+}
+
+/* systemd's start rate limit (ratelimit_below(): a window of IntervalSec that
+ * opens at the first start, at most Burst starts in it). run records when each
+ * start began (supervise/klein.starttime, /proc/uptime); finish counts that start
+ * in supervise/klein.limit and, when the restart after RestartSec= would be
+ * one too many, the unit fails with start-limit-hit and stays down. */
+static void
+start_limit(struct emit_buf *b, const struct run_plan *p)
+{
+	if (!has_start_limit(p))
+		return;
+	bool inf = p->start_limit_interval_usec == PLAN_INFINITY;
+	unsigned long long ivl = inf ? 0 : (p->start_limit_interval_usec + 9999) / 10000;
+	unsigned long long rs = p->restart_usec == PLAN_INFINITY ? 0 : (p->restart_usec + 9999) / 10000;
+	emit_add(b, "\n# Start limit (StartLimitIntervalSec=");
+	seconds(b, p->start_limit_interval_usec);
+	emit_addf(b, ", StartLimitBurst=%u): every start counts; times in 1/100 s since boot.\n",
+		  p->start_limit_burst);
+	emit_add(b, "csec() { set -- \"${1%.*}\" \"${1#*.}\"; echo $(($1 * 100 + ${2#0})); }\n"
+		    "read -r now _ </proc/uptime && now=$(csec \"$now\") || now=0\n"
+		    "started=$now\n"
+		    "if [ -s supervise/klein.starttime ]; then started=$(csec \"$(cat supervise/klein.starttime)\"); fi\n"
+		    "begin=0 num=0\n"
+		    "if [ -s supervise/klein.limit ]; then read -r begin num <supervise/klein.limit || :; fi\n");
+	if (inf)
+		emit_add(b, "if [ \"$begin\" -le 0 ]; then begin=$started num=0; fi\n");
+	else
+		emit_addf(b, "if [ \"$begin\" -le 0 ] || [ \"$started\" -gt $((begin + %llu)) ]; then begin=$started num=0; fi\n",
+			  ivl);
+	emit_add(b, "num=$((num + 1))\necho \"$begin $num\" >supervise/klein.limit\n");
+	emit_addf(b, "if [ \"$restart\" = yes ] && [ \"$num\" -ge %u ]", p->start_limit_burst);
+	if (!inf)
+		emit_addf(b, " && [ $((now + %llu)) -le $((begin + %llu)) ]", rs, ivl);
+	emit_add(b, "; then\n\techo 'start request repeated too quickly (start-limit-hit), not restarting'\n"
+		    "\trestart=no\nfi\n");
+}
+
 static const char *const restart_names[] = { "no", "always", "on-success", "on-failure",
 					     "on-abnormal", "on-abort", "on-watchdog" };
 
@@ -667,7 +725,9 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 		status_match(b, &p->restart_force, "restart=yes");
 		status_match(b, &p->restart_prevent, "restart=no");
 	}
-	emit_add(b, "[ ! -e supervise/klein.stopping ] || restart=stopped\n");
+	emit_addf(b, "%s[ ! -e supervise/klein.stopping ] || restart=stopped\n",
+		  post_gates(p) ? "[ \"$failed\" = yes ] || " : "");
+	start_limit(b, p);
 	bool preserve_restart = p->runtime_preserve == 2, any = p->dirs[PLAN_DIR_RUNTIME].n && p->runtime_preserve != 1;
 	if (any) {
 		emit_addf(b, "\n# RuntimeDirectory= is removed when the service stops%s.\n",
@@ -704,7 +764,7 @@ emit_finish(const struct run_plan *p)
 		     "if [ \"$code\" -eq -1 ]; then\n"
 		     "\tif [ \"$core\" -ne 0 ]; then EXIT_CODE=dumped; else EXIT_CODE=killed; fi\n"
 		     "\tEXIT_STATUS=$(kill -l \"$sig\" 2>/dev/null || echo \"$sig\")\nelse\n"
-		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no\n");
+		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no failed=no\n");
 	if (!p->stop_post.n)
 		emit_add(&b, "export EXIT_CODE EXIT_STATUS\n");
 	bool ignore = p->start.n && p->start.v[p->start.n - 1].ignore_failure && p->type != PLAN_ONESHOT;
@@ -717,13 +777,17 @@ emit_finish(const struct run_plan *p)
 	emit_add(&b, "[ ! -e supervise/klein.stopping ] || [ \"$EXIT_CODE\" = exited ] || case $sig in ");
 	emit_addf(&b, "%d|%d) clean=yes ;; esac  # our own stop signals\n", p->kill_signal, p->final_kill_signal);
 	status_match(&b, &p->success_status, "clean=yes");
-	emit_add(&b, "if [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
+	if (post_gates(p))
+		emit_add(&b, "# ExecStartPost= failed: the start failed, whatever the exit (its stop).\n"
+			     "if [ -e supervise/klein.failed ]; then\n"
+			     "\trm -f supervise/klein.failed\n\tfailed=yes clean=no\nfi\n");
+	emit_add(&b, "if [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
+		     "elif [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
 		     "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
 		     "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"
 		     "else SERVICE_RESULT=signal\nfi\nexport SERVICE_RESULT\n");
 	if (p->stop_post.n) {
 		emit_add(&b, "\n");
-		groups_setup(&b, p, false);
 		env_block(&b, p);
 		emit_add(&b, "exec </dev/null\n# ExecStopPost=\n");
 		command_lines(&b, p, &p->stop_post, "ExecStopPost",
@@ -769,7 +833,6 @@ emit_control_t(const struct run_plan *p)
 	bool stop = p->stop.n && !(p->type == PLAN_ONESHOT && !p->remain_after_exit);
 	mainpid(&b, p, stop);
 	if (stop) {
-		groups_setup(&b, p, false);
 		env_block(&b, p);
 		emit_add(&b, "exec </dev/null\n# ExecStop=\n");
 		command_lines(&b, p, &p->stop, "ExecStop", "--env \"MAINPID=$mainpid\"", NULL, "");
@@ -789,7 +852,6 @@ emit_control_h(const struct run_plan *p)
 	header(&b, p, "control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
 	emit_add(&b, "exec 2>&1\n");
 	mainpid(&b, p, true);
-	groups_setup(&b, p, false);
 	env_block(&b, p);
 	emit_add(&b, "exec </dev/null\n# ExecReload=\n");
 	command_lines(&b, p, &p->reload, "ExecReload", "--env \"MAINPID=$mainpid\"",
@@ -875,7 +937,7 @@ emit_tree(const struct run_plan *p, const struct emit_options *o, struct emit_tr
 	int r;
 	if (!o)
 		o = &defaults;
-	bool check = p->type == PLAN_FORKING || p->type == PLAN_NOTIFY ||
+	bool check = p->type == PLAN_FORKING || p->type == PLAN_NOTIFY || post_gates(p) ||
 		     (p->type == PLAN_ONESHOT && p->remain_after_exit);
 	if ((r = add_file(&t, "run", emit_run(p, o), 0755, false)) < 0 ||
 	    (r = add_file(&t, "finish", emit_finish(p), 0755, false)) < 0 ||

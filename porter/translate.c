@@ -625,9 +625,7 @@ tr_env_file(struct run_plan *p, const struct setting *s, const char *why, struct
 				 "EnvironmentFile=%s: path is not absolute, ignored", v);
 			continue;
 		}
-		if (strpbrk(v, "*?["))
-			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "EnvironmentFile=%s: glob patterns are not expanded by klein-svc; the pattern is read as a file name", v);
+		/* A glob is fine: klein-svc expands it at start (every match, sorted). */
 		int r = strv_push(&p->env_files, &p->n_env_files, v);
 		if (r < 0)
 			return r;
@@ -748,6 +746,33 @@ tr_before(struct run_plan *p, const struct setting *s, const char *why, struct d
 	return r;
 }
 
+/* StartLimitIntervalSec= (and [Service] StartLimitInterval=, its old name),
+ * StartLimitBurst=, StartLimitAction=: finish applies systemd's rate limit. */
+static int
+tr_start_limit(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
+{
+	(void)why;
+	const char *v = last(s);
+	if (!strncmp(s->key, "StartLimitInterval", 18))
+		return tr_time(s, &p->start_limit_interval_usec, d);
+	if (!strcmp(s->key, "StartLimitBurst")) {
+		unsigned long long n;
+		char *end;
+		errno = 0;
+		n = strtoull(v, &end, 10);
+		if (!v[0] || *end || errno || n > 1000000 || v[0] == '-') {
+			warn(d, s, NULL, "not a number, ignored");
+			return 0;
+		}
+		p->start_limit_burst = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(v, "none") && v[0])
+		warn(d, s, NULL, "approximated as none: the service only enters the failed state "
+				 "(stays down); there is no manager action under runit");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	enum plan_cond_kind kind;
@@ -841,8 +866,6 @@ static const char why_cgroup[] =
 static const char why_caps[] =
 	"capability sets are not applied (chpst cannot); a root service keeps the container's capabilities, a User= service has none";
 static const char why_unit_rel[] = "runit has no such relation between services";
-static const char why_start_limit[] =
-	"runsv restarts at most once a second and has no start limit";
 
 /* The rule table: section, key (a trailing '*' matches a prefix), handler, reason for warnings. */
 static const struct rule {
@@ -875,9 +898,9 @@ static const struct rule {
 	{ "Unit", "RefuseManualStart", tr_drop, "sv start cannot be refused" },
 	{ "Unit", "RefuseManualStop", tr_drop, "sv stop cannot be refused" },
 	{ "Unit", "RequiresMountsFor", tr_drop, "mounts belong to the container" },
-	{ "Unit", "StartLimitIntervalSec", tr_drop, why_start_limit },
-	{ "Unit", "StartLimitBurst", tr_drop, why_start_limit },
-	{ "Unit", "StartLimitAction", tr_drop, why_start_limit },
+	{ "Unit", "StartLimitIntervalSec", tr_start_limit, NULL },
+	{ "Unit", "StartLimitBurst", tr_start_limit, NULL },
+	{ "Unit", "StartLimitAction", tr_start_limit, NULL },
 	{ "Unit", "FailureAction", tr_drop, "there is no manager action on failure" },
 	{ "Unit", "SuccessAction", tr_drop, "there is no manager action on success" },
 	{ "Unit", "JobTimeoutSec", tr_drop, "there are no jobs" },
@@ -947,9 +970,9 @@ static const struct rule {
 	{ "Service", "WatchdogSec", tr_drop, "there is no watchdog under runit" },
 	{ "Service", "RuntimeMaxSec", tr_drop, "runit has no run-time limit" },
 	{ "Service", "BusName", tr_drop, "there is no D-Bus name tracking" },
-	{ "Service", "StartLimitInterval", tr_drop, why_start_limit },
-	{ "Service", "StartLimitBurst", tr_drop, why_start_limit },
-	{ "Service", "StartLimitAction", tr_drop, why_start_limit },
+	{ "Service", "StartLimitInterval", tr_start_limit, NULL },
+	{ "Service", "StartLimitBurst", tr_start_limit, NULL },
+	{ "Service", "StartLimitAction", tr_start_limit, NULL },
 	{ "Service", "TTYPath", tr_drop, "the console is used for tty" },
 	{ "Service", "TTYReset", tr_drop, "no terminal handling" },
 	{ "Service", "TTYVHangup", tr_drop, "no terminal handling" },
@@ -1157,6 +1180,8 @@ plan_defaults(struct run_plan *p)
 	p->send_sigkill = true;
 	p->timeout_stop_usec = 90000000;
 	p->timeout_start_usec = 90000000;
+	p->start_limit_interval_usec = 10000000; /* DefaultStartLimitIntervalSec= */
+	p->start_limit_burst = 5;                /* DefaultStartLimitBurst= */
 	for (int i = 0; i < PLAN_DIR_N; i++)
 		p->dirs[i].mode = 0755;
 }

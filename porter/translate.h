@@ -172,6 +172,8 @@ struct run_plan {
 	enum plan_restart restart;
 	bool restart_always_forced; /* porter.conf restart = "always" */
 	uint64_t restart_usec;
+	uint64_t start_limit_interval_usec; /* 0 (or a burst of 0): no start limit */
+	unsigned start_limit_burst;
 	struct plan_status_set success_status, restart_prevent, restart_force;
 
 	int kill_signal, final_kill_signal;

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "envfile.h"
 #include "expand.h"
+#include "ident.h"
 #include "pwdb.h"
 #include "util.h"
 #include "values.h"
@@ -28,6 +29,7 @@ struct exec_opts {
 	struct strv envs, env_files, unsets, groups;
 	const char *user, *chpst_user, *chdir;
 	const char *passwd_file, *group_file;
+	char *own_passwd, *own_group;
 	mode_t umask;
 	long nice, oom;
 	size_t expand_from, n_rlimits;
@@ -166,9 +168,25 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 	}
 }
 
+/* /etc/passwd and /etc/group, under $KLEIN_SVC_ROOT when it is set (tests
+ * and chroots; --passwd-file and --group-file win). */
+static void
+set_db_paths(struct exec_opts *o)
+{
+	const char *root = getenv("KLEIN_SVC_ROOT");
+	if (!root || !*root)
+		root = "";
+	if (!o->passwd_file)
+		o->passwd_file = o->own_passwd = xstrjoin3(root, "/etc/passwd", NULL);
+	if (!o->group_file)
+		o->group_file = o->own_group = xstrjoin3(root, "/etc/group", NULL);
+}
+
 static void
 exec_opts_done(struct exec_opts *o)
 {
+	free(o->own_passwd);
+	free(o->own_group);
 	strv_done(&o->envs);
 	strv_done(&o->env_files);
 	strv_done(&o->unsets);
@@ -267,102 +285,45 @@ build_env(const struct exec_opts *o, const struct pw_entry *pw, struct strv *env
 	return 0;
 }
 
-/* chpst(8) takes at most 60 groups after the user. */
-#define CHPST_MAX_GROUPS 60
-
-/* Adds a group (name or gid) to the list unless its gid is already there;
- * names[i] is "" when the gid has no name in /etc/group. */
-static int
-add_group(const char *grtext, const char *key, struct strv *names, struct strv *gids)
+/* True when word names runit's chpst (by itself or as a path). */
+static bool
+is_chpst(const char *word)
 {
-	gid_t gid;
-	char buf[32];
-	if (gr_gid(grtext, key, &gid) < 0) {
-		log_error("group '%s' not found", key);
-		return -ENOENT;
-	}
-	snprintf(buf, sizeof(buf), "%lu", (unsigned long)gid);
-	for (size_t i = 0; i < gids->n; i++)
-		if (strcmp(gids->v[i], buf) == 0)
-			return 0;
-	char *name = gr_name_by_gid(grtext, gid);
-	strv_push(gids, xstrdup(buf));
-	strv_push(names, name ? name : xstrdup(""));
-	return 0;
-}
-
-/* Joins "head:v0:v1..." into a heap string. */
-static char *
-join_spec(const char *head, const struct strv *l)
-{
-	char *s = xstrdup(head);
-	for (size_t i = 0; i < l->n; i++) {
-		char *t = xstrjoin3(s, ":", l->v[i]);
-		free(s);
-		s = t;
-	}
-	return s;
+	const char *slash = strrchr(word, '/');
+	return strcmp(slash ? slash + 1 : word, "chpst") == 0;
 }
 
 /*
- * --chpst-user USER[:GROUP] --groups G,...: what initgroups(3) plus
- * SupplementaryGroups= would give, as "chpst -u USER:GROUP:SUPP...". GROUP
- * defaults to USER's primary group; the supplementary groups are every
- * /etc/group entry listing USER, then --groups. Names are used when every
- * group has one (chpst resolves them with getgrnam), else the numeric
- * ":UID:GID:..." form.
+ * --chpst-user USER[:GROUP] --groups G,...: "chpst -u SPEC" before the
+ * command (see ident_chpst_spec()). When the command is chpst itself (with
+ * -/ ROOT, -b NAME, ...), "-u SPEC" becomes its first option instead: one
+ * chpst that drops privileges could not chroot afterwards. chpst resolves
+ * names after the chroot, so that SPEC is numeric (systemd resolves User=
+ * outside RootDirectory=).
  */
 static int
-chpst_prefix(const struct exec_opts *o, struct strv *args)
+add_identity(const struct exec_opts *o, struct strv *cmd)
 {
-	struct strv names = { 0 }, gids = { 0 }, member_of = { 0 };
-	struct pw_entry pw = { 0 };
-	char *pwtext = NULL, *grtext = NULL, *user = xstrdup(o->chpst_user);
-	char *group = strchr(user, ':');
-	int r = -EINVAL;
-
-	if (group)
-		*group++ = '\0';
-	if (load_db(o->passwd_file, &pwtext) < 0 || load_db(o->group_file, &grtext) < 0)
-		goto out;
-	if (pw_lookup(pwtext, user, &pw) < 0) {
-		log_error("user '%s' not found in '%s'", user, o->passwd_file);
-		goto out;
-	}
-	char primary[32];
-	snprintf(primary, sizeof(primary), "%lu", (unsigned long)pw.gid);
-	if (add_group(grtext, group && *group ? group : primary, &names, &gids) < 0)
-		goto out;
-	gr_memberships(grtext, pw.name, &member_of);
-	for (size_t i = 0; i < member_of.n; i++)
-		if (add_group(grtext, member_of.v[i], &names, &gids) < 0)
-			goto out;
-	for (size_t i = 0; i < o->groups.n; i++)
-		if (add_group(grtext, o->groups.v[i], &names, &gids) < 0)
-			goto out;
-	if (gids.n > CHPST_MAX_GROUPS) {
-		log_error("user '%s' has %zu groups, chpst takes at most %d", pw.name, gids.n,
-			CHPST_MAX_GROUPS);
-		goto out;
-	}
-	bool numeric = false;
-	for (size_t i = 0; i < names.n; i++)
-		numeric |= names.v[i][0] == '\0';
-	char uidbuf[32];
-	snprintf(uidbuf, sizeof(uidbuf), ":%lu", (unsigned long)pw.uid);
-	strv_push(args, xstrdup("chpst"));
-	strv_push(args, xstrdup("-u"));
-	strv_push(args, join_spec(numeric ? uidbuf : pw.name, numeric ? &gids : &names));
-	r = 0;
-out:
-	strv_done(&names);
-	strv_done(&gids);
-	strv_done(&member_of);
-	pw_entry_done(&pw);
+	char *pwtext = NULL, *grtext = NULL, *spec = NULL;
+	bool merge = cmd->n > 0 && is_chpst(cmd->v[0]);
+	int r = load_db(o->passwd_file, &pwtext);
+	if (r == 0)
+		r = load_db(o->group_file, &grtext);
+	if (r == 0)
+		r = ident_chpst_spec(pwtext, grtext, o->chpst_user, &o->groups, merge, &spec);
 	free(pwtext);
 	free(grtext);
-	free(user);
-	return r;
+	if (r < 0)
+		return r;
+	struct strv out = { 0 };
+	strv_push(&out, merge ? cmd->v[0] : xstrdup("chpst"));
+	strv_push(&out, xstrdup("-u"));
+	strv_push(&out, spec);
+	for (size_t i = merge ? 1 : 0; i < cmd->n; i++)
+		strv_push(&out, cmd->v[i]);
+	free(cmd->v);
+	*cmd = out;
+	return 0;
 }
 
 /* setrlimit(), lowering a hard limit we may not raise (no CAP_SYS_RESOURCE in
@@ -503,7 +464,7 @@ exec_search(const struct strv *args, const struct strv *env)
 int
 cmd_exec(int argc, char **argv)
 {
-	struct exec_opts o = { .passwd_file = "/etc/passwd", .group_file = "/etc/group" };
+	struct exec_opts o = { 0 };
 	struct strv env = { 0 }, args = { 0 };
 	struct pw_entry pw = { 0 };
 	bool have_pw = false;
@@ -520,14 +481,13 @@ cmd_exec(int argc, char **argv)
 		exec_opts_done(&o);
 		return SVC_EXIT_USAGE;
 	}
+	set_db_paths(&o);
 	if (o.user) {
 		if (lookup_user(&o, o.user, &pw) < 0)
 			goto out;
 		have_pw = true;
 	}
 	if (build_env(&o, have_pw ? &pw : NULL, &env) < 0)
-		goto out;
-	if (o.chpst_user && chpst_prefix(&o, &args) < 0)
 		goto out;
 	if (o.no_expand)
 		for (int i = optind; i < argc; i++)
@@ -538,6 +498,8 @@ cmd_exec(int argc, char **argv)
 		log_error("exec: the command is empty after variable expansion");
 		goto out;
 	}
+	if (o.chpst_user && add_identity(&o, &args) < 0)
+		goto out;
 	if (apply_attributes(&o, have_pw ? &pw : NULL) < 0)
 		goto out;
 	ret = exec_search(&args, &env);

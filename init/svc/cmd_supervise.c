@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,6 +27,7 @@
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStartSec */
 #define POLL_MS 100                                /* pidfile and alien-pid polling */
 #define DRAIN_USEC (5ULL * 1000000ULL)             /* leftovers: TERM, then KILL after this */
+#define STATUS_FILE_NAME "klein.status"            /* default: next to the ready file */
 
 enum sv_type { SV_FORKING, SV_NOTIFY };
 enum sv_phase { PH_START, PH_PIDFILE, PH_RUNNING, PH_DONE };
@@ -34,18 +36,37 @@ struct sv {
 	enum sv_type type;
 	enum sv_phase phase;
 	const char *pidfile, *ready_file, *mainpid_file, *notify_arg;
-	uint64_t timeout, deadline;
+	char *status_file;
+	char status_text[256];
+	int status_errno;
+	uint64_t timeout, deadline, stop_timeout;
 	int sfd, nfd, pidfd;
 	sigset_t oldmask;
 	pid_t start_pid, main_pid;
 	bool main_alien, group_mode, ready;
-	int exit_code;
+	int exit_code, exit_signal; /* exit_signal: the status was "killed by" it */
 	char notify_name[108];
 	struct sockaddr_un notify_addr;
 	socklen_t notify_len;
 };
 
 static const int sync_signals[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS };
+
+/* Records a wait status as ours: its code, and the signal to re-raise. */
+static void
+set_exit(struct sv *s, int status)
+{
+	s->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	s->exit_code = s->exit_signal ? 128 + s->exit_signal :
+		       WIFEXITED(status)  ? WEXITSTATUS(status) : 1;
+}
+
+static void
+set_exit_code(struct sv *s, int code)
+{
+	s->exit_code = code;
+	s->exit_signal = 0;
+}
 
 static int
 wait_code(int status)
@@ -151,12 +172,12 @@ reap(struct sv *s)
 			s->start_pid = 0;
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 				log_error("start command failed (status %d)", wait_code(status));
-				s->exit_code = wait_code(status);
+				set_exit(s, status);
 				s->phase = PH_DONE;
 			} else
 				s->phase = s->pidfile ? PH_PIDFILE : PH_RUNNING;
 		} else if (pid == s->main_pid) {
-			s->exit_code = wait_code(status);
+			set_exit(s, status);
 			s->main_pid = 0;
 		}
 	}
@@ -186,7 +207,7 @@ guess_main(struct sv *s)
 	struct pidlist l = { 0 };
 	proc_children(getpid(), false, &l);
 	if (l.n == 0) {
-		s->exit_code = 0;
+		set_exit_code(s, 0);
 		s->phase = PH_DONE;
 	} else if (l.n == 1)
 		set_main(s, l.v[0]);
@@ -227,14 +248,14 @@ step(struct sv *s)
 		return;
 	if (s->main_pid > 0 && s->main_alien && alien_gone(s)) {
 		/* Not our child: its status is unknown, as for systemd. */
-		s->exit_code = 0;
+		set_exit_code(s, 0);
 		s->main_pid = 0;
 	}
 	if (s->group_mode) {
 		struct pidlist l = { 0 };
 		proc_children(getpid(), false, &l);
 		if (l.n == 0) {
-			s->exit_code = 0;
+			set_exit_code(s, 0);
 			s->phase = PH_DONE;
 		}
 		pidlist_done(&l);
@@ -247,6 +268,32 @@ step(struct sv *s)
 		else
 			s->phase = PH_DONE;
 	}
+}
+
+/* STATUS= and ERRNO= as the service last reported them (systemctl's
+ * StatusText= and StatusErrno=), one KEY=VALUE line each. */
+static void
+write_status(struct sv *s, const struct notify_msg *m)
+{
+	if (!s->status_file)
+		return;
+	if (m->has_status)
+		snprintf(s->status_text, sizeof(s->status_text), "%s", m->status);
+	if (m->errno_value >= 0)
+		s->status_errno = m->errno_value;
+	char buf[sizeof(s->status_text) + 64];
+	char *nl;
+	/* A newline cannot occur (it separates the datagram's lines), but a
+	 * CR would garble a line-based reader. */
+	while ((nl = strchr(s->status_text, '\r')))
+		*nl = ' ';
+	if (s->status_errno >= 0)
+		snprintf(buf, sizeof(buf), "STATUS=%s\nERRNO=%d\n", s->status_text, s->status_errno);
+	else
+		snprintf(buf, sizeof(buf), "STATUS=%s\n", s->status_text);
+	int r = write_file_atomic(s->status_file, buf);
+	if (r < 0)
+		log_error("cannot write '%s': %s", s->status_file, strerror(-r));
 }
 
 static void
@@ -266,6 +313,8 @@ handle_notify(struct sv *s)
 		if (m.mainpid > 0 && m.mainpid != s->main_pid && m.mainpid != getpid() &&
 			proc_alive(m.mainpid))
 			set_main(s, m.mainpid);
+		if (m.has_status || m.errno_value >= 0)
+			write_status(s, &m);
 		if (m.ready)
 			set_ready(s, true);
 		if (m.stopping)
@@ -314,7 +363,7 @@ run_loop(struct sv *s)
 		};
 		if (poll(p, 3, poll_timeout(s)) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
-			s->exit_code = 1;
+			set_exit_code(s, 1);
 			return;
 		}
 		handle_signals(s);
@@ -324,7 +373,7 @@ run_loop(struct sv *s)
 			step(s);
 		if (s->phase != PH_DONE && !s->ready && s->deadline && now_usec() >= s->deadline) {
 			log_error("start timed out");
-			s->exit_code = 1;
+			set_exit_code(s, 1);
 			s->main_pid = 0; /* its status no longer decides ours */
 			s->phase = PH_DONE;
 		}
@@ -337,7 +386,8 @@ run_loop(struct sv *s)
 static void
 drain(struct sv *s)
 {
-	uint64_t end = now_usec() + DRAIN_USEC;
+	bool forever = s->stop_timeout == 0 || s->stop_timeout == USEC_INFINITY;
+	uint64_t end = now_usec() + (forever ? 0 : s->stop_timeout);
 	signal_children(SIGTERM, true);
 	signal_children(SIGCONT, true);
 	for (;;) {
@@ -349,7 +399,7 @@ drain(struct sv *s)
 		if (n == 0)
 			break;
 		/* Again each round: orphans of killed processes come to us. */
-		if (now_usec() >= end)
+		if (!forever && now_usec() >= end)
 			signal_children(SIGKILL, true);
 		struct pollfd p = { .fd = s->sfd, .events = POLLIN };
 		(void)poll(&p, 1, POLL_MS);
@@ -384,6 +434,8 @@ static const struct option sv_options[] = {
 	{ "ready-file", required_argument, NULL, 'r' },
 	{ "mainpid-file", required_argument, NULL, 'm' },
 	{ "notify-socket", required_argument, NULL, 'n' },
+	{ "stop-timeout", required_argument, NULL, 'S' },
+	{ "status-file", required_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -410,6 +462,16 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 		case 'r': s->ready_file = optarg; break;
 		case 'm': s->mainpid_file = optarg; break;
 		case 'n': s->notify_arg = optarg; break;
+		case 's':
+			free(s->status_file);
+			s->status_file = xstrdup(optarg);
+			break;
+		case 'S':
+			if (parse_time(optarg, 1000000ULL, &s->stop_timeout) < 0) {
+				log_error("supervise: invalid stop timeout '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'T':
 			if (parse_time(optarg, 1000000ULL, &s->timeout) < 0) {
 				log_error("supervise: invalid timeout '%s'", optarg);
@@ -422,6 +484,13 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 	if (!have_type || optind >= argc) {
 		log_error("supervise: --type and a command are required");
 		return -EINVAL;
+	}
+	if (!s->status_file && s->ready_file && s->type == SV_NOTIFY) {
+		/* Next to the ready file (supervise/klein.status). */
+		const char *slash = strrchr(s->ready_file, '/');
+		char *dir = slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
+		s->status_file = xstrjoin3(dir, STATUS_FILE_NAME, NULL);
+		free(dir);
 	}
 	return optind;
 }
@@ -442,6 +511,8 @@ setup(struct sv *s)
 		return -errno;
 	if (s->ready_file)
 		(void)unlink(s->ready_file);
+	if (s->status_file)
+		(void)unlink(s->status_file);
 	if (s->type == SV_NOTIFY) {
 		if (s->notify_arg)
 			snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->notify_arg);
@@ -460,22 +531,58 @@ setup(struct sv *s)
 	return 0;
 }
 
+/*
+ * Ends klein-svc "killed by sig", so runsv hands ./finish -1 and sig as for
+ * a simple service. A core-dumping signal must not dump klein-svc's core
+ * (the daemon already dumped its own, or not): RLIMIT_CORE 0 alone does not
+ * stop a core_pattern pipe, non-dumpable does. Returns only when it could
+ * not (a signal that does not terminate, or PID 1 of a namespace, which the
+ * kernel protects): the caller exits 128+sig then.
+ */
+static int
+die_by_signal(int sig)
+{
+	if (!signal_default_terminates(sig))
+		return 128 + sig;
+	if (signal_default_dumps_core(sig)) {
+		struct rlimit none = { 0, 0 };
+		(void)setrlimit(RLIMIT_CORE, &none);
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigemptyset(&sa.sa_mask);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	(void)fflush(NULL);
+	if (sig != SIGKILL && sigaction(sig, &sa, NULL) < 0)
+		return 128 + sig;
+	(void)kill(getpid(), sig);
+	(void)sigprocmask(SIG_UNBLOCK, &one, NULL);
+	return 128 + sig;
+}
+
 int
 cmd_supervise(int argc, char **argv)
 {
-	struct sv s = { .sfd = -1, .nfd = -1, .pidfd = -1, .timeout = DEFAULT_TIMEOUT_USEC };
+	struct sv s = { .sfd = -1, .nfd = -1, .pidfd = -1, .timeout = DEFAULT_TIMEOUT_USEC,
+		.stop_timeout = DRAIN_USEC, .status_errno = -1 };
 	int first = parse_sv_options(&s, argc, argv);
-	if (first < 0)
+	if (first < 0) {
+		free(s.status_file);
 		return SVC_EXIT_USAGE;
+	}
 	int r = setup(&s);
 	if (r < 0) {
 		if (r != s.nfd)
 			log_error("supervise: setup failed: %s", strerror(-r));
+		free(s.status_file);
 		return 1;
 	}
 	s.start_pid = spawn(&s, argv + first);
 	if (s.start_pid < 0) {
 		log_error("fork: %s", strerror(errno));
+		free(s.status_file);
 		return 1;
 	}
 	if (s.type == SV_NOTIFY) {
@@ -494,8 +601,15 @@ cmd_supervise(int argc, char **argv)
 		if (s.notify_name[0] != '@')
 			(void)unlink(s.notify_name);
 	}
+	if (s.status_file) {
+		(void)unlink(s.status_file);
+		free(s.status_file);
+	}
 	if (s.pidfd >= 0)
 		close(s.pidfd);
 	close(s.sfd);
+	/* Everything is reaped and cleaned up: end the way the daemon did. */
+	if (s.exit_signal)
+		return die_by_signal(s.exit_signal);
 	return s.exit_code;
 }

@@ -95,17 +95,17 @@ pw_scan(const char *text, const char *key, bool by_id, struct pw_entry *ret)
 int
 pw_lookup(const char *text, const char *key, struct pw_entry *ret)
 {
-	int r = pw_scan(text, key, false, ret);
-	if (r == -ENOENT && all_digits(key)) {
+	/* systemd's get_user_creds(): a key that parses as a uid is a uid. */
+	if (all_digits(key)) {
 		/* Normalise "0042" to "42" so it compares equal to the field. */
 		unsigned long id;
 		char buf[32];
 		if (parse_id(key, &id) < 0)
 			return -ENOENT;
 		snprintf(buf, sizeof(buf), "%lu", id);
-		r = pw_scan(text, buf, true, ret);
+		return pw_scan(text, buf, true, ret);
 	}
-	return r;
+	return pw_scan(text, key, false, ret);
 }
 
 void
@@ -163,16 +163,20 @@ gr_name_by_gid(const char *text, gid_t gid)
 }
 
 int
-gr_gid(const char *text, const char *key, gid_t *ret)
+gr_lookup(const char *text, const char *key, gid_t *ret)
 {
+	char buf[32];
 	struct gr_query q = { .key = key };
-	if (!gr_each(text, gr_match, &q)) {
+	if (all_digits(key)) {
 		unsigned long id;
 		if (parse_id(key, &id) < 0)
 			return -ENOENT;
-		*ret = (gid_t)id;
-		return 0;
+		snprintf(buf, sizeof(buf), "%lu", id);
+		q.key = buf;
+		q.by_id = true;
 	}
+	if (!gr_each(text, gr_match, &q))
+		return -ENOENT;
 	free(q.name);
 	*ret = q.gid;
 	return 0;
@@ -191,7 +195,7 @@ gr_member(char *f[], void *ud)
 	for (const char *p = f[3]; *p;) {
 		size_t l = strcspn(p, ",");
 		if (l == ul && strncmp(p, m->user, l) == 0) {
-			strv_push(m->out, xstrdup(f[0]));
+			strv_push(m->out, xstrdup(f[2]));
 			break;
 		}
 		p += l;

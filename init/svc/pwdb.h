@@ -15,19 +15,20 @@ struct pw_entry {
 };
 
 /*
- * Finds the passwd line for key (a name, or a decimal uid when key is all
- * digits and no user has that name) in text. Fills ret (caller calls
- * pw_entry_done()). 0, -ENOENT if absent.
+ * Finds the passwd line for key in text: a decimal uid when key is all
+ * digits (as systemd's get_user_creds()), else a name. Fills ret (caller
+ * calls pw_entry_done()). 0, -ENOENT if absent.
  */
 int pw_lookup(const char *text, const char *key, struct pw_entry *ret);
 void pw_entry_done(struct pw_entry *e);
 
 /* Group name for gid in /etc/group text, or NULL; caller frees. */
 char *gr_name_by_gid(const char *text, gid_t gid);
-/* gid for a group name (or decimal gid) in text; 0 or -ENOENT. */
-int gr_gid(const char *text, const char *key, gid_t *ret);
-/* Appends (as heap strings) the names of the groups whose member list holds
- * user, in file order. */
+/* gid of the group key in text: a decimal gid (which must have an entry)
+ * when all digits, else a name; 0 or -ENOENT. */
+int gr_lookup(const char *text, const char *key, gid_t *ret);
+/* Appends (as decimal heap strings) the gids of the groups whose member list
+ * holds user, in file order. */
 void gr_memberships(const char *text, const char *user, struct strv *out);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef KLEIN_SVC_VALUES_H
 #define KLEIN_SVC_VALUES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
 
@@ -32,6 +33,12 @@ int rlimit_parse(int resource, const char *val, struct rlimit *ret);
 
 /* Signal number from "TERM", "SIGTERM", "15", "RTMIN+3"; -1 if unknown. */
 int signal_from_string(const char *s);
+/* True when sig's default action ends the process: not for the ignored
+ * signals (CHLD, CONT, URG, WINCH), the stop signals, or invalid numbers. */
+bool signal_default_terminates(int sig);
+/* True when sig's default action dumps core (QUIT ILL TRAP ABRT BUS FPE SEGV
+ * XCPU XFSZ SYS). */
+bool signal_default_dumps_core(int sig);
 /* "TERM" for 15 etc.; NULL if the number has no name. */
 const char *signal_to_string(int sig);
 

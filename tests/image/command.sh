@@ -45,6 +45,16 @@ comm=$(docker run --rm "$img" cat /proc/1/comm 2>/dev/null)
 [ "$comm" = klein-init ] || fail "PID 1 in command mode is '$comm', not klein-init"
 ok "command mode: arguments intact, klein-init is PID 1"
 
+# /etc/init/00-klein-tmpfiles applies tmpfiles.d before anything runs, as
+# systemd-tmpfiles-setup does at boot (packages' /run directories).
+d=$(mktemp -d)
+cleanup_path "$d"
+printf 'd /run/klein-probe 0750 nobody nogroup -\n' >"$d/probe.conf"
+out=$(docker run --rm -v "$d/probe.conf:/etc/tmpfiles.d/probe.conf:ro" "$img" stat -c '%a %U' /run/klein-probe 2>/dev/null) ||
+	fail "tmpfiles.d entries are not applied at start"
+[ "$out" = "750 nobody" ] || fail "tmpfiles.d directory has mode/owner '$out', expected '750 nobody'"
+ok "tmpfiles.d entries applied at start (00-klein-tmpfiles)"
+
 # docker kill -s HUP reaches the command.
 new_name hup
 c=$NAME

@@ -84,6 +84,15 @@ svpid() { # the main pid runsv reports for service $1
 	in_c "$c" sv status "/etc/service/$1" | sed -n 's/^run: [^(]*(pid \([0-9]*\)).*/\1/p'
 }
 if [ "$mode" = full ]; then
+	# docker kill -s HUP in service mode: klein-init ignores it (the
+	# services are reloaded one by one with sv); nothing restarts.
+	before=$(svpid redis-server)
+	docker kill -s HUP "$c" >/dev/null
+	sleep 1
+	[ "$(docker inspect -f '{{.State.Running}}' "$c")" = true ] || fail "docker kill -s HUP stopped the container"
+	[ "$(svpid redis-server)" = "$before" ] || fail "docker kill -s HUP restarted redis-server"
+	ok "docker kill -s HUP (service mode): ignored by klein-init, services untouched"
+
 	# sv hup: runsv's HUP reaches rsyslogd, which logs it.
 	in_c "$c" sv hup /etc/service/rsyslog >/dev/null
 	wait_until 10 "rsyslogd to log that it was HUPed" in_c "$c" grep -q 'rsyslogd was HUPed' /var/log/syslog

@@ -10,7 +10,7 @@ import unittest
 
 KLEIN = os.environ.get("KLEIN_INIT_BIN", "")
 PROBE = os.environ.get("KLEIN_PROBE", "")
-UNSHARE = ["unshare", "--pid", "--fork", "--mount-proc"]
+UNSHARE = [shutil.which("unshare") or "unshare", "--pid", "--fork", "--mount-proc"]
 # Runs klein-init under e.g. valgrind (same process, so still PID 1).
 WRAPPER = os.environ.get("KLEIN_INIT_WRAPPER", "").split()
 KLEIN_CMD = WRAPPER + [KLEIN]
@@ -87,8 +87,9 @@ class Sandbox:
         env.update(extra_env or {})
         self.out = open(self.out_path, "wb")
         self.err = open(self.err_path, "wb")
+        stdin = kw.pop("stdin", subprocess.DEVNULL)
         self.proc = subprocess.Popen(UNSHARE + self.cmd + list(args), env=env,
-                                     stdin=subprocess.DEVNULL, stdout=self.out,
+                                     stdin=stdin, stdout=self.out,
                                      stderr=self.err, **kw)
         self.t0 = time.monotonic()
         self.t_kill = None

@@ -34,6 +34,29 @@ class ExitStatus(unittest.TestCase):
         self.assertIn("Permission denied", sb.stderr())
         self.assertEqual(sb.run(["/etc"]), 126)
 
+    def test_docker_stop_is_a_clean_exit(self):
+        # s6 #387 / dumb-init #260: a command that dies of the SIGTERM of
+        # `docker stop` is a requested, clean stop: 0, not 143.
+        sb = Sandbox(self)
+        sb.start(["sh", "-c", "echo up; exec sleep 1000"])
+        self.assertTrue(sb.log_has("up\n"), sb.stderr())
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertRegex(sb.stderr(), r"command \(pid \d+\) ended: killed by SIGTERM")
+        self.assertIn("exiting with status 0", sb.stderr())
+
+    def test_stdio_passes_through(self):
+        sb = Sandbox(self)
+        path = os.path.join(sb.root, "input")
+        with open(path, "wb") as f:
+            f.write(b"line one\n\xffbytes\n")
+        with open(path, "rb") as stdin:
+            rc = sb.run(["sh", "-c", "cat; echo to-stderr >&2"], stdin=stdin)
+        self.assertEqual(rc, 0, sb.stderr())
+        with open(sb.out_path, "rb") as f:
+            self.assertEqual(f.read(), b"line one\n\xffbytes\n")
+        self.assertIn("to-stderr\n", sb.stderr())
+
     def test_command_args_are_not_options(self):
         sb = Sandbox(self)
         self.assertEqual(sb.run(["sh", "-c", "echo \"$0|$1\"", "--help", "-V"]), 0)

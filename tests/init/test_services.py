@@ -4,14 +4,23 @@ import os
 import re
 import signal
 import subprocess
+import time
 import unittest
 
-from kleintest import Sandbox, needs_ns, wait_until, write_exec
+from kleintest import PROBE, Sandbox, needs_ns, wait_until, write_exec
 
 
 def sv_status(sb, name):
     return subprocess.run(["sv", "status", os.path.join(sb.service_dir, name)],
                           capture_output=True, text=True).stdout
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 def service_pid(sb, name):
@@ -85,6 +94,63 @@ class Services(unittest.TestCase):
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 0, sb.stderr())
         self.assertRegex(sb.stderr(), r"stop phase 2: sending SIGTERM to pid \d+ \(sleep\)")
+
+    def test_service_output_reaches_stdout_and_stderr(self):
+        sb = Sandbox(self)
+        sb.service("talker", "#!/bin/sh\necho svc-out-line\necho svc-err-line >&2\n"
+                   "exec sleep 1000\n")
+        sb.start()
+        self.assertTrue(sb.log_has("svc-err-line"), sb.stderr())
+        self.assertTrue(wait_until(lambda: "svc-out-line" in sb.stdout()))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertNotIn("svc-out-line", sb.stderr())
+        self.assertNotIn("svc-err-line", sb.stdout())
+
+    def test_stopped_escapee_gets_cont_with_term(self):
+        # A stopped process only runs its TERM handler once continued:
+        # without the SIGCONT it would sit there until the SIGKILL (exit 3).
+        sb = Sandbox(self)
+        out = os.path.join(sb.root, "escapee.out")
+        sb.service("forker", "#!/bin/sh\nsetsid %s signals > %s &\nexec sleep 1000\n"
+                   % (PROBE, out))
+        sb.start()
+        self.assertTrue(wait_until(lambda: "ready" in read(out)))
+        pids = [p for p, (pp, st, c) in sb.descendants().items() if c == "init_probe"]
+        self.assertEqual(len(pids), 1)
+        os.kill(pids[0], signal.SIGSTOP)
+        self.assertTrue(wait_until(lambda: sb.descendants()[pids[0]][1].startswith("T")))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertIn("sig %d\n" % signal.SIGTERM, read(out))
+        self.assertRegex(sb.stderr(), r"stop phase 2: sending SIGTERM to pid \d+ \(init_probe\)")
+
+    def test_runsvdir_restart_is_rate_limited(self):
+        # A runsvdir that dies at once is restarted about once a second,
+        # each time logged, not in a busy loop.
+        sb = Sandbox(self)
+        fake = os.path.join(sb.root, "bin")
+        write_exec(os.path.join(fake, "runsvdir"), "#!/bin/sh\nexit 111\n")
+        sb.env["PATH"] = fake + ":" + sb.env["PATH"]
+        sb.start()
+        self.assertTrue(sb.log_has("runsvdir (pid"), sb.stderr())
+        time.sleep(3)
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        err = sb.stderr()
+        starts = len(re.findall(r"runsvdir \(pid \d+\) started", err))
+        self.assertGreaterEqual(starts, 2, err)
+        self.assertLessEqual(starts, 5, err)
+        self.assertRegex(err, r"runsvdir \(pid \d+\) ended: exit status 111; restarting "
+                         r"it in [1-9]\d* ms")
+
+    def test_runsvdir_missing_is_exit_1(self):
+        sb = Sandbox(self)
+        marker = os.path.join(sb.root, "command-ran")
+        sb.env["PATH"] = os.path.join(sb.root, "empty")
+        self.assertEqual(sb.run(["/bin/touch", marker]), 1, sb.stderr())
+        self.assertIn("cannot execute 'runsvdir': No such file", sb.stderr())
+        self.assertFalse(os.path.exists(marker))
 
     def test_runsvdir_killed_is_restarted(self):
         sb = Sandbox(self)

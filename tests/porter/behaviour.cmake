@@ -33,10 +33,10 @@ foreach(fam ${_bh_families})
     ENVIRONMENT "${_bh_env}" LABELS blackbox SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
 
-# The corpus sweep in four shards (shellcheck is the slow part).
-foreach(shard 0 1 2 3)
+# The corpus sweep in eight shards (shellcheck is the slow part).
+foreach(shard 0 1 2 3 4 5 6 7)
   add_test(NAME behaviour.corpus.${shard}
-           COMMAND ${Python3_EXECUTABLE} ${_bh}/corpus.py ${shard} 4)
+           COMMAND ${Python3_EXECUTABLE} ${_bh}/corpus.py ${shard} 8)
   set_tests_properties(behaviour.corpus.${shard} PROPERTIES
     ENVIRONMENT "${_bh_env}" LABELS corpus SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()

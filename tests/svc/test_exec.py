@@ -94,21 +94,67 @@ class Exec(Case):
                      "/bin/pwd")
         self.assertEqual(r.stdout.strip(), home)
 
+    def fake_chpst(self):
+        fake = self.write("bin/chpst", "#!/bin/sh\nprintf '[%s]' \"$@\"\n", 0o755)
+        return ["--clear-env", "--env", "PATH=" + os.path.dirname(fake)]
+
     def test_chpst_user_groups(self):
         pw = self.write("passwd", PASSWD.format(home="/"))
         gr = self.write("group", GROUP)
-        fake = self.write("bin/chpst", "#!/bin/sh\nprintf '[%s]' \"$@\"\n", 0o755)
-        base = ["--clear-env", "--env", "PATH=" + os.path.dirname(fake), "--passwd-file", pw,
-                "--group-file", gr]
+        base = self.fake_chpst() + ["--passwd-file", pw, "--group-file", gr]
         r = self.svc("exec", *base, "--chpst-user", "app", "--", "run", "$X")
         self.assertEqual(r.stdout, "[-u][app:app:adm:docker][run]", r.stderr)
+        # Group= replaces the passwd group (app is not a member of it).
         r = self.svc("exec", *base, "--chpst-user", "app:staff", "--groups", "root,50,adm",
                      "--", "run")
         self.assertEqual(r.stdout, "[-u][app:staff:adm:docker:root][run]", r.stderr)
-        r = self.svc("exec", *base, "--chpst-user", "app", "--groups", "777", "--", "run")
-        self.assertEqual(r.stdout, "[-u][:1000:1000:4:999:777][run]", r.stderr)
-        r = self.svc("exec", *base, "--chpst-user", "app", "--groups", "nosuch", "--", "run")
+        # Like systemd, an unknown group (by name or gid) fails the command.
+        for bad in ("777", "nosuch"):
+            r = self.svc("exec", *base, "--chpst-user", "app", "--groups", bad, "--", "run")
+            self.assertEqual(r.returncode, 1, bad)
+            self.assertIn("group '%s' not found" % bad, r.stderr)
+        r = self.svc("exec", *base, "--chpst-user", "app:nosuch", "--", "run")
         self.assertEqual(r.returncode, 1)
+        # A uid without passwd entry is refused (systemd: 217/USER).
+        r = self.svc("exec", *base, "--chpst-user", "4321", "--", "run")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("user '4321' not found", r.stderr)
+
+    def test_chpst_identity_fixture_root(self):
+        # KLEIN_SVC_ROOT: passwd and group files of a fixture tree.
+        self.write("root/etc/passwd", PASSWD.format(home="/") +
+                   "svc:x:1002:1002::/:/bin/sh\n")
+        self.write("root/etc/group", GROUP + "svc:x:1002:\nsvcx:x:1003:app\nweb:x:1004:svc\n")
+        env = {"KLEIN_SVC_ROOT": self.path("root")}
+        base = self.fake_chpst()
+        def spec(*opts):
+            r = self.svc("exec", *base, *opts, "--", "run", env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout
+        self.assertEqual(spec("--chpst-user", "app"), "[-u][app:app:adm:docker:svcx][run]")
+        self.assertEqual(spec("--chpst-user", "svc"), "[-u][svc:svc:web][run]")
+        self.assertEqual(spec("--chpst-user", "1002:adm", "--groups", "staff 999"),
+                         "[-u][svc:adm:web:staff:docker][run]")
+        # gid 0: systemd does not call initgroups(); only SupplementaryGroups=.
+        self.assertEqual(spec("--chpst-user", "app:root"), "[-u][app:root][run]")
+        self.assertEqual(spec("--chpst-user", "root", "--groups", "adm"), "[-u][root:root:adm][run]")
+        # An option wins over the root; the real files are not read.
+        r = self.svc("exec", *base, "--passwd-file", self.path("nope"), "--chpst-user", "app",
+                     "--", "run", env=env)
+        self.assertEqual(r.returncode, 1)
+        r = self.svc("exec", *base, "--chpst-user", "svc", "--", "run",
+                     env={"KLEIN_SVC_ROOT": self.path("missing")})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(self.path("missing", "etc", "passwd"), r.stderr)
+
+    def test_chpst_merges_into_chpst_command(self):
+        # One chpst: -u first, numeric (chpst resolves names after -/ ROOT).
+        self.write("root/etc/passwd", PASSWD.format(home="/"))
+        self.write("root/etc/group", GROUP)
+        r = self.svc("exec", *self.fake_chpst(), "--chpst-user", "app", "--env", "A=x",
+                     "--expand-from", "5", "--", "chpst", "-/", "/srv", "-b", "$A", "run", "$A",
+                     env={"KLEIN_SVC_ROOT": self.path("root")})
+        self.assertEqual(r.stdout, "[-u][:1000:1000:4:999][-/][/srv][-b][$A][run][x]", r.stderr)
 
     def test_chpst_real(self):
         if not shutil.which("chpst") or os.getuid() != 0:
@@ -122,6 +168,16 @@ class Exec(Case):
         self.assertEqual(self.status_field("Umask", "--umask", "027"), "0027")
         r = self.svc("exec", "--nice", "7", "--", "/bin/cat", "/proc/self/stat")
         self.assertEqual(r.stdout.rsplit(")", 1)[1].split()[16], "7")
+        # Absolute (Nice=), not an increment of the caller's level.
+        r = self.svc("exec", "--nice", "7", "--", "/bin/cat", "/proc/self/stat",
+                     preexec_fn=lambda: os.nice(3))
+        self.assertEqual(r.stdout.rsplit(")", 1)[1].split()[16], "7")
+        r = self.svc("exec", "--nice", "2", "--", "/bin/cat", "/proc/self/stat",
+                     preexec_fn=lambda: os.nice(5))
+        if r.returncode == 0:  # lowering the level needs CAP_SYS_NICE
+            self.assertEqual(r.stdout.rsplit(")", 1)[1].split()[16], "2")
+        else:
+            self.assertIn("nice level 2", r.stderr)
         r = self.svc("exec", "--oom-score-adjust", "321", "--", "/bin/cat",
                      "/proc/self/oom_score_adj")
         self.assertEqual(r.stdout.strip(), "321")
@@ -136,6 +192,19 @@ class Exec(Case):
         self.assertEqual(lines["Max core file size"], ["unlimited", "unlimited"])
         self.assertEqual(lines["Max cpu time"], ["60", "120"])
         self.assertEqual(lines["Max file size"], ["1073741824", "1073741824"])
+        # What the porter emits: SOFT:HARD in the kernel's units, bare name.
+        r = self.svc("exec", "--rlimit", "NOFILE=64:128", "--rlimit", "FSIZE=1048576:2097152",
+                     "--rlimit", "CPU=30:60", "--rlimit", "RTTIME=500000:1000000",
+                     "--rlimit", "NICE=0:0", "--rlimit", "AS=infinity:infinity", "--",
+                     "/bin/cat", "/proc/self/limits")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = {l[:26].strip(): l[26:].split()[:2] for l in r.stdout.splitlines()[1:]}
+        self.assertEqual(lines["Max open files"], ["64", "128"])
+        self.assertEqual(lines["Max file size"], ["1048576", "2097152"])
+        self.assertEqual(lines["Max cpu time"], ["30", "60"])
+        self.assertEqual(lines["Max realtime timeout"], ["500000", "1000000"])
+        self.assertEqual(lines["Max nice priority"], ["0", "0"])
+        self.assertEqual(lines["Max address space"], ["unlimited", "unlimited"])
 
     def test_chdir(self):
         r = self.svc("exec", "--chdir", self.tmp, "--", "/bin/pwd")
@@ -144,6 +213,12 @@ class Exec(Case):
         self.assertEqual(r.stdout.strip(), "/")
         r = self.svc("exec", "--chdir", self.path("nope"), "--", "/bin/pwd")
         self.assertEqual(r.returncode, 1)
+        # The porter's "-$home" for WorkingDirectory=-~: a found home, and an
+        # empty one (getent failed) that falls back to /.
+        r = self.svc("exec", "--chdir", "-" + self.tmp, "--", "/bin/pwd", cwd="/")
+        self.assertEqual(r.stdout.strip(), self.tmp)
+        r = self.svc("exec", "--chdir", "-", "--", "/bin/pwd", cwd=self.tmp)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, "/"))
 
     def test_signals(self):
         pipe = 1 << (signal.SIGPIPE - 1)

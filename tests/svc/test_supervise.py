@@ -72,7 +72,8 @@ class Supervise(Case):
                 return f.read().split() == ["hup", "usr2"]
         self.wait_for(logged, what="forwarded HUP and USR2")
         os.kill(self.read_pid("pid"), signal.SIGKILL)
-        self.assertEqual(p.wait(timeout=10), 128 + signal.SIGKILL)
+        # Killed by the same signal, as runsv would see a simple service.
+        self.assertEqual(p.wait(timeout=10), -signal.SIGKILL)
 
     def test_forking_without_pidfile(self):
         p = self.start("--type", "forking", "--mainpid-file", self.path("mainpid"),
@@ -132,7 +133,7 @@ class Supervise(Case):
         self.assertFalse(self.exists("ready"))
         self.wait_for(lambda: self.exists("ready"), what="ready file")
         p.send_signal(signal.SIGTERM)
-        self.assertEqual(p.wait(timeout=10), 128 + signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), -signal.SIGTERM)
         self.assertFalse(self.exists("ready"))
 
     def children(self, pid):
@@ -175,6 +176,104 @@ class Supervise(Case):
         self.assertEqual(p.wait(timeout=10), 0)
         with open(self.path("sock"), encoding="utf-8") as f:
             self.assertTrue(f.read().startswith("@klein-svc/notify/"))
+
+    def notify_daemon(self, *opts, cmd=None, **kw):
+        cmd = cmd or "%s 'READY=1'; exec sleep 30" % svctest.NOTIFY
+        p = self.start("--type", "notify", "--ready-file", self.path("ready"),
+                       "--mainpid-file", self.path("mainpid"), *opts, "--", "sh", "-c", cmd, **kw)
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        return p, self.read_pid("mainpid")
+
+    def test_reraises_the_daemons_signal(self):
+        rt = signal.SIGRTMIN + 2
+        for sig in (signal.SIGTERM, signal.SIGUSR1, signal.SIGHUP, rt):
+            p, main = self.notify_daemon()
+            os.kill(main, sig)
+            self.assertEqual(p.wait(timeout=10), -sig, sig)
+            self.assertFalse(self.exists("ready"))
+            self.assertFalse(self.exists("mainpid"))
+        # A forking start command killed by a signal ends supervise the same way.
+        p = self.start("--type", "forking", "--", "sh", "-c", "kill -USR2 $$")
+        self.assertEqual(p.wait(timeout=10), -signal.SIGUSR2)
+
+    def test_reraise_everything_reaped_first(self):
+        # A leftover that ignores TERM is killed and reaped before we die.
+        cmd = ("sh -c 'trap \"\" TERM; echo $$ > %s; exec sleep 30' & "
+               "%s 'READY=1'; exec sleep 30" % (self.path("left"), svctest.NOTIFY))
+        p, main = self.notify_daemon("--stop-timeout", "0.3", cmd=cmd)
+        self.wait_for(lambda: self.exists("left") and os.path.getsize(self.path("left")) > 0,
+                      what="leftover pid")
+        left = self.read_pid("left")
+        t0 = time.monotonic()
+        os.kill(main, signal.SIGINT)
+        self.assertEqual(p.wait(timeout=10), -signal.SIGINT)
+        self.assertLess(time.monotonic() - t0, 4)  # not the default 5 s
+        self.assertFalse(alive(left))
+
+    def test_reraise_core_signal_without_core(self):
+        # klein-svc may dump core (limit raised, writable cwd): it must not.
+        def unlimited_core():
+            import resource
+            resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,) * 2)
+        cwd = self.path("cwd")
+        os.mkdir(cwd)
+        cmd = "ulimit -c 0; %s 'READY=1'; exec sleep 30" % svctest.NOTIFY
+        p = subprocess.Popen([svctest.SVC, "supervise", "--type", "notify", "--ready-file",
+                              self.path("ready"), "--mainpid-file", self.path("mainpid"),
+                              "--", "sh", "-c", cmd], cwd=cwd, preexec_fn=unlimited_core)
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        os.kill(self.read_pid("mainpid"), signal.SIGQUIT)
+        _, status = os.waitpid(p.pid, 0)
+        p.returncode = 0  # reaped here; keep Popen from waiting again
+        self.assertTrue(os.WIFSIGNALED(status))
+        self.assertEqual(os.WTERMSIG(status), signal.SIGQUIT)
+        self.assertFalse(os.WCOREDUMP(status))
+        self.assertEqual(os.listdir(cwd), [])
+
+    def test_relative_marker_paths_and_status(self):
+        # As under runsv: cwd is the service dir, supervise/ a symlink elsewhere.
+        svdir, real = self.path("sv"), self.path("run-supervise")
+        os.mkdir(svdir)
+        os.mkdir(real)
+        os.symlink(real, os.path.join(svdir, "supervise"))
+        cmd = ("%s 'STATUS=starting'; sleep 0.2; %s 'READY=1\nSTATUS=serving 3 clients'; "
+               "%s 'ERRNO=5'; exec sleep 30" % ((svctest.NOTIFY,) * 3))
+        p = subprocess.Popen([svctest.SVC, "supervise", "--type", "notify", "--ready-file",
+                              "supervise/klein.ready", "--mainpid-file", "supervise/klein.pid",
+                              "--", "sh", "-c", cmd], cwd=svdir)
+        self.addCleanup(self.reap, p)
+        ready = os.path.join(real, "klein.ready")
+        status = os.path.join(real, "klein.status")
+        self.wait_for(lambda: os.path.exists(ready), what="relative ready file")
+        with open(os.path.join(real, "klein.pid"), encoding="utf-8") as f:
+            main = int(f.read())
+        def status_is(text):
+            try:
+                with open(status, encoding="utf-8") as f:
+                    return f.read() == text
+            except FileNotFoundError:
+                return False
+        self.wait_for(lambda: status_is("STATUS=serving 3 clients\nERRNO=5\n"), what="status")
+        os.kill(main, signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), -signal.SIGTERM)
+        self.assertEqual(sorted(os.listdir(real)), [])
+
+    def test_timeout_infinity_and_fraction(self):
+        p = self.start("--type", "notify", "--timeout", "infinity", "--", "sleep", "30")
+        time.sleep(1.0)
+        self.assertIsNone(p.poll())  # never times out
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), -signal.SIGTERM)
+        t0 = time.monotonic()
+        p = self.start("--type", "notify", "--timeout", "1.5", "--", "sleep", "30")
+        self.assertEqual(p.wait(timeout=10), 1)
+        self.assertGreaterEqual(time.monotonic() - t0, 1.4)
+        self.assertLess(time.monotonic() - t0, 5)
+        for bad in ("1.5x", "-1", ""):
+            p = self.start("--type", "notify", "--timeout", bad, "--", "true")
+            self.assertEqual(p.wait(timeout=10), 2, bad)
+        p = self.start("--type", "notify", "--stop-timeout", "soon", "--", "true")
+        self.assertEqual(p.wait(timeout=10), 2)
 
     def test_usage(self):
         p = self.start("--type", "simple", "--", "true")

@@ -10,6 +10,7 @@
 #include "envfile.h"
 #include "expand.h"
 #include "health.h"
+#include "ident.h"
 #include "notify.h"
 #include "proc.h"
 #include "pwdb.h"
@@ -256,7 +257,31 @@ test_time_and_signals(void)
 	CHECK_INT_EQ(signal_from_string("term"), -1);
 	CHECK_INT_EQ(signal_from_string("0"), -1);
 	CHECK_INT_EQ(signal_from_string("BOGUS"), -1);
+	CHECK_INT_EQ(signal_from_string("INT"), SIGINT);
+	CHECK_INT_EQ(signal_from_string("KILL"), SIGKILL);
+	CHECK_INT_EQ(signal_from_string("40"), 40); /* a real-time signal by number */
+	CHECK_INT_EQ(signal_from_string("64"), SIGRTMAX);
+	CHECK_INT_EQ(signal_from_string("65"), -1);
 	CHECK_STR_EQ(signal_to_string(SIGHUP), "HUP");
+
+	/* What supervise may re-raise on itself (default action terminates). */
+	CHECK(signal_default_terminates(SIGTERM));
+	CHECK(signal_default_terminates(SIGKILL));
+	CHECK(signal_default_terminates(SIGRTMIN + 2));
+	CHECK(signal_default_terminates(SIGSEGV));
+	CHECK(!signal_default_terminates(SIGCHLD));
+	CHECK(!signal_default_terminates(SIGWINCH));
+	CHECK(!signal_default_terminates(SIGURG));
+	CHECK(!signal_default_terminates(SIGCONT));
+	CHECK(!signal_default_terminates(SIGTSTP));
+	CHECK(!signal_default_terminates(SIGSTOP));
+	CHECK(!signal_default_terminates(0));
+	CHECK(!signal_default_terminates(SIGRTMAX + 1));
+	CHECK(signal_default_dumps_core(SIGQUIT));
+	CHECK(signal_default_dumps_core(SIGABRT));
+	CHECK(signal_default_dumps_core(SIGSEGV));
+	CHECK(!signal_default_dumps_core(SIGTERM));
+	CHECK(!signal_default_dumps_core(SIGUSR1));
 }
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
@@ -284,8 +309,13 @@ test_pwdb(void)
 	CHECK_INT_EQ(pw_lookup(passwd, "1000", &e), 0); /* by uid */
 	CHECK_STR_EQ(e.name, "app");
 	pw_entry_done(&e);
-	CHECK_INT_EQ(pw_lookup(passwd, "42", &e), 0); /* a name wins over a uid */
-	CHECK_INT_EQ(e.uid, 4242);
+	/* systemd's get_user_creds(): digits are a uid, never a name. */
+	CHECK_INT_EQ(pw_lookup(passwd, "42", &e), -ENOENT);
+	CHECK_INT_EQ(pw_lookup(passwd, "4242", &e), 0);
+	CHECK_STR_EQ(e.name, "42");
+	pw_entry_done(&e);
+	CHECK_INT_EQ(pw_lookup(passwd, "0033", &e), 0);
+	CHECK_STR_EQ(e.name, "www-data");
 	pw_entry_done(&e);
 	CHECK_INT_EQ(pw_lookup(passwd, "nobody", &e), -ENOENT);
 	CHECK_INT_EQ(pw_lookup(passwd, "broken line", &e), -ENOENT);
@@ -293,19 +323,63 @@ test_pwdb(void)
 	struct strv l = { 0 };
 	gr_memberships(group, "app", &l);
 	char *got = joined(&l);
-	CHECK_STR_EQ(got, "adm|docker");
+	CHECK_STR_EQ(got, "4|999");
 	free(got);
 	strv_done(&l);
 	gid_t g;
-	CHECK_INT_EQ(gr_gid(group, "docker", &g), 0);
+	CHECK_INT_EQ(gr_lookup(group, "docker", &g), 0);
 	CHECK_INT_EQ(g, 999);
-	CHECK_INT_EQ(gr_gid(group, "555", &g), 0);
-	CHECK_INT_EQ(g, 555);
-	CHECK_INT_EQ(gr_gid(group, "nogroup", &g), -ENOENT);
+	CHECK_INT_EQ(gr_lookup(group, "33", &g), 0);
+	CHECK_INT_EQ(g, 33);
+	CHECK_INT_EQ(gr_lookup(group, "555", &g), -ENOENT); /* a gid must exist, as for systemd */
+	CHECK_INT_EQ(gr_lookup(group, "nogroup", &g), -ENOENT);
 	char *n = gr_name_by_gid(group, 4);
 	CHECK_STR_EQ(n, "adm");
 	free(n);
 	CHECK(gr_name_by_gid(group, 12345) == NULL);
+}
+
+static void
+spec_case(const char *user_group, const char *groups, bool numeric, int want_r, const char *want)
+{
+	struct strv extra = { 0 };
+	char *spec = NULL;
+	for (const char *p = groups; p && *p;) {
+		size_t l = strcspn(p, ",");
+		strv_push(&extra, xstrndup(p, l));
+		p += l + (p[l] == ',');
+	}
+	CHECK_INT_EQ(ident_chpst_spec(passwd, group, user_group, &extra, numeric, &spec), want_r);
+	if (want_r == 0)
+		CHECK_STR_EQ(spec, want);
+	free(spec);
+	strv_done(&extra);
+}
+
+/* systemd 252's initgroups(User=, Group= or the passwd gid) + SupplementaryGroups=. */
+static void
+test_ident(void)
+{
+	spec_case("app", NULL, false, 0, "app:app:adm:docker");
+	spec_case("1000", NULL, false, 0, "app:app:adm:docker"); /* a uid: the passwd name */
+	spec_case("app", NULL, true, 0, ":1000:1000:4:999");
+	/* Group= replaces the passwd group, which is then not in the list. */
+	spec_case("app:www-data", NULL, false, 0, "app:www-data:adm:docker");
+	spec_case("app:33", "docker,root", false, 0, "app:www-data:adm:docker:root");
+	/* No initgroups() for gid 0 (execute.c avoids NSS for it). */
+	spec_case("app:root", NULL, false, 0, "app:root");
+	spec_case("app:0", "adm", false, 0, "app:root:adm");
+	spec_case("root", NULL, false, 0, "root:root");
+	spec_case("0", "www-data", false, 0, "root:root:www-data");
+	/* nobody/65534 is synthesized; with no passwd entry the numeric form. */
+	spec_case("nobody", NULL, false, 0, ":65534:65534");
+	spec_case("www-data", NULL, false, 0, "www-data:www-data");
+	spec_case("4242", NULL, false, 0, ":4242:4242"); /* gid 4242 has no name */
+	spec_case("ghost", NULL, false, -ESRCH, NULL);
+	spec_case("4243", NULL, false, -ESRCH, NULL); /* a uid without entry: refused */
+	spec_case("app:nogroup", NULL, false, -ENOENT, NULL);
+	spec_case("app", "777", false, -ENOENT, NULL);
+	spec_case("app", "1000,adm,4", false, 0, "app:app:adm:docker");
 }
 
 static void
@@ -366,6 +440,7 @@ main(void)
 	RUN(test_rlimit);
 	RUN(test_time_and_signals);
 	RUN(test_pwdb);
+	RUN(test_ident);
 	RUN(test_protocols);
 	return CHECK_DONE();
 }

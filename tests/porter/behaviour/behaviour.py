@@ -502,9 +502,22 @@ def fam_forking(ck):
                 "ExecStart=@PROBE@ --probe-fork --probe-pidfile=/run/bh-fork.pid\n")
         sb.unit("g.service", "[Service]\nType=forking\n"
                 "ExecStart=@PROBE@ --probe-fork\n")
-        if not sb.convert("f.service", "g.service", ck=ck):
+        sb.unit("h.service", "[Service]\nType=forking\n"
+                "ExecStart=@PROBE@ --probe-fork --probe-exit=1\n")
+        if not sb.convert("f.service", "g.service", "h.service", ck=ck):
             return
         sb.start()
+        ck.start("parent-fails")
+        d = sb.wait_for("h", lambda r: r["event"] == "forked")
+        if ck.ok("parent forked", bool(d), sb.output()[-1500:]):
+            time.sleep(2.5)
+            # The parent's non-zero exit fails the start; the unit goes to
+            # "failed" and KillMode=control-group kills what it left behind;
+            # Restart=no: no second start.
+            starts = [r for r in sb.records("h") if r["event"] == "start"]
+            ck.eq("started once", len(starts), 1, "Type=forking start failure, Restart=no")
+            ck.ok("leftover daemon killed", not sb.alive(d[0]["child"]), "",
+                  "systemd.kill(5) KillMode=control-group on failure")
         for name, rule in (("f", "Type=forking with PIDFile="),
                            ("g", "Type=forking without PIDFile= (GuessMainPID=yes)")):
             ck.start(name)
@@ -613,11 +626,21 @@ def fam_restart(ck):
                     "RestartPreventExitStatus=7 overrides Restart=always"),
         "always": ("Restart=always\nRestartSec=1", 0, True, "Restart=always: restarts a clean exit"),
     }
+    # '-' on the main command: a failure exit "is recorded, but has no
+    # further effect and is considered equivalent to success"
+    # (systemd.service(5) Table 1), so on-failure does not restart.
+    dash = "Restart=on-failure\nExecStart=-@PROBE@ --probe-exit=1"
     with Sandbox(T, "restart") as sb:
         for name, (lines, code, _, _) in cases.items():
             sb.unit(name + ".service", "[Service]\n%s\nExecStart=@PROBE@ --probe-exit=%d\n"
                     % (lines, code))
-        if not sb.convert(*[n + ".service" for n in cases], ck=ck):
+        sb.unit("dash.service", "[Service]\n%s\n" % dash)
+        # A failing ExecStartPre= (no '-') fails the start: ExecStart= never
+        # runs (systemd.service(5) ExecStartPre=).
+        sb.unit("pre.service", "[Service]\nExecStartPre=@PROBE@ --probe-tag=pre --probe-exit=1\n"
+                "ExecStart=@PROBE@ --probe-tag=main\n")
+        if not sb.convert(*[n + ".service" for n in cases], "dash.service", "pre.service",
+                          ck=ck):
             return
         sb.start()
         time.sleep(4.5)
@@ -632,6 +655,12 @@ def fam_restart(ck):
                 ck.eq("starts", len(starts), 1, rule)
                 rc, out, _ = sb.sv("status", name)
                 ck.ok("sv status down", out.startswith("down:"), out, rule)
+        ck.start("dash")
+        starts = [r for r in sb.records("dash") if r["event"] == "start"]
+        ck.eq("starts", len(starts), 1, "'-' prefix: a failure counts as success")
+        ck.start("pre-fails")
+        tags = [r["tag"] for r in sb.records("pre") if r["event"] == "start"]
+        ck.eq("runs", tags, ["pre"], "a failing ExecStartPre= fails the start; Restart=no")
         starts = [r for r in sb.records("onfail") if r["event"] == "start"]
         if len(starts) >= 2:
             gap = (starts[1]["t"] - starts[0]["t"]) / 1e9
@@ -653,9 +682,33 @@ def fam_stop(ck):
         sb.unit("k.service", "[Service]\nKillSignal=SIGINT\nSendSIGHUP=yes\n"
                 "TimeoutStopSec=2\n"
                 "ExecStart=@PROBE@ --probe-stay --probe-survive=HUP,INT\n")
-        if not sb.convert("t.service", "s.service", "k.service", ck=ck):
+        sb.unit("x.service", "[Service]\nExecStart=@PROBE@ --probe-tag=main --probe-exit=3\n"
+                "ExecStopPost=@PROBE@ --probe-tag=post\n")
+        sb.unit("y.service", "[Service]\nExecStart=@PROBE@ --probe-tag=main --probe-stay\n"
+                "ExecStopPost=@PROBE@ --probe-tag=post\n")
+        if not sb.convert("t.service", "s.service", "k.service", "x.service", "y.service",
+                          ck=ck):
             return
         sb.start()
+
+        # systemd.exec(5) $SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS: set for
+        # ExecStop= and ExecStopPost=; EXIT_STATUS is the exit code or the
+        # signal name without "SIG"; a SIGTERM from the stop is "success".
+        for name, want, why in (
+                ("x", {b"SERVICE_RESULT": b"exit-code", b"EXIT_CODE": b"exited",
+                       b"EXIT_STATUS": b"3"}, "main exited 3"),
+                ("y", {b"SERVICE_RESULT": b"success", b"EXIT_CODE": b"killed",
+                       b"EXIT_STATUS": b"TERM"}, "stopped with SIGTERM")):
+            ck.start("stop-post-" + name)
+            if name == "y" and sb.wait_for("y"):
+                sb.sv("-w", "10", "down", "y")
+            post = sb.wait_for(name, lambda r: r["tag"] == "post" and r["event"] == "start",
+                               timeout=5)
+            if ck.ok("ExecStopPost ran", bool(post), sb.output()[-1500:]):
+                env = dict(env_of(post[0]))
+                ck.eq("result variables (%s)" % why,
+                      {k: env.get(k) for k in want}, want,
+                      "systemd.exec(5) $SERVICE_RESULT $EXIT_CODE $EXIT_STATUS")
 
         ck.start("escalation")
         recs = sb.wait_for("t")

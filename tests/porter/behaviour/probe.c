@@ -476,6 +476,11 @@ main(int argc, char **argv)
 		if (pid < 0)
 			die("fork");
 		if (pid > 0) {
+			/* Recorded by the parent: the child may be killed before it
+			 * gets to record anything (a failed forking start). */
+			char extra[64];
+			snprintf(extra, sizeof extra, ",\"child\":%d", (int)pid);
+			record_event(out, tag, "forked", extra);
 			sleep_ms(sleep_ms_v);
 			return exit_code;
 		}
