@@ -114,8 +114,7 @@ env_json_quote(struct wbuf *w, const char *s)
 	while (n > 0) {
 		size_t k = utf8_len(p, n);
 
-		if (k == 0 || p[0] < 0x20 || p[0] == '"' || p[0] == '\\' ||
-		    p[0] == 0x7f) {
+		if (k == 0 || p[0] < 0x20 || p[0] == '"' || p[0] == '\\' || p[0] == 0x7f) {
 			if (p[0] == '"' || p[0] == '\\') {
 				esc[0] = '\\';
 				esc[1] = (char)p[0];
@@ -143,8 +142,7 @@ env_json_quote(struct wbuf *w, const char *s)
 bool
 env_name_exportable(const char *name)
 {
-	return name[0] && name[0] != '.' && !strchr(name, '/') &&
-	       strlen(name) < NAME_MAX;
+	return name[0] && name[0] != '.' && !strchr(name, '/') && strlen(name) < NAME_MAX;
 }
 
 bool
@@ -162,8 +160,7 @@ env_name_shell(const char *name)
 
 /* Writes data to path through path.klein-tmp + rename, mode 0600. */
 static int
-write_file_atomic(const char *path, int (*fill)(struct wbuf *w, const void *ctx),
-		  const void *ctx)
+write_file_atomic(const char *path, int (*fill)(struct wbuf *w, const void *ctx), const void *ctx)
 {
 	char tmp[PATH_MAX];
 	struct wbuf *w;
@@ -316,8 +313,7 @@ read_value(int dirfd, const char *name, char **ret)
 		close(fd);
 		return -ENOMEM;
 	}
-	while (len < (size_t)sb.st_size &&
-	       (n = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
+	while (len < (size_t)sb.st_size && (n = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	buf[len] = '\0';
@@ -343,14 +339,16 @@ apply_dir(const char *dir, bool import_only)
 		    strstr(de->d_name, ".klein-tmp"))
 			continue;
 		if (read_value(dfd, de->d_name, &value) < 0) {
-			log_msg(LOGLVL_WARN, "%s/%s: not a readable file of at most "
-				"%u bytes, ignored", dir, de->d_name, ENV_VALUE_MAX);
+			log_msg(LOGLVL_WARN,
+			        "%s/%s: not a readable file of at most "
+			        "%u bytes, ignored",
+			        dir, de->d_name, ENV_VALUE_MAX);
 			continue;
 		}
 		cur = getenv(de->d_name);
 		if (!cur || (!import_only && strcmp(cur, value) != 0)) {
 			log_msg(LOGLVL_DEBUG, "environment: %s %s", cur ? "changed" : "added",
-				de->d_name);
+			        de->d_name);
 			if (setenv(de->d_name, value, 1) < 0)
 				r = -errno;
 		}
@@ -393,8 +391,10 @@ env_setup(const char *dir)
 	if (!r)
 		r = env_export(dir);
 	if (r)
-		log_msg(LOGLVL_WARN, "cannot write the container environment to "
-			"%s: %s", dir, strerror(-r));
+		log_msg(LOGLVL_WARN,
+		        "cannot write the container environment to "
+		        "%s: %s",
+		        dir, strerror(-r));
 	return r;
 }
 
@@ -415,7 +415,9 @@ env_reload(const char *dir)
 	if (!r)
 		r = env_export(dir);
 	if (r)
-		log_msg(LOGLVL_WARN, "cannot update the container environment in "
-			"%s: %s", dir, strerror(-r));
+		log_msg(LOGLVL_WARN,
+		        "cannot update the container environment in "
+		        "%s: %s",
+		        dir, strerror(-r));
 	return r;
 }

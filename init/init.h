@@ -37,6 +37,7 @@ struct init_opts {
 	char *env_dir;
 	unsigned stop_timeout_ms;
 	bool script_failure_warn; /* false: a failing script aborts the boot */
+	bool forward_group;       /* forward to the command's process group */
 	enum log_level log_level;
 	char **command; /* argv of the command, NULL-terminated; NULL: none */
 };
@@ -44,8 +45,7 @@ struct init_opts {
 /* log.c: write(2)-based, allocation-free logger ("klein-init: ..."). */
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
-void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Monotonic clock in milliseconds. */
 uint64_t now_ms(void);
 
@@ -76,6 +76,8 @@ int config_parse_seconds(const char *s, unsigned *ret_ms);
 int config_parse_log_level(const char *s, enum log_level *ret_level);
 /* "abort" or "warn". 0 or -EINVAL. */
 int config_parse_failure(const char *s, bool *ret_warn);
+/* "command" or "group" (forward_signals). 0 or -EINVAL. */
+int config_parse_forward(const char *s, bool *ret_group);
 /* Frees the strings of o (not the command, which points into argv). */
 void init_opts_done(struct init_opts *o);
 
@@ -119,9 +121,9 @@ void scripts_free(char **paths, size_t n);
 /* spawn.c: fork + clean child state + exec. */
 struct spawn_req {
 	char *const *argv;
-	int cwd_fd;       /* fchdir here in the child; -1: stay */
-	bool new_pgrp;    /* own process group */
-	bool take_tty;    /* and make it the tty's foreground group */
+	int cwd_fd;    /* fchdir here in the child; -1: stay */
+	bool new_pgrp; /* own process group */
+	bool take_tty; /* and make it the tty's foreground group */
 };
 /* Starts argv. On success *ret_pid is the child; *ret_exec_err is 0 or the
  * errno of the failed exec (the child then exits 126/127). Returns 0 or
@@ -162,6 +164,8 @@ struct init_state {
 	uint64_t runsvdir_started;
 	uint64_t runsvdir_restart_at;
 };
+/* Where signals for the command go: its pid, or -pid for its group. */
+pid_t command_target(const struct init_state *st);
 /* Waits up to timeout_ms (-1: forever) for signals, then reaps. */
 int loop_wait(struct init_state *st, int timeout_ms);
 /* The bounded stop; returns the number of processes that needed SIGKILL. */

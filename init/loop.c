@@ -14,12 +14,19 @@
 
 #include "init.h"
 
-#define RUNSVDIR_RESTART_MS 0u /* ms; at most one runsvdir start per second */
+#define RUNSVDIR_RESTART_MS 1000u /* ms; at most one runsvdir start per second */
 
 static bool
 is_stop_signal(int sig)
 {
 	return sig == SIGTERM || sig == SIGINT || sig == SIGPWR;
+}
+
+pid_t
+command_target(const struct init_state *st)
+{
+	/* The command leads its own group (spawn's new_pgrp), so -pid is it. */
+	return st->opts->forward_group ? -st->command.pid : st->command.pid;
 }
 
 static void
@@ -40,10 +47,10 @@ handle_signal(struct init_state *st, int sig)
 		return;
 	}
 	if (st->command.running) {
-		log_msg(LOGLVL_DEBUG, "forwarding %s to %d", name, (int)st->command.pid);
-		if (kill(st->command.pid, sig) < 0 && errno != ESRCH)
+		log_msg(LOGLVL_DEBUG, "forwarding %s to %d", name, (int)command_target(st));
+		if (kill(command_target(st), sig) < 0 && errno != ESRCH)
 			log_msg(LOGLVL_WARN, "forwarding %s to %d: %s", name,
-				(int)st->command.pid, strerror(errno));
+			        (int)command_target(st), strerror(errno));
 		return;
 	}
 	log_msg(LOGLVL_DEBUG, "%s ignored (no command to forward it to)", name);
@@ -52,7 +59,7 @@ handle_signal(struct init_state *st, int sig)
 static void
 record_exit(struct init_state *st, pid_t pid, int ws)
 {
-	struct child *tracked[] = { &st->script, &st->command, &st->runsvdir };
+	struct child *tracked[] = {&st->script, &st->command, &st->runsvdir};
 	char what[64];
 
 	for (size_t i = 0; i < 3; i++) {
@@ -94,7 +101,7 @@ int
 loop_wait(struct init_state *st, int timeout_ms)
 {
 	struct signalfd_siginfo si[16];
-	struct pollfd pfd = { .fd = st->sfd, .events = POLLIN };
+	struct pollfd pfd = {.fd = st->sfd, .events = POLLIN};
 	ssize_t n;
 	int r;
 
@@ -109,11 +116,13 @@ loop_wait(struct init_state *st, int timeout_ms)
 }
 
 static int
-start_child(struct init_state *st, struct child *c, char *const *argv,
-	    bool pgrp, bool tty)
+start_child(struct init_state *st, struct child *c, char *const *argv, bool pgrp, bool tty)
 {
 	struct spawn_req req = {
-		.argv = argv, .cwd_fd = st->cwd_fd, .new_pgrp = pgrp, .take_tty = tty,
+	    .argv = argv,
+	    .cwd_fd = st->cwd_fd,
+	    .new_pgrp = pgrp,
+	    .take_tty = tty,
 	};
 	int err = 0, r;
 
@@ -150,18 +159,17 @@ run_scripts(struct init_state *st, bool env_ok)
 
 	r = scripts_list(o->init_dir, &paths, &n);
 	if (r < 0) {
-		log_msg(LOGLVL_ERROR, "%s: cannot list startup scripts: %s",
-			o->init_dir, strerror(-r));
+		log_msg(LOGLVL_ERROR, "%s: cannot list startup scripts: %s", o->init_dir,
+		        strerror(-r));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n && !st->stop_requested; i++) {
-		char *argv[] = { paths[i], NULL };
+		char *argv[] = {paths[i], NULL};
 
 		log_msg(LOGLVL_INFO, "running %s", paths[i]);
 		t0 = now_ms();
 		/* Same process group: a ^C on the console reaches it too. */
-		if (start_child(st, &st->script, argv, false, false) < 0 &&
-		    !st->script.running) {
+		if (start_child(st, &st->script, argv, false, false) < 0 && !st->script.running) {
 			r = -EINVAL; /* fork failed */
 			break;
 		}
@@ -171,15 +179,17 @@ run_scripts(struct init_state *st, bool env_ok)
 		status_describe(st->script.status, what, sizeof(what));
 		if (st->script.status == 0) {
 			log_msg(LOGLVL_INFO, "%s: %s after %llu ms", paths[i], what,
-				(unsigned long long)(now_ms() - t0));
+			        (unsigned long long)(now_ms() - t0));
 		} else if (o->script_failure_warn) {
-			log_msg(LOGLVL_WARN, "%s: %s after %llu ms; continuing "
-				"(script_failure = warn)", paths[i], what,
-				(unsigned long long)(now_ms() - t0));
+			log_msg(LOGLVL_WARN,
+			        "%s: %s after %llu ms; continuing "
+			        "(script_failure = warn)",
+			        paths[i], what, (unsigned long long)(now_ms() - t0));
 		} else {
-			log_msg(LOGLVL_ERROR, "startup script %s failed: %s after "
-				"%llu ms; aborting the boot", paths[i], what,
-				(unsigned long long)(now_ms() - t0));
+			log_msg(LOGLVL_ERROR,
+			        "startup script %s failed: %s after "
+			        "%llu ms; aborting the boot",
+			        paths[i], what, (unsigned long long)(now_ms() - t0));
 			r = -EINVAL;
 			break;
 		}
@@ -195,15 +205,15 @@ start_runsvdir(struct init_state *st)
 {
 	/* Writable copies: execvp's argv is char *const *. */
 	static char prog[] = "runsvdir", flag[] = "-P";
-	char *argv[] = { prog, flag, st->opts->service_dir, NULL };
+	char *argv[] = {prog, flag, st->opts->service_dir, NULL};
 	int r;
 
 	st->runsvdir_started = now_ms();
 	/* Own group: a ^C for the console must not kill it. */
 	r = start_child(st, &st->runsvdir, argv, true, false);
 	if (r == 0)
-		log_msg(LOGLVL_INFO, "runsvdir (pid %d) started on %s",
-			(int)st->runsvdir.pid, st->opts->service_dir);
+		log_msg(LOGLVL_INFO, "runsvdir (pid %d) started on %s", (int)st->runsvdir.pid,
+		        st->opts->service_dir);
 	return r;
 }
 
@@ -221,13 +231,15 @@ supervise(struct init_state *st)
 			now = now_ms();
 			if (st->runsvdir_restart_at == 0) {
 				status_describe(st->runsvdir.status, what, sizeof(what));
-				st->runsvdir_restart_at = st->runsvdir_started +
-							  RUNSVDIR_RESTART_MS;
+				st->runsvdir_restart_at =
+				    st->runsvdir_started + RUNSVDIR_RESTART_MS;
 				if (st->runsvdir_restart_at < now)
 					st->runsvdir_restart_at = now;
-				log_msg(LOGLVL_WARN, "runsvdir (pid %d) ended: %s; "
-					"restarting it in %llu ms", (int)st->runsvdir.pid,
-					what, (unsigned long long)(st->runsvdir_restart_at - now));
+				log_msg(LOGLVL_WARN,
+				        "runsvdir (pid %d) ended: %s; "
+				        "restarting it in %llu ms",
+				        (int)st->runsvdir.pid, what,
+				        (unsigned long long)(st->runsvdir_restart_at - now));
 			}
 			if (now >= st->runsvdir_restart_at) {
 				st->runsvdir_restart_at = 0;
@@ -271,8 +283,7 @@ exit_code(struct init_state *st, bool by_command, int boot, size_t killed)
  * here until the stop ends klein-init never touches the heap. Weak and
  * empty: the heap-guard test build (tests/init/heapguard.c) overrides it to
  * arm a malloc checker. */
-void __attribute__((weak))
-init_steady(void)
+void __attribute__((weak)) init_steady(void)
 {
 }
 
@@ -283,25 +294,28 @@ init_setup(struct init_state *st)
 	if (!st->pid1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 			log_msg(LOGLVL_ERROR, "cannot become a child subreaper: %s",
-				strerror(errno));
+			        strerror(errno));
 			return -errno;
 		}
 		/* tini warns too: orphans of other ancestors are not ours. */
 		log_msg(LOGLVL_INFO, "not PID 1 (pid %d): running as a child subreaper",
-			(int)st->self);
+		        (int)st->self);
 	}
-	log_msg(LOGLVL_DEBUG, "init_dir %s, service_dir %s, env_dir %s, stop_timeout %u ms, "
-		"script_failure %s", st->opts->init_dir, st->opts->service_dir,
-		st->opts->env_dir, st->opts->stop_timeout_ms,
-		st->opts->script_failure_warn ? "warn" : "abort");
+	log_msg(LOGLVL_DEBUG,
+	        "init_dir %s, service_dir %s, env_dir %s, stop_timeout %u ms, "
+	        "script_failure %s",
+	        st->opts->init_dir, st->opts->service_dir, st->opts->env_dir,
+	        st->opts->stop_timeout_ms, st->opts->script_failure_warn ? "warn" : "abort");
 	if (setup_signals(st) < 0)
 		return -EIO;
 	/* Children get the cwd we were started in; we must not pin a mount. */
 	st->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	(void)!chdir("/");
 	if (!getenv("PATH"))
-		(void)setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-			     "/usr/bin:/sbin:/bin", 1);
+		(void)setenv("PATH",
+		             "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+		             "/usr/bin:/sbin:/bin",
+		             1);
 	return 0;
 }
 

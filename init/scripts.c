@@ -18,8 +18,7 @@ scripts_name_skipped(const char *name)
 
 	/* Dotfiles, editor backups and dpkg's conffile leftovers
 	 * (.dpkg-old, .dpkg-dist, .dpkg-new, .dpkg-tmp) never run. */
-	return n == 0 || name[0] == '.' || name[n - 1] == '~' ||
-	       strstr(name, ".dpkg-") != NULL;
+	return n == 0 || name[0] == '.' || name[n - 1] == '~' || strstr(name, ".dpkg-") != NULL;
 }
 
 static int
@@ -64,8 +63,7 @@ scripts_list(const char *dir, char ***ret_paths, size_t *ret_n)
 			continue;
 		/* stat, not lstat: a symlink to an executable file runs. */
 		if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || access(path, X_OK) < 0) {
-			log_msg(LOGLVL_DEBUG, "%s: not an executable regular file, skipped",
-				path);
+			log_msg(LOGLVL_DEBUG, "%s: not an executable regular file, skipped", path);
 			continue;
 		}
 		nv = realloc(v, (n + 1) * sizeof(*v));

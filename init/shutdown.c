@@ -10,9 +10,9 @@
 
 #include "init.h"
 
-#define STOP_TICK_MS 50u      /* ms; polling only while stopping */
+#define STOP_TICK_MS 50u         /* ms; polling only while stopping */
 #define REAP_AFTER_KILL_MS 2000u /* ms; D-state processes may never die */
-#define PROCS_MAX 1024        /* descendants handled per pass */
+#define PROCS_MAX 1024           /* descendants handled per pass */
 
 static struct proc_info procs[PROCS_MAX];
 
@@ -51,8 +51,8 @@ signal_runsv(struct init_state *st)
 
 struct svc_ctx {
 	const char *dir;
-	pid_t pid;        /* find this pid's service (0: report stuck ones) */
-	char *name;       /* out: service name, when pid was found */
+	pid_t pid;  /* find this pid's service (0: report stuck ones) */
+	char *name; /* out: service name, when pid was found */
 	size_t cap;
 	unsigned elapsed; /* ms, for the report */
 };
@@ -63,7 +63,7 @@ read_pid(const char *dir, const char *svc, const char *sub)
 	char path[PATH_MAX], buf[32];
 
 	if (snprintf(path, sizeof(path), "%s/%s/%ssupervise/pid", dir, svc, sub) >=
-		    (int)sizeof(path) ||
+	        (int)sizeof(path) ||
 	    read_small(path, buf, sizeof(buf)) < 0)
 		return 0;
 	return (pid_t)atoi(buf);
@@ -80,20 +80,19 @@ svc_visit(const char *name, void *ctx)
 		return 0;
 	if (c->pid) {
 		if (pid == c->pid || read_pid(c->dir, name, "log/") == c->pid) {
-			snprintf(c->name, c->cap, "%s%s", name,
-				 pid == c->pid ? "" : "/log");
+			snprintf(c->name, c->cap, "%s%s", name, pid == c->pid ? "" : "/log");
 			return 1;
 		}
 		return 0;
 	}
 	if (snprintf(path, sizeof(path), "%s/%s/supervise/stat", c->dir, name) >=
-		    (int)sizeof(path) ||
+	        (int)sizeof(path) ||
 	    read_small(path, stat, sizeof(stat)) < 0)
 		return 0;
 	stat[strcspn(stat, "\n")] = '\0';
 	if (strcmp(stat, "down") != 0)
-		log_msg(LOGLVL_WARN, "service '%s' (pid %d, %s) did not stop within %u ms",
-			name, (int)pid, stat, c->elapsed);
+		log_msg(LOGLVL_WARN, "service '%s' (pid %d, %s) did not stop within %u ms", name,
+		        (int)pid, stat, c->elapsed);
 	return 0;
 }
 
@@ -101,7 +100,7 @@ svc_visit(const char *name, void *ctx)
 static bool
 service_of(const struct init_state *st, pid_t pid, char *buf, size_t cap)
 {
-	struct svc_ctx c = { st->opts->service_dir, pid, buf, cap, 0 };
+	struct svc_ctx c = {st->opts->service_dir, pid, buf, cap, 0};
 
 	return dir_each(st->opts->service_dir, svc_visit, &c) == 1;
 }
@@ -110,15 +109,15 @@ static void
 phase_services(struct init_state *st, uint64_t until)
 {
 	uint64_t t0 = now_ms();
-	struct svc_ctx c = { st->opts->service_dir, 0, NULL, 0, 0 };
+	struct svc_ctx c = {st->opts->service_dir, 0, NULL, 0, 0};
 
 	/* runsvdir first: on TERM it exits and leaves the runsv's alone, so
 	 * it cannot restart a runsv we are stopping. */
 	if (st->runsvdir.running)
 		(void)kill(st->runsvdir.pid, SIGTERM);
 	if (st->command.running) {
-		(void)kill(st->command.pid, SIGTERM);
-		(void)kill(st->command.pid, SIGCONT);
+		(void)kill(command_target(st), SIGTERM);
+		(void)kill(command_target(st), SIGCONT);
 	}
 	if (st->script.running) {
 		(void)kill(st->script.pid, SIGTERM);
@@ -132,9 +131,8 @@ phase_services(struct init_state *st, uint64_t until)
 			(void)kill(st->runsvdir.pid, SIGTERM);
 	}
 	signal_runsv(st);
-	while (now_ms() < until &&
-	       (st->runsvdir.running || st->command.running || st->script.running ||
-		count_runsv(st) > 0))
+	while (now_ms() < until && (st->runsvdir.running || st->command.running ||
+	                            st->script.running || count_runsv(st) > 0))
 		loop_wait(st, ms_left(until));
 	c.elapsed = (unsigned)(now_ms() - t0);
 	if (count_runsv(st) > 0)
@@ -151,12 +149,12 @@ signal_all(struct init_state *st, int sig, const char *why)
 	status_signal_name(sig, name, sizeof(name));
 	for (size_t i = 0; i < n; i++) {
 		if (service_of(st, procs[i].pid, svc, sizeof(svc)))
-			log_msg(LOGLVL_WARN, "%s: sending %s to pid %d (%s) of service '%s'",
-				why, name, (int)procs[i].pid, procs[i].comm, svc);
+			log_msg(LOGLVL_WARN, "%s: sending %s to pid %d (%s) of service '%s'", why,
+			        name, (int)procs[i].pid, procs[i].comm, svc);
 		else
 			log_msg(sig == SIGKILL ? LOGLVL_WARN : LOGLVL_INFO,
-				"%s: sending %s to pid %d (%s)", why, name,
-				(int)procs[i].pid, procs[i].comm);
+			        "%s: sending %s to pid %d (%s)", why, name, (int)procs[i].pid,
+			        procs[i].comm);
 		if (!st->pid1)
 			(void)kill(procs[i].pid, sig);
 	}
@@ -185,14 +183,16 @@ shutdown_run(struct init_state *st)
 		t = now_ms();
 		n = signal_all(st, SIGTERM, "stop phase 2");
 		if (st->pid1)
-			(void)0;
+			(void)kill(-1, SIGCONT);
 		else
 			for (size_t i = 0; i < n; i++)
-				(void)0;
+				(void)kill(procs[i].pid, SIGCONT);
 		while (st->have_children && now_ms() < deadline)
 			loop_wait(st, ms_left(deadline));
-		log_msg(LOGLVL_INFO, "stop phase 2 (SIGTERM to %zu remaining processes): "
-			"%llu ms", n, (unsigned long long)(now_ms() - t));
+		log_msg(LOGLVL_INFO,
+		        "stop phase 2 (SIGTERM to %zu remaining processes): "
+		        "%llu ms",
+		        n, (unsigned long long)(now_ms() - t));
 	}
 	if (st->have_children) {
 		t = now_ms();
@@ -201,9 +201,9 @@ shutdown_run(struct init_state *st)
 			killed = 1; /* something we could not see still had to die */
 		while (st->have_children && now_ms() < deadline + REAP_AFTER_KILL_MS)
 			loop_wait(st, ms_left(deadline + REAP_AFTER_KILL_MS));
-		log_msg(LOGLVL_WARN, "stop phase 3 (SIGKILL to %zu processes): %llu ms%s",
-			killed, (unsigned long long)(now_ms() - t),
-			st->have_children ? "; some are still not reaped" : "");
+		log_msg(LOGLVL_WARN, "stop phase 3 (SIGKILL to %zu processes): %llu ms%s", killed,
+		        (unsigned long long)(now_ms() - t),
+		        st->have_children ? "; some are still not reaped" : "");
 	}
 	log_msg(LOGLVL_INFO, "stopped in %llu ms", (unsigned long long)(now_ms() - t0));
 	return killed;

@@ -14,8 +14,7 @@
 #endif
 
 /* Runs in the child between fork and exec: async-signal-safe calls only. */
-static void __attribute__((noreturn))
-child_exec(const struct spawn_req *req, int errfd)
+static void __attribute__((noreturn)) child_exec(const struct spawn_req *req, int errfd)
 {
 	struct sigaction dfl;
 	sigset_t none;

@@ -125,8 +125,9 @@ header(struct emit_buf *b, const struct run_plan *p, const char *what)
 		emit_add(b, "\n");
 	}
 	emit_addf(b, "#\n# %s\n", what);
-	/* '$VAR' in single quotes is deliberate: klein-svc expands it as systemd does. */
-	emit_add(b, "# shellcheck disable=SC2016\n");
+	/* '$VAR' in single quotes is deliberate: klein-svc expands it as systemd does;
+	 * a '\' in single quotes is a literal backslash from the unit (SC1003). */
+	emit_add(b, "# shellcheck disable=SC2016,SC1003\n");
 }
 
 static bool
@@ -139,13 +140,10 @@ uses_user(const struct run_plan *p)
 static void
 env_block(struct emit_buf *b, const struct run_plan *p)
 {
-	if (p->working_directory && !strcmp(p->working_directory + (p->working_directory[0] == '-'), "~")) {
-		emit_add(b, "home=$(getent passwd");
-		q(b, p->user ? p->user : "root");
-		emit_add(b, " | cut -d: -f6)\n");
-	}
 	/* dash exports PWD (the service directory); systemd's processes get none. */
-	emit_add(b, "unset PWD\n# The environment and process attributes of every command (systemd.exec(5)).\nset --");
+	emit_add(b, "unset PWD\ninvocation=$(cat supervise/klein.invocation 2>/dev/null)\n"
+		    "# The environment and process attributes of every command (systemd.exec(5)).\n"
+		    "set -- \\\n\t--env \"INVOCATION_ID=$invocation\"");
 	for (int k = 0; k < PLAN_DIR_N; k++) {
 		if (!p->dirs[k].n)
 			continue;
@@ -176,9 +174,7 @@ env_block(struct emit_buf *b, const struct run_plan *p)
 	emit_add(b, " \\\n\t--chdir");
 	if (!p->working_directory)
 		q(b, "/");
-	else if (!strcmp(p->working_directory + (p->working_directory[0] == '-'), "~"))
-		emit_addf(b, " \"%s$home\"", p->working_directory[0] == '-' ? "-" : "");
-	else
+	else /* klein-svc resolves "~" (the home of --user) and the '-' prefix */
 		q(b, p->working_directory);
 	emit_addf(b, " --umask %04o --sigpipe %s", p->umask < 0 ? 022u : (unsigned)p->umask,
 		  p->ignore_sigpipe ? "ignore" : "default");
@@ -560,7 +556,7 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	case PLAN_SIMPLE:
 		background_post(b, p, false);
 		emit_addf(b, "\n# ExecStart= (Type=%s): the main process, in the foreground.\nexec ", p->type_name);
-		command(b, p, &p->start.v[0], ROLE_MAIN, NULL);
+		command(b, p, &p->start.v[0], ROLE_MAIN, "--env \"SYSTEMD_EXEC_PID=$$\"");
 		emit_add(b, "\n");
 		return;
 	case PLAN_FORKING:
@@ -596,6 +592,8 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 	struct emit_buf b = { 0 };
 	header(&b, p, "run: runsv starts this; it prepares the service as systemd would, then runs it.");
 	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid \\\n\tsupervise/klein.up supervise/klein.failed\n");
+	emit_add(&b, "# systemd's $INVOCATION_ID: a random 128-bit id for this start (and its stop).\n"
+		     "od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");
 	if (has_start_limit(p))
 		emit_add(&b, "# When this start began, for the start limit in finish.\n"
 			     "read -r up _ </proc/uptime && echo \"$up\" >supervise/klein.starttime\n");
@@ -757,9 +755,9 @@ emit_finish(const struct run_plan *p)
 	header(&b, p, "finish: runsv runs this when run exits, with its exit code (-1: killed) and signal.");
 	emit_add(&b, "exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
 		     "if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n\texit 0\nfi\n");
-	if (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY)
-		emit_add(&b, "# klein-svc supervise exits 128+N when the daemon was killed by signal N.\n"
-			     "if [ \"$code\" -gt 128 ] && [ \"$code\" -lt 193 ]; then sig=$((code - 128)) code=-1; fi\n");
+	/* klein-svc supervise re-raises the signal that killed the daemon, so runsv
+	 * gives forking/notify services the real -1 and signal too: an exit 143
+	 * is an exit 143. */
 	emit_add(&b, "\n# What systemd passes to ExecStopPost= and uses for Restart=.\n"
 		     "if [ \"$code\" -eq -1 ]; then\n"
 		     "\tif [ \"$core\" -ne 0 ]; then EXIT_CODE=dumped; else EXIT_CODE=killed; fi\n"
@@ -838,7 +836,8 @@ emit_control_t(const struct run_plan *p)
 		command_lines(&b, p, &p->stop, "ExecStop", "--env \"MAINPID=$mainpid\"", NULL, "");
 	}
 	emit_addf(&b, "exec klein-svc stop --signal %s --final-signal %s --timeout ",
-		  signame(p->kill_signal, s1, sizeof(s1)), signame(p->final_kill_signal, s2, sizeof(s2)));
+		  signame(p->kill_signal, s1, sizeof(s1)),
+		  p->send_sigkill ? signame(p->final_kill_signal, s2, sizeof(s2)) : "none");
 	seconds(&b, p->timeout_stop_usec);
 	emit_addf(&b, " --mode %s%s \"$pid\"\n", p->kill_mode ? p->kill_mode : "control-group",
 		  p->send_sighup ? " --sighup" : "");

@@ -1630,7 +1630,8 @@ conf_name_ok(const char *f)
 
 struct dropin {
 	char *base;
-	char *sys;  /* path as the system sees it; NULL when masked */
+	char *sys;   /* path as the system sees it */
+	bool masked; /* /dev/null or empty: listed (systemd lists it) but not read */
 };
 
 static int
@@ -1688,9 +1689,9 @@ collect_dropins(const char *root, char **dirs, size_t n_dirs, struct dropin **re
 				}
 				v = nv;
 				v[n].base = strdup(f);
-				v[n].sys = fr == FOUND_FILE ? sys : NULL;
-				if (fr == FOUND_FILE)
-					sys = NULL;
+				v[n].sys = sys;
+				v[n].masked = fr == FOUND_MASKED;
+				sys = NULL;
 				free(fin);
 				n++;
 			}
@@ -2088,10 +2089,8 @@ unit_load(const char *unit, const struct load_options *o, struct unit *ret, stru
 
 	r = load_file(&L, u->fragment, is_path ? NULL : root);
 	for (size_t i = 0; i < dn && r >= 0; i++) {
-		if (!dv[i].sys)
-			continue;
 		r = strv_push(&u->dropins, &u->n_dropins, strdup(dv[i].sys));
-		if (r >= 0)
+		if (r >= 0 && !dv[i].masked)
 			r = load_file(&L, dv[i].sys, is_path ? NULL : root);
 	}
 	if (r == -ENOMEM)

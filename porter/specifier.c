@@ -203,6 +203,22 @@ arch_name(const char *m)
 	return m;
 }
 
+/* A relative path with no empty, "." or ".." components. */
+static bool
+path_normalized_rel(const char *p)
+{
+	while (*p) {
+		size_t len = strcspn(p, "/");
+
+		if (!len || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return true;
+}
+
 /* Value of one specifier letter: 1 with *ret (malloc'd), 0 unknown, <0 err. */
 static int
 spec_value(struct spec_ctx *c, char k, char **ret)
@@ -239,9 +255,26 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 		break;
 	}
 	case 'f': {
-		char *un = unit_name_unescape(inst ? inst : prefix, 1);
+		/* unit_name_path_unescape(): "-" is "/"; otherwise the
+		 * unescaped name must be a normalized relative path. */
+		const char *src = inst ? inst : prefix;
+		char *un;
 
-		if (un && asprintf(&v, "%s%s", un[0] == '/' ? "" : "/", un) < 0)
+		if (!strcmp(src, "-")) {
+			v = strdup("/");
+			break;
+		}
+		un = unit_name_unescape(src, 1);
+		if (!un) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (!*un || un[0] == '/' || un[strlen(un) - 1] == '/' || !path_normalized_rel(un)) {
+			free(un);
+			r = -EINVAL;
+			goto out;
+		}
+		if (asprintf(&v, "/%s", un) < 0)
 			v = NULL;
 		free(un);
 		break;

@@ -179,11 +179,9 @@ static int
 tr_sigkill(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
 	(void)why;
-	int r = tr_bool(s, &p->send_sigkill, d);
-	if (!p->send_sigkill)
-		warn(d, s, NULL, "approximated: runit cannot leave a stuck service running after the "
-				 "stop timeout, so control/t still sends SIGKILL");
-	return r;
+	/* klein-svc stop --final-signal none: no final kill, as systemd; a stuck
+	 * service then stays up (wanted down) until it exits by itself. */
+	return tr_bool(s, &p->send_sigkill, d);
 }
 
 static int
@@ -316,8 +314,9 @@ tr_kill_mode(struct run_plan *p, const struct setting *s, const char *why, struc
 		return 0;
 	}
 	if (strcmp(v, "process"))
-		warn(d, s, NULL, "approximated: there is no cgroup; the stop signal goes to the main "
-				 "process's process group, which processes that called setsid() escape");
+		warn(d, s, NULL, "approximated: there is no cgroup; the stop signals go to the main "
+				 "process and its descendants (and its process group when it leads one); "
+				 "processes that detached and were reparented escape");
 	return set_str(&p->kill_mode, v);
 }
 
@@ -721,7 +720,15 @@ static int
 tr_requires(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
 	(void)why;
-	return deps(s, &p->requires, &p->n_requires, d, true);
+	size_t before = p->n_requires;
+	int r = deps(s, &p->requires, &p->n_requires, d, true);
+	if (r == 0 && p->n_requires > before && !strcmp(s->key, "BindsTo"))
+		warn(d, s, NULL, "approximated as Requires=: the dependency is started and waited "
+				 "for, but this service is not stopped when it stops");
+	else if (r == 0 && p->n_requires > before && !strcmp(s->key, "Requisite"))
+		warn(d, s, NULL, "approximated as Requires=: the dependency is started instead of "
+				 "failing this start when it is not already up");
+	return r;
 }
 
 static int
@@ -1129,6 +1136,40 @@ exec_lists(struct run_plan *p, const struct unit *u, struct diag *d)
 
 /* ---- the whole unit ---- */
 
+/* systemd's utf8_is_valid(): well-formed, shortest form, no surrogates, no
+ * noncharacters (U+FDD0..U+FDEF, U+xFFFE/U+xFFFF), at most U+10FFFF. */
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		uint32_t c;
+		int n;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0)
+			c = *p & 0x1f, n = 1;
+		else if ((*p & 0xf0) == 0xe0)
+			c = *p & 0x0f, n = 2;
+		else if ((*p & 0xf8) == 0xf0)
+			c = *p & 0x07, n = 3;
+		else
+			return false;
+		for (int i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
+		if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
+		    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
 char *
 translate_service_name(const char *unit)
 {
@@ -1261,14 +1302,13 @@ check_plan(struct run_plan *p, const struct unit *u, struct diag *d)
 		diag_add(d, f, 0, DIAG_WARNING,
 			 "Type=forking without PIDFile=: the main process is the one child left when "
 			 "the start command exits; porter.conf can run the daemon in the foreground instead");
-	if (p->start_post.n && p->type == PLAN_SIMPLE)
+	if (p->start_post.n && p->type != PLAN_ONESHOT)
 		diag_add(d, p->start_post.v[0].file, p->start_post.v[0].line, DIAG_WARNING,
-			 "ExecStartPost= approximated: runs in the background right after the main "
-			 "process starts; its failure does not stop the service");
-	else if (p->start_post.n && (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY))
-		diag_add(d, p->start_post.v[0].file, p->start_post.v[0].line, DIAG_WARNING,
-			 "ExecStartPost= approximated: runs in the background once the service is "
-			 "ready; its failure does not stop the service");
+			 "ExecStartPost= approximated: runs in a background job %s; the service is "
+			 "ready (check) only after it, and its failure stops the service as failed, "
+			 "but the daemon already runs meanwhile",
+			 p->type == PLAN_SIMPLE ? "right after the main process is started"
+						: "once klein-svc reports the daemon up");
 	return 0;
 }
 
@@ -1297,9 +1337,18 @@ translate_unit(const struct unit *u, const struct translate_options *o, struct r
 	for (size_t i = 0; i < u->n_dropins; i++)
 		if (strv_push(&p.dropins, &p.n_dropins, u->dropins[i]) < 0)
 			goto fail;
-	for (size_t i = 0; i < u->n_environment; i++)
+	for (size_t i = 0; i < u->n_environment; i++) {
+		if (!utf8_valid(u->environment[i])) {
+			/* systemd's env_assignment_is_valid(): the value must be UTF-8. */
+			const char *eq = strchr(u->environment[i], '=');
+			diag_add(d, u->fragment, 0, DIAG_WARNING,
+				 "Environment=%.*s=...: Invalid environment assignment (not UTF-8), ignoring",
+				 eq ? (int)(eq - u->environment[i]) : 0, u->environment[i]);
+			continue;
+		}
 		if (strv_push(&p.env, &p.n_env, u->environment[i]) < 0)
 			goto fail;
+	}
 	if ((r = exec_lists(&p, u, d)) < 0 || (r = apply_settings(&p, u, d)) < 0)
 		goto fail;
 	if (p.type == PLAN_SIMPLE && p.start.n == 0 && p.stop.n && !has_setting(u, "Service", "Type")) {

@@ -364,8 +364,9 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 		if (r < 0)
 			goto out;
 	}
+	/* systemd counts a continuation pending at EOF as one more line. */
 	if (cont)
-		r = parse_line(&st, line, cont);
+		r = parse_line(&st, line + 1, cont);
 out:
 	free(cont);
 	free(lb);

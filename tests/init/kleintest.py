@@ -14,6 +14,8 @@ UNSHARE = [shutil.which("unshare") or "unshare", "--pid", "--fork", "--mount-pro
 # Runs klein-init under e.g. valgrind (same process, so still PID 1).
 WRAPPER = os.environ.get("KLEIN_INIT_WRAPPER", "").split()
 KLEIN_CMD = WRAPPER + [KLEIN]
+# Start-up under valgrind takes seconds, more on a loaded machine.
+SLOW = 4 if WRAPPER else 1
 
 
 def can_unshare():
@@ -34,7 +36,7 @@ def write_exec(path, text, mode=0o755):
 
 
 def wait_until(pred, timeout=10.0, step=0.02):
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SLOW
     while time.monotonic() < end:
         v = pred()
         if v:
@@ -116,7 +118,7 @@ class Sandbox:
         os.kill(pid, sig)
 
     def wait(self, timeout=30):
-        rc = self.proc.wait(timeout)
+        rc = self.proc.wait(timeout * SLOW)
         self.out.close()
         self.err.close()
         now = time.monotonic()

@@ -20,7 +20,7 @@ class Cli(unittest.TestCase):
         self.assertIn("usage: klein-init", r.stdout)
         for needle in ("128+N", "126", "127", "  0  stop requested", "  1  usage",
                        "  2  a startup script failed", "  3  stop requested",
-                       "KLEIN_STOP_TIMEOUT", "KLEIN_LOG_LEVEL"):
+                       "KLEIN_STOP_TIMEOUT", "KLEIN_LOG_LEVEL", "KLEIN_FORWARD_SIGNALS"):
             self.assertIn(needle, r.stdout)
 
     def test_version(self):
@@ -82,6 +82,8 @@ class BadConfig(unittest.TestCase):
         self.assertIn(":1: error:", err)
         err = self.run_bad({"KLEIN_CONFIG": self.conf("\nservice_dir = svc\n")})
         self.assertIn(":2: error:", err)
+        err = self.run_bad({"KLEIN_CONFIG": self.conf("\n\nforward_signals = all\n")})
+        self.assertIn(":3: error: invalid value 'all' for 'forward_signals'", err)
 
     def test_missing_explicit_config(self):
         err = self.run_bad({"KLEIN_CONFIG": os.path.join(self.sb.root, "nope.conf")})
@@ -89,7 +91,7 @@ class BadConfig(unittest.TestCase):
 
     def test_bad_env_values(self):
         for k, v in (("KLEIN_STOP_TIMEOUT", "10s"), ("KLEIN_LOG_LEVEL", "loud"),
-                     ("KLEIN_INIT_DIR", "relative")):
+                     ("KLEIN_INIT_DIR", "relative"), ("KLEIN_FORWARD_SIGNALS", "all")):
             err = self.run_bad({k: v})
             self.assertIn("klein-init: error: %s" % k, err)
 

@@ -93,6 +93,16 @@ class Environment(unittest.TestCase):
         self.assertEqual(js["ADDED"], "from script")
         self.assertNotIn("REMOVED", js)
 
+    def test_unwritable_env_dir_is_a_warning(self):
+        # s6 #578: a read-only or odd root must not stop the boot.
+        sb = Sandbox(self)
+        sb.env["KLEIN_ENV_DIR"] = "/proc/klein-no-such-dir/env"
+        write_exec(os.path.join(sb.init_dir, "10-ok"), "#!/bin/sh\necho script-ran\n")
+        self.assertEqual(sb.run(["sh", "-c", "exit 4"]), 4, sb.stderr())
+        self.assertIn("warning: cannot write the container environment to "
+                      "/proc/klein-no-such-dir/env", sb.stderr())
+        self.assertIn("script-ran", sb.stdout())
+
     def test_image_defaults_imported(self):
         sb = Sandbox(self)
         os.makedirs(sb.env_dir)

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Signals: forwarding every catchable signal to the command; stop signals."""
+import os
 import signal
+import time
 import unittest
 
 from kleintest import PROBE, Sandbox, needs_ns, wait_until
@@ -30,6 +32,45 @@ class Forwarding(unittest.TestCase):
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 0, sb.stderr())
         self.assertIn("sig %d\n" % signal.SIGTERM, sb.stdout())
+
+    # tini -g: a shell that ignores SIGUSR1 and its child at the default.
+    GROUP_CMD = ("sleep 100 & trap '' USR1; echo ready; wait $!; "
+                 "echo \"child status $?\"")
+
+    def test_forward_to_process_group(self):
+        for how in (["--forward-signals", "group"], "env", "file"):
+            sb = Sandbox(self)
+            args, env = [], {}
+            if how == "env":
+                env["KLEIN_FORWARD_SIGNALS"] = "group"
+            elif how == "file":
+                conf = os.path.join(sb.root, "init.conf")
+                with open(conf, "w") as f:
+                    f.write("forward_signals = group\n")
+                env["KLEIN_CONFIG"] = conf
+            else:
+                args = how
+            env["KLEIN_LOG_LEVEL"] = "debug"
+            sb.start(args + ["sh", "-c", self.GROUP_CMD], extra_env=env)
+            self.assertTrue(sb.log_has("ready\n"), sb.stderr())
+            sb.kill(signal.SIGUSR1)
+            self.assertTrue(sb.log_has("forwarding SIGUSR1 to -"), sb.stderr())
+            # The child died of it; the shell, ignoring it, carried on.
+            self.assertEqual(sb.wait(), 0, sb.stderr())
+            self.assertIn("child status %d\n" % (128 + signal.SIGUSR1), sb.stdout())
+
+    def test_forward_to_command_only_by_default(self):
+        sb = Sandbox(self)
+        sb.start(["--log-level", "debug", "sh", "-c", self.GROUP_CMD])
+        self.assertTrue(sb.log_has("ready\n"), sb.stderr())
+        sb.kill(signal.SIGUSR1)
+        self.assertRegex(sb.log_has("forwarding SIGUSR1 to ") and sb.stderr(),
+                         r"forwarding SIGUSR1 to [1-9]")
+        time.sleep(0.5)
+        self.assertIsNone(sb.proc.poll())  # the child did not get it
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertNotIn("child status", sb.stdout())
 
     def test_stop_signals_without_command(self):
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPWR):

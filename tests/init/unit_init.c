@@ -69,6 +69,12 @@ test_config_values(void)
 	CHECK_INT_EQ(config_parse_failure("abort", &warn), 0);
 	CHECK(!warn);
 	CHECK_INT_EQ(config_parse_failure("ignore", &warn), -EINVAL);
+	CHECK_INT_EQ(config_parse_forward("group", &warn), 0);
+	CHECK(warn);
+	CHECK_INT_EQ(config_parse_forward("command", &warn), 0);
+	CHECK(!warn);
+	CHECK_INT_EQ(config_parse_forward("pgrp", &warn), -EINVAL);
+	CHECK_INT_EQ(config_parse_forward(NULL, &warn), -EINVAL);
 }
 
 static void

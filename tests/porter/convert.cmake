@@ -33,3 +33,13 @@ endforeach()
 add_test(NAME porter.convert.cli
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/convert_cli.sh $<TARGET_FILE:klein-porter>)
 set_tests_properties(porter.convert.cli PROPERTIES LABELS blackbox TIMEOUT 120)
+
+# Converted services run under runsv for real (start limit, ExecStartPost=,
+# identity through klein-svc, EnvironmentFile= globs); needs root and runit.
+if(TARGET klein-svc)
+  add_test(NAME porter.convert.live
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/convert_live.sh
+                   $<TARGET_FILE:klein-porter> $<TARGET_FILE:klein-svc>)
+  set_tests_properties(porter.convert.live PROPERTIES LABELS blackbox TIMEOUT 60
+                       SKIP_RETURN_CODE 77)
+endif()

@@ -76,6 +76,43 @@ class Stop(Case):
         with open(self.path("log"), encoding="utf-8") as f:
             self.assertEqual(sorted(f.read().split()), ["hup", "int"])
 
+    def test_fractional_and_infinite_timeouts(self):
+        p = self.spawn("trap '' TERM; touch $T/up; " + LOOP)
+        self.ready("up")
+        t0 = time.monotonic()
+        self.assertEqual(self.svc("stop", "--timeout", "1.5", str(p.pid)).returncode, 0)
+        self.assertGreaterEqual(time.monotonic() - t0, 1.5)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(p.wait(timeout=5), -signal.SIGKILL)
+        # infinity: no escalation; stop returns once the process is gone.
+        p = self.spawn("trap '' TERM; touch $T/up2; " + LOOP)
+        self.ready("up2")
+        s = subprocess.Popen([svctest.SVC, "stop", "--timeout", "infinity", str(p.pid)])
+        time.sleep(1.0)
+        self.assertIsNone(s.poll())
+        self.assertTrue(alive(p.pid))
+        os.kill(p.pid, signal.SIGKILL)
+        self.assertEqual(s.wait(timeout=5), 0)
+        p.wait(timeout=5)
+
+    def test_signal_names_and_numbers(self):
+        # Short names (the porter's), SIG names, plain numbers incl. real-time.
+        rt = signal.SIGRTMIN + 3
+        for spec, sig in (("INT", signal.SIGINT), ("SIGUSR1", signal.SIGUSR1),
+                          ("10", signal.SIGUSR1), (str(rt), rt), ("RTMIN+3", rt)):
+            p = self.spawn("touch $T/up.%s; %s" % (spec.replace("+", "_"), LOOP))
+            self.ready("up." + spec.replace("+", "_"))
+            r = self.svc("stop", "--signal", spec, "--final-signal", "KILL", "--timeout", "5",
+                         str(p.pid))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(p.wait(timeout=5), -sig, spec)
+        p = self.spawn("trap '' TERM; touch $T/up.k; " + LOOP)
+        self.ready("up.k")
+        r = self.svc("stop", "--final-signal", "9", "--timeout", "0.2", str(p.pid))
+        self.assertEqual(p.wait(timeout=5), -signal.SIGKILL)
+        for bad in ("RTMIN+99", "65", "0", "-1", "term"):
+            self.assertEqual(self.svc("stop", "--signal", bad, "5").returncode, 2, bad)
+
     def test_control_group_kills_descendants(self):
         p = self.spawn("sh -c 'trap \"\" TERM; echo $$ > $T/child; %s' & "
                        "trap 'exit 0' TERM; %s" % (LOOP, LOOP))

@@ -33,6 +33,19 @@ SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # (systemd.exec(5) "Environment Variables in Spawned Processes").
 CANARY = "KLEIN_BEHAVIOUR_CANARY"
 
+# Klein's one documented deviation from systemd's environment (docs/porter.md
+# "Environment" and "Known gaps"): services start from the container's
+# environment (what klein-init gives runsvdir, e.g. `docker run -e`) instead
+# of systemd's near-empty one with a fixed PATH. With this on, the expected
+# environment is that base, then exactly what systemd adds; set it to False
+# to assert systemd's own rule (the canary and runsvdir's PATH then fail).
+CONTAINER_ENV_BASE = True
+
+
+# Hidden (a private tmpfs) inside each namespace, so that what services
+# create there (RuntimeDirectory=, StateDirectory=, ...) never reaches the host.
+PRIVATE_DIRS = ["/run", "/var/lib", "/var/cache", "/var/log"]
+
 
 def fail_exit(msg):
     print(msg, file=sys.stderr)
@@ -215,13 +228,21 @@ class Sandbox:
         return self.write(os.path.join("units", name), text.encode("latin-1")
                           if isinstance(text, str) else text)
 
+    def private_dirs(self):
+        """The system dirs the namespace hides under a tmpfs: those holding
+        none of the programs under test or the temp root."""
+        keep = [os.path.realpath(p) for p in (self.t.probe, self.t.porter, self.t.svc,
+                                              self.t.init, self.root) if p]
+        return [d for d in PRIVATE_DIRS
+                if not any(k == d or k.startswith(d + "/") for k in keep)]
+
     def _setup_sh(self):
-        lines = ["set -e",
-                 "mount -t tmpfs -o mode=0755 klein-bh /run",
-                 "mkdir -p /run/runit/supervise /run/lock",
-                 "mount -t tmpfs -o mode=0755 klein-bh /var/lib",
-                 "mount -t tmpfs -o mode=0755 klein-bh /var/cache",
-                 "mount -t tmpfs -o mode=0755 klein-bh /var/log"]
+        dirs = self.private_dirs()
+        if "/run" not in dirs:
+            fail_exit("cannot run with the build or temp dir under /run")
+        lines = ["set -e"]
+        lines += ["mount -t tmpfs -o mode=0755 klein-bh %s" % d for d in dirs]
+        lines += ["mkdir -p /run/runit/supervise /run/lock"]
         if self.group_file:
             lines.append("mount --bind %s /etc/group" % sh_quote(self.group_file))
         return "\n".join(lines) + "\n"
@@ -266,8 +287,9 @@ class Sandbox:
         setup += ('for l in %s/*/supervise %s/*/log/supervise; do\n'
                   '  if [ -L "$l" ]; then mkdir -p "$(readlink "$l")"; fi\n'
                   'done\n') % (sh_quote(self.sv_dir), sh_quote(self.sv_dir))
-        env = ["env", "-i", "PATH=" + path, "HOME=/root", CANARY + "=from-runsvdir",
-               "TERM=dumb"]
+        self.base_env = {b"PATH": path.encode(), b"HOME": b"/root",
+                         CANARY.encode(): b"from-runsvdir", b"TERM": b"dumb"}
+        env = ["env", "-i"] + [(k + b"=" + v).decode() for k, v in self.base_env.items()]
         if self.use_init:
             for d in ("init", "env"):
                 os.makedirs(self.path(d), exist_ok=True)
@@ -277,7 +299,8 @@ class Sandbox:
                 sh_quote(self.path("init")), sh_quote(self.path("env")),
                 sh_quote(self.service_dir))
         else:
-            setup += "exec %s runsvdir %s\n" % (" ".join(env), sh_quote(self.service_dir))
+            # as klein-init starts it (docs/init.md)
+            setup += "exec %s runsvdir -P %s\n" % (" ".join(env), sh_quote(self.service_dir))
         self.out = open(self.out_path, "wb")
         self.proc = subprocess.Popen(
             ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--",
@@ -383,26 +406,6 @@ class Sandbox:
         self.cleanup()
 
 
-def run_one(tools, ck, name, unit_text, svc=None, group_lines=None, convert_args=(),
-            wait=True, timeout=10):
-    """The common flow: one unit, convert, run, wait for the first start
-    record, stop. Returns (record or None, sandbox-output, run script)."""
-    svc = svc or name
-    with Sandbox(tools, name, group_lines=group_lines) as sb:
-        sb.unit(svc + ".service", unit_text)
-        if sb.convert(svc + ".service", args=convert_args, ck=ck) is None:
-            return None, "", None
-        sb.start()
-        recs = sb.wait_for(svc, timeout=timeout) if wait else []
-        run = sb.script(svc)
-        out = sb.output()
-        if wait and not recs:
-            ck.ok("probe ran", False, "no record within %ds; runsvdir output:\n%s\nrun:\n%s"
-                  % (timeout, out[-2000:], run))
-            return None, out, run
-        return (recs[0] if recs else None), out, run
-
-
 # --- what systemd gives ----------------------------------------------------
 
 def locale_lang():
@@ -426,7 +429,7 @@ def passwd(user):
     return pwd.getpwnam(user)
 
 
-def systemd_env(rec, unit_env, user=None, extra=None):
+def systemd_env(rec, unit_env, user=None, extra=None, container=None):
     """The environment systemd 252 gives a system service process, as an
     ordered dict of bytes -> bytes (names we cannot predict map to a regex).
 
@@ -436,8 +439,14 @@ def systemd_env(rec, unit_env, user=None, extra=None):
     pid of the process itself, since v248), then Environment=, then
     EnvironmentFile= (later wins). $JOURNAL_STREAM is only set when the output
     is connected to journald, which does not exist under Klein: expected
-    absent."""
-    env = {b"PATH": SYSTEMD_PATH.encode()}
+    absent.
+
+    container: runsvdir's environment, the base under CONTAINER_ENV_BASE
+    (it then replaces systemd's fixed PATH too)."""
+    if CONTAINER_ENV_BASE and container is not None:
+        env = dict(container)
+    else:
+        env = {b"PATH": SYSTEMD_PATH.encode()}
     lang = locale_lang()
     if lang is not None:
         env[b"LANG"] = lang

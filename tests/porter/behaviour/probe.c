@@ -22,7 +22,9 @@
  *   --probe-print=TEXT   write TEXT and a newline to stdout
  *   --probe-eprint=TEXT  write TEXT and a newline to stderr
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

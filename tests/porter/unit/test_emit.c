@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,6 +100,7 @@ base_plan(struct run_plan *p)
 	p->final_kill_signal = 9;
 	p->timeout_stop_usec = 90000000;
 	p->timeout_start_usec = 90000000;
+	p->send_sigkill = true;
 }
 
 static const struct emit_file *
@@ -125,8 +127,10 @@ test_simple_tree(void)
 	const struct emit_file *run = find(&t, "run");
 	CHECK(run && run->mode == 0755 && !strncmp(run->text, "#!/bin/sh\n", 10));
 	CHECK(run && strstr(run->text, "--env 'A=x y'\\''z'"));
-	CHECK(run && strstr(run->text, "groups=$(id -Gn -- 'www-data')"));
-	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --expand-from 4 -- chpst -u 'www-data'\":$groups\" '/bin/true' '$A'\n"));
+	/* klein-svc computes initgroups' list at run time: no id(1), no chpst -u here. */
+	CHECK(run && !strstr(run->text, "id -G") && !strstr(run->text, "chpst -u"));
+	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user 'www-data' --expand-from 1 -- '/bin/true' '$A'\n"));
+	CHECK(run && strstr(run->text, "\nunset PWD\n"));
 	CHECK(run && strstr(run->text, "--chdir '/' --umask 0022 --sigpipe ignore"));
 	CHECK(find(&t, "finish") && find(&t, "control/t") && !find(&t, "check") && !find(&t, "control/h"));
 	const struct emit_file *sup = find(&t, "supervise");
@@ -143,7 +147,7 @@ test_simple_tree(void)
 	p.log = PLAN_LOG_INHERIT;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run");
-	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --no-expand -- '/bin/true' '$A'\n"));
+	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --no-expand -- '/bin/true' '$A'\n"));
 	CHECK(!find(&t, "log/run"));
 	emit_tree_done(&t);
 	char *argv_at[] = { (char *)"myname", (char *)"-x", NULL };
@@ -152,6 +156,42 @@ test_simple_tree(void)
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run");
 	CHECK(run && strstr(run->text, "--expand-from 2 -- chpst -b 'myname' '/bin/prog' '-x'\n"));
+	emit_tree_done(&t);
+}
+
+/* User=/Group=/SupplementaryGroups= go to klein-svc --chpst-user/--groups;
+ * '+' lines and PermissionsStartOnly= run as root; a numeric User= is kept. */
+static void
+test_identity(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
+	struct plan_cmd pre = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
+	struct plan_cmd root = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2, .as_root = true };
+	struct plan_cmd pres[] = { pre, root };
+	char *supp[] = { (char *)"tty", (char *)"123" };
+	struct emit_tree t;
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.start_pre.v = pres, p.start_pre.n = 2;
+	p.user = (char *)"1000";
+	p.group = (char *)"adm";
+	p.supplementary_groups = supp, p.n_supplementary_groups = 2;
+	p.root_directory = (char *)"/srv/jail";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	const char *run = find(&t, "run")->text;
+	/* the chroot stays in the command's chpst, which klein-svc merges -u into */
+	CHECK(strstr(run, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A'\n"));
+	CHECK(strstr(run, "klein-svc exec \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A' || exit 1"));
+	CHECK(strstr(run, "klein-svc exec \"$@\" --expand-from 1 -- '/bin/true' '$A' || exit 1"));
+	emit_tree_done(&t);
+	p.permissions_start_only = true;
+	p.root_directory = NULL;
+	p.user = NULL;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	run = find(&t, "run")->text;
+	CHECK(strstr(run, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A'\n"));
+	CHECK(!strstr(run, "--chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A' || exit 1"));
 	emit_tree_done(&t);
 }
 
@@ -211,6 +251,108 @@ test_finish_and_stop(void)
 	      strstr(find(&t, "control/t")->text,
 		     "exec klein-svc stop --signal INT --final-signal KILL --timeout 5 --mode mixed --sighup \"$pid\"\n"));
 	emit_tree_done(&t);
+	/* SendSIGKILL=no: no final kill at all */
+	p.send_sigkill = false;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "control/t")->text, "--final-signal none --timeout 5"));
+	emit_tree_done(&t);
+}
+
+/* Runs the generated finish N times in a fake service directory (supervise/
+ * a plain directory, supervise/control a plain file) as runsv would after a
+ * crash (exit 1); returns after which run finish first wrote 'd' (stay down),
+ * or 0 if it never did. limit_state: written to supervise/klein.limit first. */
+static int
+finish_runs_until_down_args(const struct run_plan *p, int n, const char *limit_state, const char *args)
+{
+	char dir[] = "/tmp/klein-emit-XXXXXX", path[256];
+	struct emit_tree t;
+	int down = 0;
+	if (!mkdtemp(dir) || emit_tree(p, NULL, &t) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/supervise", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/finish", dir);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(find(&t, "finish")->text, f);
+		fclose(f);
+	}
+	emit_tree_done(&t);
+	if (limit_state) {
+		snprintf(path, sizeof(path), "%s/supervise/klein.limit", dir);
+		if ((f = fopen(path, "w")))
+			fputs(limit_state, f), fclose(f);
+	}
+	for (int i = 1; i <= n && !down; i++) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "cd %s && sh finish %s >/dev/null && grep -q d supervise/control 2>/dev/null", dir, args);
+		if (system(cmd) == 0)
+			down = i;
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return -1;
+	return down;
+}
+
+static int
+finish_runs_until_down(const struct run_plan *p, int n, const char *limit_state)
+{
+	return finish_runs_until_down_args(p, n, limit_state, "1 0");
+}
+
+/* klein-svc supervise re-raises the daemon's signal: for forking/notify a real
+ * exit 143 is a failure (restarted by on-failure), -1 15 (SIGTERM) is clean. */
+static void
+test_supervise_status(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/false", .argv = argv_true, .argc = 1 };
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.type = PLAN_FORKING;
+	p.restart = PLAN_RESTART_ON_FAILURE;
+	p.restart_usec = 0;
+	CHECK(finish_runs_until_down_args(&p, 1, NULL, "143 0") == 0);
+	CHECK(finish_runs_until_down_args(&p, 1, NULL, "-1 15") == 1);
+	p.type = PLAN_NOTIFY;
+	CHECK(finish_runs_until_down_args(&p, 1, NULL, "130 0") == 0);
+	CHECK(finish_runs_until_down_args(&p, 1, NULL, "-1 6") == 0);
+	CHECK(finish_runs_until_down_args(&p, 1, NULL, "0 0") == 1);
+}
+
+/* systemd's start limit: 5 starts in 10 s by default, then the unit fails
+ * and stays down; StartLimitBurst=/IntervalSec= override, 0 disables it,
+ * an expired window starts over, porter.conf restart = "always" ignores it. */
+static void
+test_start_limit(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/false", .argv = argv_true, .argc = 1 };
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	p.restart = PLAN_RESTART_ALWAYS;
+	p.restart_usec = 0;
+	p.start_limit_interval_usec = 10000000;
+	p.start_limit_burst = 5;
+	CHECK(finish_runs_until_down(&p, 8, NULL) == 5);
+	p.start_limit_burst = 2;
+	CHECK(finish_runs_until_down(&p, 8, NULL) == 2);
+	/* a window that opened long ago (1/100 s after boot) is over: counting restarts */
+	CHECK(finish_runs_until_down(&p, 1, "1 2\n") == 0);
+	p.start_limit_interval_usec = PLAN_INFINITY;
+	CHECK(finish_runs_until_down(&p, 1, "1 1\n") == 1);
+	p.start_limit_interval_usec = 0;
+	CHECK(finish_runs_until_down(&p, 8, NULL) == 0);
+	p.start_limit_interval_usec = 10000000;
+	p.restart_always_forced = true;
+	CHECK(finish_runs_until_down(&p, 8, NULL) == 0);
+	/* Restart=no goes down at once, with or without the limit */
+	p.restart_always_forced = false;
+	p.restart = PLAN_RESTART_NO;
+	CHECK(finish_runs_until_down(&p, 8, NULL) == 1);
 }
 
 static void
@@ -232,8 +374,11 @@ main(void)
 {
 	test_quote_every_byte();
 	test_simple_tree();
+	test_identity();
 	test_types();
 	test_finish_and_stop();
+	test_start_limit();
+	test_supervise_status();
 	test_comment_injection();
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);

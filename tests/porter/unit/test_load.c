@@ -151,12 +151,14 @@ main(void)
 	put("/lib/systemd/system/foo-bar.service.d/masked.conf", "[Service]\nUser=nobody\n");
 	put("/lib/systemd/system/foo-bar.service.d/notconf.txt", "[Service]\nUser=nobody\n");
 	CHECK(load("foo-bar.service", NULL) == 0 && u.state == UNIT_LOADED);
-	CHECK(u.n_dropins == 4);
-	if (u.n_dropins == 4) {
+	/* The /dev/null one is listed (systemd lists it) but masks B's file. */
+	CHECK(u.n_dropins == 5);
+	if (u.n_dropins == 5) {
 		CHECK_STR(u.dropins[0], "/etc/systemd/system/service.d/05-t.conf");
 		CHECK_STR(u.dropins[1], "/lib/systemd/system/foo-bar.service.d/10-x.conf");
 		CHECK_STR(u.dropins[2], "/etc/systemd/system/foo-bar.service.d/50-x.conf");
 		CHECK_STR(u.dropins[3], "/lib/systemd/system/foo-.service.d/60-p.conf");
+		CHECK_STR(u.dropins[4], "/etc/systemd/system/foo-bar.service.d/masked.conf");
 	}
 	CHECK(u.n_environment == 2 && !strcmp(u.environment[0], "X=60") &&
 	      !strcmp(u.environment[1], "Y=1"));

@@ -51,6 +51,10 @@ main(void)
 	/* F13 */
 	CHECK_STR(ex("zzb\\x20zzc.service", "%N|%n|%f|%P|%p"),
 		  "zzb\\x20zzc|zzb\\x20zzc.service|/zzb zzc|zzb zzc|zzb\\x20zzc");
+	/* %f needs a valid escaped path. */
+	CHECK_STR(ex("e@--.service", "%f"), "ERR" "22");
+	CHECK_STR(ex("e@foo-.service", "%f"), "ERR" "22");
+	CHECK_STR(ex("e@-.service", "%f"), "/");
 	/* Unknown specifiers: "Invalid slot". */
 	CHECK_STR(ex("a.service", "x%z"), "ERR" "57");
 	CHECK_STR(ex("a.service", "%D"), "ERR" "57");

@@ -200,9 +200,80 @@ test_options(void)
 	free(n);
 }
 
+/* Start limits: systemd's defaults, [Unit] and old [Service] names,
+ * StartLimitAction= other than none warns; EnvironmentFile= globs are
+ * passed to klein-svc (which expands them) without a warning. */
+static void
+test_start_limit_and_env_glob(void)
+{
+	struct unit u;
+	struct diag d = { 0 };
+	struct run_plan p;
+	unit_init(&u);
+	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
+	CHECK(p.start_limit_interval_usec == 10000000 && p.start_limit_burst == 5);
+	run_plan_done(&p);
+	diag_done(&d);
+
+	unit_init(&u);
+	set(&u, "Unit", "StartLimitIntervalSec", "1min", 3);
+	set(&u, "Unit", "StartLimitBurst", "3", 4);
+	set(&u, "Unit", "StartLimitAction", "none", 5);
+	set(&u, "Service", "EnvironmentFile", "-/etc/default/demo.d/*.env", 6);
+	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
+	CHECK(p.start_limit_interval_usec == 60000000 && p.start_limit_burst == 3);
+	CHECK(p.n_env_files == 1 && !strcmp(p.env_files[0], "-/etc/default/demo.d/*.env"));
+	CHECK(d.n == 0);
+	run_plan_done(&p);
+	diag_done(&d);
+
+	unit_init(&u);
+	/* Environment= values must be UTF-8 (systemd ignores the assignment otherwise). */
+	char *env[] = { (char *)"BAD=\xff", (char *)"GOOD=\x01\x1b", (char *)"NC=\xef\xbf\xbe",
+			(char *)"LONG=\xc0\xaf", (char *)"OK=\xc3\xbc\xf0\x9f\x98\x80" };
+	u.environment = env, u.n_environment = 5;
+	set(&u, "Service", "StartLimitInterval", "0", 3);
+	set(&u, "Service", "StartLimitBurst", "many", 4);
+	set(&u, "Unit", "StartLimitAction", "reboot", 5);
+	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
+	CHECK(p.start_limit_interval_usec == 0 && p.start_limit_burst == 5);
+	CHECK(p.n_env == 2 && !strcmp(p.env[0], "GOOD=\x01\x1b") && !strncmp(p.env[1], "OK=", 3));
+	CHECK(has_diag(&d, 0, DIAG_WARNING, "Environment=BAD=...: Invalid environment assignment"));
+	CHECK(has_diag(&d, 0, DIAG_WARNING, "Environment=NC=...") && has_diag(&d, 0, DIAG_WARNING, "Environment=LONG=..."));
+	CHECK(has_diag(&d, 4, DIAG_WARNING, "StartLimitBurst=many: not a number"));
+	CHECK(has_diag(&d, 5, DIAG_WARNING, "StartLimitAction=reboot: approximated as none"));
+	run_plan_done(&p);
+	diag_done(&d);
+}
+
+/* BindsTo=/Requisite= are Requires= with an honest warning; SendSIGKILL=no
+ * is mapped (klein-svc stop --final-signal none), without a warning. */
+static void
+test_relations_and_sigkill(void)
+{
+	struct unit u;
+	struct diag d = { 0 };
+	struct run_plan p;
+	unit_init(&u);
+	set(&u, "Unit", "BindsTo", "a.service", 3);
+	set(&u, "Unit", "Requisite", "b.service", 4);
+	set(&u, "Unit", "Requires", "c.service", 5);
+	set(&u, "Service", "SendSIGKILL", "no", 6);
+	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
+	CHECK(p.n_requires == 3 && !strcmp(p.requires[0], "a") && !strcmp(p.requires[2], "c"));
+	CHECK(has_diag(&d, 3, DIAG_WARNING, "BindsTo=a.service: approximated as Requires="));
+	CHECK(has_diag(&d, 4, DIAG_WARNING, "Requisite=b.service: approximated as Requires="));
+	CHECK(!has_diag(&d, 5, DIAG_WARNING, "") && !has_diag(&d, 6, DIAG_WARNING, ""));
+	CHECK(!p.send_sigkill);
+	run_plan_done(&p);
+	diag_done(&d);
+}
+
 int
 main(void)
 {
+	test_relations_and_sigkill();
+	test_start_limit_and_env_glob();
 	test_mapped();
 	test_dropped_and_unknown();
 	test_refused();

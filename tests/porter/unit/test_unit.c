@@ -121,6 +121,10 @@ main(void)
 	/* Line numbers of a continued line: the last physical line. */
 	V("[Service]\nA=1\\\n2\nB\n", "A");
 	CHECK(has_diag("Missing '='", 4));
+	/* A continuation pending at EOF is reported one line further. */
+	V("[Service]\nNice=-99 \\\n", "Nice");
+	V("[Service]\nA \\", "A");
+	CHECK(has_diag("Missing '='", 3));
 	/* CR alone, LFCR and NUL end lines. */
 	CHECK_STR(V("[Service]\rUser=a\n\rGroup=b\0Nice=1", "Group"), "b");
 	CHECK_STR(V("[Service]\rUser=a\n\rGroup=b\0Nice=1", "Nice"), "1");

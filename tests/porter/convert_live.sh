@@ -1,0 +1,159 @@
+#!/bin/sh
+# Converted services run for real under runsv (no namespace needed): the start
+# limit, ExecStartPost= gating readiness and failing the start, User=/Group=
+# through klein-svc --chpst-user (initgroups' list, numeric users),
+# EnvironmentFile= globs. Needs root (chpst -u) and runit; skips (77) otherwise.
+#   convert_live.sh PORTER KLEIN_SVC
+set -u
+porter=$1 svc=$2
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in runsv sv chpst; do
+	command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+if ! getent passwd nobody >/dev/null || ! getent group daemon >/dev/null; then
+	echo "SKIP: no nobody user or daemon group"; exit 77
+fi
+root=$(mktemp -d "${TMPDIR:-/tmp}/klein-live.XXXXXX")
+chmod 755 "$root"
+pids=
+cleanup() {
+	for d in "$root"/sv/*/; do [ ! -p "$d/supervise/control" ] || sv exit "$d" >/dev/null 2>&1; done
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.5
+	rm -rf "$root"
+}
+trap cleanup EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+out=$root/out
+mkdir -p "$out" "$root/etc/systemd/system" "$root/etc/klein" "$root/env"
+chmod 1777 "$out"
+printf 'log = "inherit"\n' >"$root/etc/klein/porter.conf"
+unit() { cat >"$root/etc/systemd/system/$1.service"; }
+
+unit limit <<EOF
+[Service]
+ExecStart=/bin/sh -c 'echo x >>$out/limit; exit 1'
+Restart=always
+RestartSec=0
+EOF
+unit burst <<EOF
+[Unit]
+StartLimitBurst=2
+StartLimitIntervalSec=1min
+[Service]
+ExecStart=/bin/sh -c 'echo x >>$out/burst; exit 1'
+Restart=on-failure
+RestartSec=0
+EOF
+unit nolimit <<EOF
+[Unit]
+StartLimitIntervalSec=0
+[Service]
+ExecStart=/bin/sh -c 'echo x >>$out/nolimit; exit 1'
+Restart=always
+RestartSec=0
+EOF
+unit group <<EOF
+[Service]
+Type=oneshot
+User=nobody
+Group=daemon
+ExecStart=/bin/sh -c 'id -u >$out/group; id -g >>$out/group; id -G >>$out/group'
+EOF
+unit numeric <<EOF
+[Service]
+Type=oneshot
+User=$(id -u nobody)
+SupplementaryGroups=daemon
+ExecStart=/bin/sh -c 'id -u >$out/numeric; id -G >>$out/numeric; echo \$USER >>$out/numeric'
+EOF
+unit post <<EOF
+[Service]
+ExecStart=/bin/sleep 60
+ExecStartPost=/bin/sleep 3
+ExecStartPost=/bin/sh -c 'echo \$MAINPID >$out/post'
+EOF
+unit postfail <<EOF
+[Service]
+ExecStart=/bin/sleep 60
+ExecStartPost=/bin/false
+ExecStopPost=/bin/sh -c 'echo \$SERVICE_RESULT >$out/postfail'
+EOF
+if command -v systemd-notify >/dev/null; then
+	unit notifypost <<EOF
+[Service]
+Type=notify
+ExecStart=/bin/sh -c 'sleep 1; systemd-notify --ready; exec sleep 60'
+ExecStartPost=/bin/sleep 2
+EOF
+fi
+printf 'A=1\nB=1\n' >"$root/env/a.env"
+printf 'B=2\n' >"$root/env/b.env"
+unit envglob <<EOF
+[Service]
+Type=oneshot
+EnvironmentFile=$root/env/*.env
+ExecStart=/bin/sh -c 'echo "\$A \$B" >$out/envglob'
+EOF
+
+names=
+for f in "$root"/etc/systemd/system/*.service; do
+	f=${f##*/}; names="$names ${f%.service}"
+done
+# shellcheck disable=SC2046,SC2086
+"$porter" convert --root "$root" --sv-dir /sv --no-enable $(printf '%s.service ' $names) 2>"$root/convert.err" ||
+	{ fail "convert"; cat "$root/convert.err"; exit 1; }
+if grep -i "glob pattern" "$root/convert.err"; then fail "EnvironmentFile= glob warned about"; fi
+
+PATH=$(dirname "$svc"):$PATH
+export PATH
+for n in $names; do
+	d=$root/sv/$n
+	rm -f "$d/supervise" && mkdir "$d/supervise"
+	runsv "$d" >"$root/$n.log" 2>&1 &
+	pids="$pids $!"
+done
+
+# Readiness gated by ExecStartPost= (sleep 3): not ready at ~1.5 s.
+sleep 1.5
+(cd "$root/sv/post" && sh ./check) && fail "post: ready before ExecStartPost= finished"
+[ ! -e "$out/post" ] || fail "post: second ExecStartPost= ran before the first finished"
+sleep 3.5
+(cd "$root/sv/post" && sh ./check) || fail "post: not ready after ExecStartPost= finished"
+pid=$(cat "$root/sv/post/supervise/pid" 2>/dev/null)
+[ "$(cat "$out/post" 2>/dev/null)" = "$pid" ] || fail "post: MAINPID '$(cat "$out/post" 2>/dev/null)' is not the main pid '$pid'"
+if [ -e "$root/sv/notifypost" ]; then
+	(cd "$root/sv/notifypost" && sh ./check) || fail "notifypost: not ready after READY=1 and ExecStartPost="
+fi
+
+# ExecStartPost= failure: the service is stopped as failed (ExecStopPost sees exit-code).
+sv status "$root/sv/postfail" | grep -q '^down:' || fail "postfail: still up: $(sv status "$root/sv/postfail")"
+[ "$(cat "$out/postfail" 2>/dev/null)" = exit-code ] ||
+	fail "postfail: SERVICE_RESULT '$(cat "$out/postfail" 2>/dev/null)', wanted exit-code"
+
+# Identity: initgroups(nobody, daemon) has no nogroup; a numeric User= works.
+want=$(printf '%s\n%s\n%s' "$(id -u nobody)" "$(getent group daemon | cut -d: -f3)" "$(getent group daemon | cut -d: -f3)")
+[ "$(cat "$out/group" 2>/dev/null)" = "$want" ] ||
+	fail "group: got '$(cat "$out/group" 2>/dev/null)', wanted '$want'"
+want=$(printf '%s\n%s %s\nnobody' "$(id -u nobody)" "$(id -g nobody)" "$(getent group daemon | cut -d: -f3)")
+[ "$(cat "$out/numeric" 2>/dev/null)" = "$want" ] ||
+	fail "numeric: got '$(cat "$out/numeric" 2>/dev/null)', wanted '$want'"
+[ "$(cat "$out/envglob" 2>/dev/null)" = "1 2" ] ||
+	fail "envglob: got '$(cat "$out/envglob" 2>/dev/null)', wanted '1 2'"
+
+# Start limit: runsv restarts at most once a second, so 5 starts take ~4 s.
+sleep 4
+n=$(wc -l <"$out/limit")
+[ "$n" = 5 ] || fail "limit: $n starts, wanted 5 (StartLimitBurst=5 in 10 s)"
+sv status "$root/sv/limit" | grep -q '^down:.*normally up' || fail "limit: $(sv status "$root/sv/limit")"
+n=$(wc -l <"$out/burst")
+[ "$n" = 2 ] || fail "burst: $n starts, wanted 2 (StartLimitBurst=2)"
+n=$(wc -l <"$out/nolimit")
+[ "$n" -ge 8 ] || fail "nolimit: $n starts, wanted >= 8 (StartLimitIntervalSec=0 disables the limit)"
+
+if [ "$fails" != 0 ]; then
+	for n in $names; do sed "s/^/$n: /" "$root/$n.log"; done
+fi
+echo "convert_live: $fails failure(s)"
+[ "$fails" = 0 ]
