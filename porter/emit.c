@@ -202,9 +202,12 @@ static void
 command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *c, enum cmd_role role,
 	const char *extra_env)
 {
-	bool root = c->as_root || (role == ROLE_AUX && p->permissions_start_only);
+	/* '+' and PermissionsStartOnly= lines run without any sandboxing (so no
+	 * RootDirectory=); '!' only skips the user switch (systemd.service(5)). */
+	bool full = c->full_privileges || (role == ROLE_AUX && p->permissions_start_only);
+	bool root = c->as_root || full;
 	bool ident = !root && uses_user(p);
-	bool chroot_ = p->root_directory && !c->as_root;
+	bool chroot_ = p->root_directory && !full;
 	emit_add(b, "klein-svc exec \"$@\"");
 	if (extra_env)
 		emit_addf(b, " %s", extra_env);

@@ -748,7 +748,11 @@ user_name_ok(const char *s)
 	return strlen(s) <= 255;
 }
 
-/* env_assignment_is_valid(). */
+/* systemd 252's env_assignment_is_valid(): a name of [A-Za-z0-9_] not
+ * starting with a digit, then '=', then a value that only has to be valid
+ * UTF-8 (env_value_is_valid(): control characters such as ESC, DEL or SOH
+ * are allowed). The ARG_MAX length limits cannot be reached: a unit line is
+ * at most 1 MiB. */
 static bool
 env_assignment_ok(const char *s)
 {
@@ -762,10 +766,7 @@ env_assignment_ok(const char *s)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '_'))
 			return false;
-	for (const unsigned char *p = (const unsigned char *)eq + 1; *p; p++)
-		if ((*p < ' ' && *p != '\t' && *p != '\n') || *p == 0x7f)
-			return false;
-	return true;
+	return utf8_is_valid(eq + 1);
 }
 
 static int

@@ -1069,6 +1069,7 @@ cmd_copy(struct plan_cmd *c, const struct exec_command *e)
 	c->ignore_failure = e->flags & EXEC_IGNORE_FAILURE;
 	c->no_expand = e->flags & EXEC_NO_ENV_EXPAND;
 	c->as_root = e->flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID);
+	c->full_privileges = e->flags & EXEC_FULL_PRIVILEGES;
 	c->file = e->loc.file ? strdup(e->loc.file) : NULL;
 	c->line = e->loc.line;
 	return 0;
@@ -1302,6 +1303,12 @@ check_plan(struct run_plan *p, const struct unit *u, struct diag *d)
 		diag_add(d, f, 0, DIAG_WARNING,
 			 "Type=forking without PIDFile=: the main process is the one child left when "
 			 "the start command exits; porter.conf can run the daemon in the foreground instead");
+	if (p->remain_after_exit && p->type != PLAN_ONESHOT)
+		diag_add(d, f, 0, DIAG_WARNING,
+			 "RemainAfterExit=yes with Type=%s approximated: when the main process exits the "
+			 "runit service goes down (finish), so it does not stay active and ExecStop= "
+			 "does not run at a later stop; porter.conf type = \"oneshot\" keeps it up",
+			 p->type_name);
 	if (p->start_post.n && p->type != PLAN_ONESHOT)
 		diag_add(d, p->start_post.v[0].file, p->start_post.v[0].line, DIAG_WARNING,
 			 "ExecStartPost= approximated: runs in a background job %s; the service is "

@@ -62,6 +62,7 @@ struct plan_cmd {
 	size_t argc;
 	bool argv0_given; /* '@': argv[0] differs from path */
 	bool ignore_failure, no_expand, as_root;
+	bool full_privileges; /* '+': also no RootDirectory= (as_root alone: '!') */
 	char *file;
 	unsigned line;
 };

@@ -61,7 +61,7 @@ utf8_valid_len(const unsigned char *s)
 	return len;
 }
 
-static bool
+bool
 utf8_is_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

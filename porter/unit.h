@@ -31,6 +31,7 @@
 #ifndef KLEIN_PORTER_UNIT_H
 #define KLEIN_PORTER_UNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -64,6 +65,10 @@ typedef int (*unit_assign_fn)(void *userdata, const char *section, const char *k
 			      const char *value, unsigned line);
 int unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *sections,
 		  unit_assign_fn cb, void *userdata, struct diag *d);
+
+/* systemd's utf8_is_valid(): well-formed UTF-8 in shortest form, no
+ * surrogates, noncharacters or code points past U+10FFFF. */
+bool utf8_is_valid(const char *s);
 
 /* Frees every entry; out is left empty. */
 void unit_entries_done(struct unit_entries *out);

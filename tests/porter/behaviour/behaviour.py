@@ -307,6 +307,15 @@ def fam_identity(ck):
             for tag in ("plus", "bang"):
                 ck.eq("%s keeps USER=" % tag, dict(env_of(by[tag])).get(b"USER"), b"nobody",
                       "systemd.exec(5): $USER set for units with User=")
+            # systemd.exec(5): $SYSTEMD_EXEC_PID is the pid of each unit
+            # process; $INVOCATION_ID is "passed to all processes run as part
+            # of the unit" -- one id for the whole start.
+            for tag in ("pre", "plus", "bang", "main"):
+                ck.eq("%s SYSTEMD_EXEC_PID" % tag, dict(env_of(by[tag])).get(b"SYSTEMD_EXEC_PID"),
+                      str(by[tag]["pid"]).encode(), "systemd.exec(5) $SYSTEMD_EXEC_PID")
+            ids = {dict(env_of(by[tag])).get(b"INVOCATION_ID") for tag in by}
+            ck.ok("one INVOCATION_ID for all lines", len(ids) == 1 and None not in ids, repr(ids),
+                  "systemd.exec(5) $INVOCATION_ID")
 
         ck.start("permissions-start-only")
         recs = sb.wait_for("p", count=2)
@@ -560,8 +569,10 @@ def fam_notify(ck):
         if not ck.ok("probe ran", bool(recs), sb.output()[-1500:]):
             return
         env = dict(env_of(recs[0]))
-        ck.ok("NOTIFY_SOCKET set", bool(env.get(b"NOTIFY_SOCKET")), repr(env.get(b"NOTIFY_SOCKET")),
-              "systemd.exec(5) $NOTIFY_SOCKET for Type=notify")
+        ck.ok("NOTIFY_SOCKET set", bool(env.get(b"NOTIFY_SOCKET")),
+              repr(env.get(b"NOTIFY_SOCKET")), "systemd.exec(5) $NOTIFY_SOCKET for Type=notify")
+        ck.eq("SYSTEMD_EXEC_PID", env.get(b"SYSTEMD_EXEC_PID"), str(recs[0]["pid"]).encode(),
+              "systemd.exec(5) $SYSTEMD_EXEC_PID: the pid of the unit process")
         rc, out, secs = sb.sv("-w", "10", "start", "n")
         t1 = time.monotonic_ns()
         ready = sb.wait_for("n", lambda r: r["event"] == "ready", timeout=0.5)

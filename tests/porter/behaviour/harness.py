@@ -38,8 +38,9 @@ CANARY = "KLEIN_BEHAVIOUR_CANARY"
 # environment (what klein-init gives runsvdir, e.g. `docker run -e`) instead
 # of systemd's near-empty one with a fixed PATH. With this on, the expected
 # environment is that base, then exactly what systemd adds; set it to False
-# to assert systemd's own rule (the canary and runsvdir's PATH then fail).
-CONTAINER_ENV_BASE = True
+# to assert systemd's own rule (KLEIN_BH_STRICT_ENV=1 does; the canary and
+# runsvdir's PATH then fail).
+CONTAINER_ENV_BASE = not os.environ.get("KLEIN_BH_STRICT_ENV")
 
 
 # Hidden (a private tmpfs) inside each namespace, so that what services

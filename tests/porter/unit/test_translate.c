@@ -259,7 +259,9 @@ test_relations_and_sigkill(void)
 	set(&u, "Unit", "Requisite", "b.service", 4);
 	set(&u, "Unit", "Requires", "c.service", 5);
 	set(&u, "Service", "SendSIGKILL", "no", 6);
+	set(&u, "Service", "RemainAfterExit", "true", 7);
 	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
+	CHECK(has_diag(&d, 0, DIAG_WARNING, "RemainAfterExit=yes with Type=simple approximated"));
 	CHECK(p.n_requires == 3 && !strcmp(p.requires[0], "a") && !strcmp(p.requires[2], "c"));
 	CHECK(has_diag(&d, 3, DIAG_WARNING, "BindsTo=a.service: approximated as Requires="));
 	CHECK(has_diag(&d, 4, DIAG_WARNING, "Requisite=b.service: approximated as Requires="));
