@@ -133,6 +133,11 @@ header(struct emit_buf *b, const struct run_plan *p, const char *what)
 static bool
 uses_user(const struct run_plan *p)
 {
+	/* User=root alone changes no credentials in systemd (gid 0: no initgroups, the
+	 * manager's groups are kept), so no chpst -u, which would reset the groups. */
+	if (p->user && (!strcmp(p->user, "root") || !strcmp(p->user, "0")) && !p->group &&
+	    !p->n_supplementary_groups)
+		return false;
 	return p->user || p->group || p->n_supplementary_groups;
 }
 
@@ -154,6 +159,16 @@ env_block(struct emit_buf *b, const struct run_plan *p)
 		emit_add(b, " \\\n\t--env");
 		q(b, v.s ? v.s : "");
 		emit_buf_done(&v);
+	}
+	if (p->exec_search_path) {
+		char *v = NULL;
+		if (asprintf(&v, "PATH=%s", p->exec_search_path) < 0) {
+			b->oom = true;
+			return;
+		}
+		emit_add(b, " \\\n\t--env");
+		q(b, v);
+		free(v);
 	}
 	for (size_t i = 0; i < p->n_env; i++) {
 		emit_add(b, " \\\n\t--env");
@@ -497,6 +512,11 @@ run_stdio(struct emit_buf *b, const struct run_plan *p)
 	} else if (err_log) {
 		if (out_moved)
 			emit_add(b, "exec 2>&3 3>&-\n");
+	} else if (p->err.kind == p->out.kind && p->err.path && p->out.path &&
+		   !strcmp(p->err.path, p->out.path)) {
+		/* systemd opens the file once and dups it (can_inherit_stderr_from_stdout()):
+		 * two opens of file: would write over each other from offset 0. */
+		emit_add(b, "exec 2>&1\n");
 	} else {
 		redirect(b, 2, &p->err);
 	}

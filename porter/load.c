@@ -419,6 +419,7 @@ enum kind {
 	K_EXEC,
 	K_ENV,
 	K_ENVFILE,
+	K_ENV_NAMES, /* PassEnvironment=, UnsetEnvironment= */
 	K_USER,
 	K_SUPP_GROUPS,
 	K_EXEC_DIR,
@@ -464,8 +465,8 @@ directive_kind(const struct directive *dr)
 		{ "ConfigurationDirectory", K_EXEC_DIR },
 		{ "PIDFile", K_PIDFILE },
 		{ "WorkingDirectory", K_WORKDIR },
-		{ "PassEnvironment", K_LIST },
-		{ "UnsetEnvironment", K_LIST },
+		{ "PassEnvironment", K_ENV_NAMES },
+		{ "UnsetEnvironment", K_ENV_NAMES },
 		{ "TimeoutStopSec", K_TIME },
 		{ "TimeoutAbortSec", K_TIME },
 		{ "Documentation", K_LIST },
@@ -753,20 +754,25 @@ user_name_ok(const char *s)
  * UTF-8 (env_value_is_valid(): control characters such as ESC, DEL or SOH
  * are allowed). The ARG_MAX length limits cannot be reached: a unit line is
  * at most 1 MiB. */
+/* systemd's env_name_is_valid_n(): the first n bytes of s. */
+static bool
+env_name_ok(const char *s, size_t n)
+{
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (const char *p = s; p < s + n; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
 static bool
 env_assignment_ok(const char *s)
 {
 	const char *eq = strchr(s, '=');
 
-	if (!eq || eq == s)
-		return false;
-	if (s[0] >= '0' && s[0] <= '9')
-		return false;
-	for (const char *p = s; p < eq; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_'))
-			return false;
-	return utf8_is_valid(eq + 1);
+	return eq && env_name_ok(s, (size_t)(eq - s)) && utf8_is_valid(eq + 1);
 }
 
 static int
@@ -868,6 +874,111 @@ apply_words(struct loader *L, const struct directive *dr, const char *value, uns
 			w = res;
 		}
 		r = list_add(L, dr, w, line, dedup);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* Adds one *Directory= item the way exec_directory_add() does: one entry
+ * per directory; a symlink (SRC:DST, systemd >= 250) is attached to its
+ * directory. Items are "SRC" or "SRC:DST" (one item per symlink), with ':'
+ * and '\' inside SRC written as "\:" and "\\" so that the first bare ':'
+ * always ends SRC. */
+static int
+exec_dir_add(struct loader *L, const struct directive *dr, const char *src, const char *dst,
+	     unsigned line)
+{
+	struct setting *s = setting_get(L, dr, true, line);
+	size_t n = strlen(src);
+	char *esc = malloc(n * 2 + 1), *o = esc, *item;
+
+	if (!s || !esc) {
+		free(esc);
+		return -ENOMEM;
+	}
+	for (const char *p = src; *p; p++) {
+		if (*p == ':' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = '\0';
+	n = strlen(esc);
+	for (size_t i = 0; i < s->n_values; i++) {
+		const char *v = s->values[i];
+
+		if (strncmp(v, esc, n) || (v[n] && v[n] != ':'))
+			continue;
+		if (!dst || (v[n] == ':' && !strcmp(v + n + 1, dst))) {
+			free(esc); /* the directory (or this very symlink) is there */
+			return 0;
+		}
+		if (!v[n]) {
+			/* A plain entry gets the symlink attached. */
+			if (asprintf(&item, "%s:%s", esc, dst) < 0) {
+				free(esc);
+				return -ENOMEM;
+			}
+			free(s->values[i]);
+			s->values[i] = item;
+			free(esc);
+			return 0;
+		}
+	}
+	if (dst) {
+		if (asprintf(&item, "%s:%s", esc, dst) < 0)
+			item = NULL;
+		free(esc);
+	} else
+		item = esc;
+	return strv_push(&s->values, &s->n_values, item);
+}
+
+/* PassEnvironment= (config_parse_pass_environ(): quotes, no C escapes, a
+ * variable name per word) and UnsetEnvironment= (config_parse_unset_environ():
+ * C escapes too, a name or a NAME=VALUE assignment). Duplicates are dropped;
+ * a quoting/escape error keeps the words before it. */
+static int
+apply_env_names(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	bool unset = !strcmp(dr->key, "UnsetEnvironment");
+	const char *p = value;
+
+	if (!*value)
+		return list_reset(L, dr, line);
+	for (;;) {
+		char *w = NULL, *res = NULL;
+		int r = word_extract(&p, &w, NULL, WORD_UNQUOTE | (unset ? WORD_CUNESCAPE : 0));
+
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			WARN("Trailing garbage in %s, ignoring: %s", dr->key, value);
+			return 0;
+		}
+		if (r == 0)
+			return 0;
+		r = resolve(L, w, &res);
+		if (r == -ENOMEM) {
+			free(w);
+			return r;
+		}
+		if (r < 0) {
+			WARN("Failed to resolve %sspecifiers in %s, ignoring: %s",
+			     unset ? "unit " : "", w, strerror(-r));
+			free(w);
+			continue;
+		}
+		free(w);
+		if (!env_name_ok(res, strlen(res)) && !(unset && env_assignment_ok(res))) {
+			if (unset)
+				WARN("Invalid environment name or assignment %s, ignoring: %s", dr->key,
+				     res);
+			else
+				WARN("Invalid environment name for %s, ignoring: %s", dr->key, res);
+			free(res);
+			continue;
+		}
+		r = list_add(L, dr, res, line, true);
 		if (r < 0)
 			return r;
 	}
@@ -1060,7 +1171,7 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		if (!*value)
 			return list_reset(L, dr, line);
 		for (;;) {
-			char *tuple, *src = NULL, *out;
+			char *tuple, *src = NULL;
 			const char *type;
 
 			r = word_extract(&p, &tuple, NULL, WORD_UNQUOTE | WORD_RETAIN_ESCAPE);
@@ -1096,6 +1207,17 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 				continue;
 			}
 			free(src);
+			if (!utf8_is_valid(res)) {
+				/* A \xHH escape can make the name invalid UTF-8. */
+				char *shown = utf8_escape_invalid(res);
+
+				WARN("String is not UTF-8 clean, ignoring assignment: %s",
+				     shown ? shown : "");
+				free(shown);
+				free(res);
+				free(tuple);
+				continue;
+			}
 			if (path_check(L, line, dr->key, res, PATH_RELATIVE) < 0) {
 				free(res);
 				free(tuple);
@@ -1107,15 +1229,9 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 				free(tuple);
 				continue;
 			}
-			/* Keep a symlink target (src:dst, systemd >= 250) as written. */
-			if (type && *type) {
-				if (asprintf(&out, "%s:%s", res, type) < 0)
-					out = NULL;
-				free(res);
-			} else
-				out = res;
+			r = exec_dir_add(L, dr, res, type && *type ? type : NULL, line);
+			free(res);
 			free(tuple);
-			r = list_add(L, dr, out, line, true);
 			if (r < 0)
 				return r;
 		}
@@ -1196,6 +1312,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		}
 		return set_scalar(L, dr, res, line);
 	}
+	case K_ENV_NAMES:
+		return apply_env_names(L, dr, value, line);
 	case K_LIST:
 		return apply_words(L, dr, value, line, WORD_UNQUOTE, true, true, false);
 	case K_LIST_RAW:
@@ -1404,8 +1522,11 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		break;
 	}
 	case K_SCALAR_PRINTF:
-		if (!*value)
+		if (!*value) {
+			if (!strcmp(dr->key, "Slice"))
+				L->spec.slice = NULL;
 			return set_scalar(L, dr, NULL, line);
+		}
 		r = resolve(L, value, &res);
 		if (r == -ENOMEM)
 			return r;
@@ -1416,6 +1537,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		}
 		if (!strcmp(dr->key, "BusName"))
 			L->bus_name = true;
+		if (!strcmp(dr->key, "Slice"))
+			L->spec.slice = res;
 		return set_scalar(L, dr, res, line);
 	case K_SCALAR:
 		break;
@@ -1841,10 +1964,34 @@ path_cmp(const char *a, const char *b)
 	}
 }
 
-static int
-path_qcmp(const void *a, const void *b)
+/* The SRC of a *Directory= item (see exec_dir_add()), unescaped; malloc'd. */
+static char *
+exec_dir_src(const char *item)
 {
-	return path_cmp(*(char *const *)a, *(char *const *)b);
+	char *out = malloc(strlen(item) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *p = item; *p && *p != ':'; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Orders *Directory= items by their directory, as systemd does. */
+static int
+exec_dir_qcmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	char *sx = exec_dir_src(x), *sy = exec_dir_src(y);
+	int r = sx && sy ? path_cmp(sx, sy) : 0;
+
+	free(sx);
+	free(sy);
+	return r ? r : strcmp(x, y);
 }
 
 /* systemd sorts *Directory= lists so that parents are created first. */
@@ -1856,7 +2003,7 @@ sort_exec_dirs(struct unit *u)
 			    K_EXEC_DIR &&
 		    u->settings[i].n_values > 1)
 			qsort(u->settings[i].values, u->settings[i].n_values, sizeof(char *),
-			      path_qcmp);
+			      exec_dir_qcmp);
 }
 
 static enum unit_state

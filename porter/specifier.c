@@ -13,6 +13,29 @@
 
 #include "specifier.h"
 
+/* systemd's slice_build_subslice() chain: "a-b.slice" -> "a.slice/a-b.slice",
+ * "-.slice" (the root slice) -> "". Returns malloc'd or NULL. */
+static char *
+slice_path(const char *slice)
+{
+	const char *dot = strrchr(slice, '.');
+	size_t stem = dot ? (size_t)(dot - slice) : strlen(slice);
+	char *out, *o;
+
+	if (!strcmp(slice, "-.slice"))
+		return strdup("");
+	out = malloc(stem * (stem + 8) + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (size_t i = 0; i < stem; i++)
+		if (slice[i] == '-' && i > 0) {
+			o += sprintf(o, "%s%.*s.slice", o == out ? "" : "/", (int)i, slice);
+		}
+	o += sprintf(o, "%s%s", o == out ? "" : "/", slice);
+	return out;
+}
+
 #define UNIT_NAME_MAX 256
 
 static bool
@@ -289,11 +312,22 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 		      : strdup("");
 		break;
 	}
-	case 'c':
-		if (asprintf(&v, "/system.slice/%s", c->name) < 0)
+	case 'c': {
+		char *sp = c->slice ? slice_path(c->slice) : strdup("");
+
+		if (!sp || asprintf(&v, "%s%s/%s", *sp ? "/" : "", sp, c->name) < 0)
+			v = NULL;
+		free(sp);
+		break;
+	}
+	case 'r':
+		/* The slice's own default cgroup path: its parent slice is not
+		 * loaded yet either, so it is just "/SLICE". */
+		if (!c->slice || !strcmp(c->slice, "-.slice"))
+			v = strdup("");
+		else if (asprintf(&v, "/%s", c->slice) < 0)
 			v = NULL;
 		break;
-	case 'r': v = strdup("/system.slice"); break;
 	case 'R': v = strdup("/"); break;
 	case 'C': v = strdup("/var/cache"); break;
 	case 'd':

@@ -10,6 +10,10 @@ struct spec_ctx {
 	const char *name;     /* unit name as loaded: "foo@bar.service" */
 	const char *fragment; /* fragment path as the system sees it (no root); may be NULL */
 	const char *root;     /* where host files (/etc/os-release, ...) are read; NULL = "/" */
+	/* Slice= as applied so far, or NULL. systemd resolves %c and %r while it
+	 * reads the file, before the default slice (system.slice) is assigned:
+	 * without an earlier Slice=, %c is "/NAME" and %r is empty. */
+	const char *slice;
 	/* Lazily read host values; owned, freed by spec_ctx_done(). */
 	char *os_release;     /* file contents, or "" when unreadable */
 	char *machine_id, *boot_id, *hostname, *pretty_hostname;

@@ -632,6 +632,39 @@ tr_env_file(struct run_plan *p, const struct setting *s, const char *why, struct
 	return 0;
 }
 
+/* ExecSearchPath=: systemd looks commands up there and makes it $PATH unless
+ * Environment=/EnvironmentFile= set PATH; klein-svc searches the final
+ * environment's PATH, so it becomes an --env PATH= before Environment=.
+ * Several assignments append; an empty one resets. */
+static int
+tr_exec_search_path(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
+{
+	(void)why;
+	for (size_t i = 0; i < s->n_values; i++) {
+		const char *v = s->values[i];
+		if (!v[0]) {
+			free(p->exec_search_path);
+			p->exec_search_path = NULL;
+			continue;
+		}
+		bool ok = true;
+		for (const char *x = v; *x && ok; x += strcspn(x, ":"), x += *x == ':')
+			ok = *x == '/';
+		if (!ok) {
+			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
+				 "ExecSearchPath=%s: not a list of absolute paths, ignored", v);
+			continue;
+		}
+		char *n = NULL;
+		if (asprintf(&n, "%s%s%s", p->exec_search_path ? p->exec_search_path : "",
+			     p->exec_search_path ? ":" : "", v) < 0)
+			return -ENOMEM;
+		free(p->exec_search_path);
+		p->exec_search_path = n;
+	}
+	return 0;
+}
+
 static int
 tr_unset_env(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
@@ -958,6 +991,7 @@ static const struct rule {
 	{ "Service", "ConfigurationDirectory", tr_dir, NULL },
 	{ "Service", "EnvironmentFile", tr_env_file, NULL },
 	{ "Service", "UnsetEnvironment", tr_unset_env, NULL },
+	{ "Service", "ExecSearchPath", tr_exec_search_path, NULL },
 	{ "Service", "PassEnvironment", tr_pass_env, NULL },
 	{ "Service", "StandardInput", tr_stdio, NULL },
 	{ "Service", "StandardOutput", tr_stdio, NULL },
@@ -1412,6 +1446,7 @@ run_plan_done(struct run_plan *p)
 				    &p->reload, &p->stop, &p->stop_post };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		cmds_free(all[i]);
+	free(p->exec_search_path);
 	strv_free(p->env, p->n_env);
 	strv_free(p->env_files, p->n_env_files);
 	strv_free(p->unset_env, p->n_unset_env);

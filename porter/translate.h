@@ -139,6 +139,7 @@ struct run_plan {
 
 	struct plan_cmds exec_condition, start_pre, start, start_post, reload, stop, stop_post;
 
+	char *exec_search_path; /* ExecSearchPath=, ':'-joined; NULL when unset */
 	char **env; /* Environment= ("NAME=VALUE"), then porter.conf env */
 	size_t n_env;
 	char **env_files; /* "-/path" or "/path" */

@@ -78,7 +78,7 @@ utf8_is_valid(const char *s)
 
 /* A copy of s with each invalid byte replaced by U+FFFD, as systemd prints
  * such strings in its messages. */
-static char *
+char *
 utf8_escape_invalid(const char *s)
 {
 	size_t len = strlen(s);

@@ -70,6 +70,10 @@ int unit_parse_cb(const char *file, const char *buf, size_t len, const char *con
  * surrogates, noncharacters or code points past U+10FFFF. */
 bool utf8_is_valid(const char *s);
 
+/* A malloc'd copy of s with each invalid byte replaced by U+FFFD, as
+ * systemd prints such strings in its messages; NULL when out of memory. */
+char *utf8_escape_invalid(const char *s);
+
 /* Frees every entry; out is left empty. */
 void unit_entries_done(struct unit_entries *out);
 

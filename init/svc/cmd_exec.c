@@ -396,6 +396,37 @@ reset_signals(bool sigpipe_default)
 	(void)sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
+/* systemd 252's setpriority_closest(): Nice=, or when privileges forbid it
+ * (no CAP_SYS_NICE), the closest level RLIMIT_NICE allows. */
+static int
+apply_nice(int level)
+{
+	if (setpriority(PRIO_PROCESS, 0, level) == 0)
+		return 0;
+	int e = errno;
+	if (e != EPERM && e != EACCES) {
+		log_error("cannot set nice level %d: %s", level, strerror(e));
+		return -e;
+	}
+	errno = 0;
+	int current = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0 || level > current) {
+		log_error("cannot set nice level %d: %s", level, strerror(errno ? errno : e));
+		return -e;
+	}
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NICE, &rl) < 0)
+		return -errno;
+	int limit = nice_closest(level, current, rl.rlim_cur);
+	if (limit != current && setpriority(PRIO_PROCESS, 0, limit) < 0) {
+		log_error("cannot set nice level %d: %s", limit, strerror(errno));
+		return -errno;
+	}
+	log_error("warning: cannot set nice level %d: %s, using %d", level, strerror(e),
+		limit);
+	return 0;
+}
+
 static int
 apply_attributes(const struct exec_opts *o, const struct pw_entry *pw)
 {
@@ -404,21 +435,26 @@ apply_attributes(const struct exec_opts *o, const struct pw_entry *pw)
 			return -1;
 	if (o->have_umask)
 		(void)umask(o->umask);
-	if (o->have_nice && setpriority(PRIO_PROCESS, 0, (int)o->nice) < 0) {
-		log_error("cannot set nice level %ld: %s", o->nice, strerror(errno));
-		return -errno;
-	}
+	if (o->have_nice && apply_nice((int)o->nice) < 0)
+		return -1;
 	if (o->have_oom) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%ld\n", o->oom);
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, buf, strlen(buf)) < 0) {
-			log_error("cannot set OOM score adjustment %ld: %s", o->oom, strerror(errno));
+			int e = errno;
 			if (fd >= 0)
 				close(fd);
-			return -1;
-		}
-		close(fd);
+			/* systemd: "assuming containerized execution, ignoring" (lowering
+			 * needs CAP_SYS_RESOURCE, which Docker does not grant). */
+			if (e != EPERM && e != EACCES) {
+				log_error("cannot set OOM score adjustment %ld: %s", o->oom, strerror(e));
+				return -1;
+			}
+			log_error("warning: cannot set OOM score adjustment %ld: %s, ignored", o->oom,
+				strerror(e));
+		} else
+			close(fd);
 	}
 	if (o->chdir && apply_chdir(o, pw) < 0)
 		return -1;

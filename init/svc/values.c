@@ -406,3 +406,13 @@ signal_default_dumps_core(int sig)
 		return false;
 	}
 }
+
+int
+nice_closest(int level, int current, rlim_t rlim)
+{
+	/* rlimit_to_nice() */
+	int limit = rlim <= 1 ? 19 : rlim >= 40 ? -20 : 20 - (int)rlim;
+	if (level >= limit)
+		return level;
+	return current < limit ? current : limit;
+}

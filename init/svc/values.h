@@ -31,6 +31,11 @@ int rlimit_from_name(const char *name);
  */
 int rlimit_parse(int resource, const char *val, struct rlimit *ret);
 
+/* systemd's setpriority_closest() fallback: the nice level to use when
+ * level (below current) is refused, with RLIMIT_NICE soft limit rlim
+ * (allowing levels down to 20 - rlim); current when already below that. */
+int nice_closest(int level, int current, rlim_t rlim);
+
 /* Signal number from "TERM", "SIGTERM", "15", "RTMIN+3"; -1 if unknown. */
 int signal_from_string(const char *s);
 /* True when sig's default action ends the process: not for the ignored

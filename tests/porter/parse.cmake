@@ -14,3 +14,13 @@ if(Python3_FOUND)
                    $<TARGET_FILE:klein-porter>)
   set_tests_properties(porter.inspect.contract PROPERTIES LABELS blackbox)
 endif()
+
+# Every byte 0x01..0xff in Environment= names/values, Exec argv words and
+# list settings, against systemd 252's answers recorded in
+# unit/bytes_fixtures.json (re-record: unit/bytes_table.py record).
+if(Python3_FOUND)
+  add_test(NAME porter.parse.bytes
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/unit/bytes_table.py check
+                   --porter $<TARGET_FILE:klein-porter>)
+  set_tests_properties(porter.parse.bytes PROPERTIES LABELS "unit;vectors" TIMEOUT 600)
+endif()

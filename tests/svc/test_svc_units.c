@@ -264,6 +264,13 @@ test_time_and_signals(void)
 	CHECK_INT_EQ(signal_from_string("65"), -1);
 	CHECK_STR_EQ(signal_to_string(SIGHUP), "HUP");
 
+	/* Nice= without CAP_SYS_NICE: the closest level RLIMIT_NICE allows. */
+	CHECK_INT_EQ(nice_closest(-15, 5, 22), -2);
+	CHECK_INT_EQ(nice_closest(-15, 5, 0), 5);
+	CHECK_INT_EQ(nice_closest(-15, -5, 22), -5); /* already below the limit */
+	CHECK_INT_EQ(nice_closest(-15, 5, 40), -15);
+	CHECK_INT_EQ(nice_closest(3, 5, 1), 5);
+
 	/* What supervise may re-raise on itself (default action terminates). */
 	CHECK(signal_default_terminates(SIGTERM));
 	CHECK(signal_default_terminates(SIGKILL));

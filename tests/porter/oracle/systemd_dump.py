@@ -122,6 +122,10 @@ def parse_dump(text, name):
             continue
         if on:
             lines.append(ln)
+    # The dump has no blank lines of its own: a blank line inside it is a
+    # value's newline followed by nothing ("A=\n"); trailing ones are not.
+    while lines and lines[-1] == "":
+        lines.pop()
     fields = {}
     execs = {}
     cur_exec = None
@@ -146,7 +150,7 @@ def parse_dump(text, name):
             fields.setdefault(key, []).append(value)
             last = (key, len(fields[key]) - 1)
             continue
-        if last is not None and ln != "":
+        if last is not None:
             # A value that contained a newline (e.g. Environment="A=a\nb").
             key, idx = last
             fields[key][idx] += "\n" + ln

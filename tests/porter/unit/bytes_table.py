@@ -52,54 +52,97 @@ def _u(b):
     return b"\\u%04x" % b
 
 
-def _lines(fmt):
+LOW = range(0x01, 0x80)
+
+
+def _unit(fmt, bs):
     """A unit with one line per byte: fmt(hex_name, byte) -> line bytes."""
     out = HEAD
-    for b in BYTES:
+    for b in bs:
         out += fmt(b"%02X" % b, b) + b"\n"
     return out
 
 
+# Bytes that end or break the whole unit in some context (a line break, a
+# quote or backslash that makes systemd refuse an Exec line and so the
+# unit): they get a unit of their own, so that every other byte of the
+# context is still checked.
+BREAKERS = frozenset(b"\n\r\"'\\;%")
+# Bytes that make a user/group name or an executable path invalid, which
+# refuses the unit: control characters, DEL, '/', ':' (and the breakers).
+FATAL_NAME = BREAKERS | frozenset(range(0x01, 0x20)) | frozenset(b"\x7f/:")
+
+
 def cases():
-    """[(case_id, unit_file_name, unit_bytes)] in a fixed order."""
+    """[(case_id, unit_file_name, unit_bytes)] in a fixed order.
+
+    Raw bytes 0x80..0xff are never valid UTF-8 on their own, and systemd
+    refuses such a line before it looks at the key: that is checked once
+    (raw-high-XX, one unit per byte, plus valid multi-byte sequences), the
+    other raw contexts cover 0x01..0x7f. Escaped forms cover 0x01..0xff."""
     c = []
 
-    def one(cid, fmt):
-        c.append((cid, "bt-%s.service" % cid, _lines(fmt)))
+    def ctx(cid, fmt, bs=BYTES, alone=BREAKERS):
+        group = [b for b in bs if b not in alone]
+        c.append((cid, "bt-%s.service" % cid, _unit(fmt, group)))
+        for b in bs:
+            if b in alone:
+                c.append(("%s-%02x" % (cid, b), "bt-%s-%02x.service" % (cid, b),
+                          _unit(fmt, [b])))
+
+    def each(cid, fmt, bs):
+        for b in bs:
+            c.append(("%s-%02x" % (cid, b), "bt-%s-%02x.service" % (cid, b), _unit(fmt, [b])))
 
     # Environment= values.
-    one("env-value-raw", lambda h, b: b"Environment=V" + h + b"=a" + bytes([b]) + b"b")
-    one("env-value-quoted", lambda h, b: b'Environment="V' + h + b"=a" + bytes([b]) + b'b"')
-    one("env-value-x", lambda h, b: b'Environment="V' + h + b"=a" + _x(b) + b'b"')
-    one("env-value-x-alone", lambda h, b: b"Environment=V" + h + b"=" + _x(b))
-    one("env-value-octal", lambda h, b: b'Environment="V' + h + b"=" + _o(b) + b'"')
-    one("env-value-u", lambda h, b: b'Environment="V' + h + b"=a" + _u(b) + b'b"')
+    ctx("env-value-raw", lambda h, b: b"Environment=V" + h + b"=a" + bytes([b]) + b"b", LOW)
+    ctx("env-value-quoted", lambda h, b: b'Environment="V' + h + b"=a" + bytes([b]) + b'b"', LOW)
+    ctx("env-value-x", lambda h, b: b'Environment="V' + h + b"=a" + _x(b) + b'b"')
+    ctx("env-value-x-alone", lambda h, b: b"Environment=V" + h + b"=" + _x(b))
+    ctx("env-value-octal", lambda h, b: b'Environment="V' + h + b"=" + _o(b) + b'"')
+    ctx("env-value-u", lambda h, b: b'Environment="V' + h + b"=a" + _u(b) + b'b"')
     # Environment= names.
-    one("env-name-raw", lambda h, b: b"Environment=N" + bytes([b]) + h + b"=1")
-    one("env-name-x", lambda h, b: b'Environment="N' + _x(b) + h + b'=1"')
-    one("env-name-first-x", lambda h, b: b'Environment="' + _x(b) + b"N" + h + b'=1"')
+    ctx("env-name-raw", lambda h, b: b"Environment=N" + bytes([b]) + h + b"=1", LOW)
+    ctx("env-name-x", lambda h, b: b'Environment="N' + _x(b) + h + b'=1"')
+    ctx("env-name-first-x", lambda h, b: b'Environment="' + _x(b) + b"N" + h + b'=1"')
     # Exec argv words (ExecStartPre= is a list: one command per line).
-    one("exec-raw", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" a" + bytes([b]) + b"b")
-    one("exec-quoted", lambda h, b: b'ExecStartPre=/bin/echo ' + h + b' "a' + bytes([b]) + b'b"')
-    one("exec-x", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" a" + _x(b) + b"b")
-    one("exec-octal", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" " + _o(b))
-    one("exec-u", lambda h, b: b'ExecStartPre=/bin/echo ' + h + b' "' + _u(b) + b'"')
-    one("exec-path-raw", lambda h, b: b"ExecStartPre=/bin/e" + bytes([b]) + b"cho " + h)
-    one("exec-path-x", lambda h, b: b"ExecStartPre=/bin/e" + _x(b) + b"cho " + h)
-    one("exec-escape", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" \\" + bytes([b]) + b"z")
+    ctx("exec-raw", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" a" + bytes([b]) + b"b", LOW)
+    ctx("exec-quoted", lambda h, b: b'ExecStartPre=/bin/echo ' + h + b' "a' + bytes([b]) + b'b"',
+        LOW)
+    ctx("exec-x", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" a" + _x(b) + b"b")
+    ctx("exec-octal", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" " + _o(b))
+    ctx("exec-u", lambda h, b: b'ExecStartPre=/bin/echo ' + h + b' "' + _u(b) + b'"')
+    ctx("exec-escape", lambda h, b: b"ExecStartPre=/bin/echo " + h + b" \\" + bytes([b]) + b"z",
+        LOW)
+    # A bad byte in the executable's path refuses the unit: those alone.
+    ctx("exec-path-raw", lambda h, b: b"ExecStartPre=/bin/e" + bytes([b]) + b"cho " + h, LOW,
+        FATAL_NAME)
+    ctx("exec-path-x", lambda h, b: b"ExecStartPre=/bin/e" + _x(b) + b"cho " + h, BYTES,
+        FATAL_NAME)
     # List settings that are word lists.
-    one("passenv-raw", lambda h, b: b"PassEnvironment=P" + bytes([b]) + h)
-    one("passenv-x", lambda h, b: b"PassEnvironment=P" + _x(b) + h)
-    one("unsetenv-x", lambda h, b: b"UnsetEnvironment=U" + _x(b) + h + b" W" + h + b"=a" + _x(b))
-    one("rundir-raw", lambda h, b: b"RuntimeDirectory=r" + bytes([b]) + h)
-    one("statedir-x", lambda h, b: b"StateDirectory=s" + _x(b) + h)
-    # Settings whose bad value refuses the unit: one unit per byte.
-    for b in BYTES:
-        c.append(("user-raw-%02x" % b, "bt-user-%02x.service" % b,
-                  HEAD + b"User=u" + bytes([b]) + b"u\n"))
-        c.append(("groups-raw-%02x" % b, "bt-groups-%02x.service" % b,
-                  HEAD + b"SupplementaryGroups=g" + bytes([b]) + b"g\n"))
+    ctx("passenv-raw", lambda h, b: b"PassEnvironment=P" + bytes([b]) + h, LOW)
+    ctx("passenv-x", lambda h, b: b"PassEnvironment=P" + _x(b) + h)
+    ctx("unsetenv-x", lambda h, b: b"UnsetEnvironment=U" + _x(b) + h + b" W" + h + b"=a" + _x(b))
+    ctx("rundir-raw", lambda h, b: b"RuntimeDirectory=r" + bytes([b]) + h, LOW)
+    ctx("statedir-x", lambda h, b: b"StateDirectory=s" + _x(b) + h)
+    # A bad user or group name refuses the unit: those bytes alone.
+    ctx("user-raw", lambda h, b: b"User=u" + bytes([b]) + b"u", LOW, FATAL_NAME)
+    ctx("groups-raw", lambda h, b: b"SupplementaryGroups=g" + bytes([b]) + b"g", LOW,
+        FATAL_NAME)
+    # Raw bytes >= 0x80: never UTF-8 alone, refused at the line level.
+    each("raw-high", lambda h, b: b"Environment=V" + h + b"=a" + bytes([b]) + b"b",
+         range(0x80, 0x100))
+    c.append(("raw-utf8", "bt-raw-utf8.service", HEAD + "".join(
+        "Environment=V%d=a%sb\nExecStartPre=/bin/echo a%sb\n" % (i, ch, ch)
+        for i, ch in enumerate("\u00e9\u20ac\U0001f600\u00a0\u2028\ufeff")).encode()))
     return c
+
+
+def first_line(msg):
+    """systemd's console log splits a message at each LF or CR and prints
+    the pieces as separate lines; only the first carries FILE:LINE, so only
+    that piece can be compared."""
+    return re.split(r"[\n\r]", msg, maxsplit=1)[0]
 
 
 def sha(text):
@@ -117,9 +160,9 @@ def systemd_answer(dump):
             vals = list(f.get(k, []))
             if k == "SupplementaryGroups":
                 vals = [w for v in vals for w in v.split()]
-            for s in f.get(k + "Symlink", []):
-                vals.append(s)
             out[k] = vals
+            if k.endswith("Directory"):
+                out[k + "Symlink"] = list(f.get(k + "Symlink", []))
     out["diagnostics"] = [[d["line"], d["message"]] for d in dump["diagnostics"]]
     return out
 
@@ -207,7 +250,20 @@ def inspect_answer(porter, tmpdir, name, text):
         for k in LISTS:
             v = svc.get(k)
             out[k] = [] if v is None else (v if isinstance(v, list) else [v])
-    out["diagnostics"] = [[d["line"], d["message"]] for d in js["diagnostics"]
+            if k.endswith("Directory"):
+                # inspect keeps "SRC:DST" as one item; the dump shows SRC
+                # among the directories and SRC:DST as a ...Symlink line.
+                # In SRC, ':' and '\\' are escaped with '\\'.
+                split = [re.match(r"((?:[^:\\]|\\.)*)(?::(.*))?$", i, re.S).groups()
+                         for i in out[k]]
+                split = [(re.sub(r"\\(.)", r"\1", a), b) for a, b in split]
+                out[k + "Symlink"] = ["%s:%s" % (a, b) for a, b in split if b is not None]
+                dirs = []
+                for a, _b in split:
+                    if a not in dirs:
+                        dirs.append(a)
+                out[k] = dirs
+    out["diagnostics"] = [[d["line"], first_line(d["message"])] for d in js["diagnostics"]
                           if d["file"] and os.path.basename(d["file"]) == name]
     return out
 

@@ -127,6 +127,7 @@ test_simple_tree(void)
 	const struct emit_file *run = find(&t, "run");
 	CHECK(run && run->mode == 0755 && !strncmp(run->text, "#!/bin/sh\n", 10));
 	CHECK(run && strstr(run->text, "--env 'A=x y'\\''z'"));
+	CHECK(run && !strstr(run->text, "PATH="));
 	/* klein-svc computes initgroups' list at run time: no id(1), no chpst -u here. */
 	CHECK(run && !strstr(run->text, "id -G") && !strstr(run->text, "chpst -u"));
 	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user 'www-data' --expand-from 1 -- '/bin/true' '$A'\n"));
@@ -140,6 +141,14 @@ test_simple_tree(void)
 	const struct emit_file *ls = find(&t, "log/supervise");
 	CHECK(ls && ls->symlink && !strcmp(ls->text, "/run/runit/supervise/demo.log"));
 	emit_tree_done(&t);
+
+	/* ExecSearchPath= becomes $PATH, before Environment= (which may override it). */
+	p.exec_search_path = (char *)"/opt/bin:/usr/bin";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	run = find(&t, "run");
+	CHECK(run && strstr(run->text, "--env 'PATH=/opt/bin:/usr/bin' \\\n\t--env 'A=x y'\\''z'"));
+	emit_tree_done(&t);
+	p.exec_search_path = NULL;
 
 	/* ':' lines are not expanded; '@' gives chpst -b; inherit: no log/. */
 	c.no_expand = true;
@@ -167,13 +176,15 @@ test_identity(void)
 	struct run_plan p;
 	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
 	struct plan_cmd pre = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
-	struct plan_cmd root = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2, .as_root = true };
-	struct plan_cmd pres[] = { pre, root };
+	struct plan_cmd bang = { .path = (char *)"/bin/echo", .argv = argv_true, .argc = 2, .as_root = true };
+	struct plan_cmd root = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2, .as_root = true,
+				 .full_privileges = true };
+	struct plan_cmd pres[] = { pre, root, bang };
 	char *supp[] = { (char *)"tty", (char *)"123" };
 	struct emit_tree t;
 	base_plan(&p);
 	p.start.v = &c, p.start.n = 1;
-	p.start_pre.v = pres, p.start_pre.n = 2;
+	p.start_pre.v = pres, p.start_pre.n = 3;
 	p.user = (char *)"1000";
 	p.group = (char *)"adm";
 	p.supplementary_groups = supp, p.n_supplementary_groups = 2;
@@ -183,7 +194,9 @@ test_identity(void)
 	/* the chroot stays in the command's chpst, which klein-svc merges -u into */
 	CHECK(strstr(run, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A'\n"));
 	CHECK(strstr(run, "klein-svc exec \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A' || exit 1"));
+	/* '+': root, no chroot; '!': root, still chrooted */
 	CHECK(strstr(run, "klein-svc exec \"$@\" --expand-from 1 -- '/bin/true' '$A' || exit 1"));
+	CHECK(strstr(run, "klein-svc exec \"$@\" --expand-from 4 -- chpst -/ '/srv/jail' '/bin/echo' '$A' || exit 1"));
 	emit_tree_done(&t);
 	p.permissions_start_only = true;
 	p.root_directory = NULL;
@@ -192,6 +205,14 @@ test_identity(void)
 	run = find(&t, "run")->text;
 	CHECK(strstr(run, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A'\n"));
 	CHECK(!strstr(run, "--chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A' || exit 1"));
+	emit_tree_done(&t);
+	/* User=root alone: HOME/USER/... from --user, but no credential change */
+	p.user = (char *)"root";
+	p.group = NULL;
+	p.n_supplementary_groups = 0;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	run = find(&t, "run")->text;
+	CHECK(strstr(run, "--user 'root'") && !strstr(run, "--chpst-user"));
 	emit_tree_done(&t);
 }
 
@@ -251,6 +272,18 @@ test_finish_and_stop(void)
 	      strstr(find(&t, "control/t")->text,
 		     "exec klein-svc stop --signal INT --final-signal KILL --timeout 5 --mode mixed --sighup \"$pid\"\n"));
 	emit_tree_done(&t);
+	/* stdout and stderr to the same file: opened once (stderr dups stdout) */
+	p.out.kind = p.err.kind = PLAN_IO_FILE;
+	p.out.path = p.err.path = (char *)"/var/log/x.log";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "run")->text, "exec 1<>'/var/log/x.log'\nexec 2>&1\n"));
+	emit_tree_done(&t);
+	p.err.path = (char *)"/var/log/y.log";
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(strstr(find(&t, "run")->text, "exec 1<>'/var/log/x.log'\nexec 2<>'/var/log/y.log'\n"));
+	emit_tree_done(&t);
+	p.out.kind = p.err.kind = PLAN_IO_DEFAULT;
+	p.out.path = p.err.path = NULL;
 	/* SendSIGKILL=no: no final kill at all */
 	p.send_sigkill = false;
 	CHECK(emit_tree(&p, NULL, &t) == 0);

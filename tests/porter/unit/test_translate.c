@@ -260,6 +260,9 @@ test_relations_and_sigkill(void)
 	set(&u, "Unit", "Requires", "c.service", 5);
 	set(&u, "Service", "SendSIGKILL", "no", 6);
 	set(&u, "Service", "RemainAfterExit", "true", 7);
+	set(&u, "Service", "ExecSearchPath", "/opt/x/bin:/opt/y", 8);
+	set(&u, "Service", "ExecSearchPath", "relative:/a", 9);
+	set(&u, "Service", "ExecSearchPath", "/usr/bin", 10);
 	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
 	CHECK(has_diag(&d, 0, DIAG_WARNING, "RemainAfterExit=yes with Type=simple approximated"));
 	CHECK(p.n_requires == 3 && !strcmp(p.requires[0], "a") && !strcmp(p.requires[2], "c"));
@@ -267,6 +270,8 @@ test_relations_and_sigkill(void)
 	CHECK(has_diag(&d, 4, DIAG_WARNING, "Requisite=b.service: approximated as Requires="));
 	CHECK(!has_diag(&d, 5, DIAG_WARNING, "") && !has_diag(&d, 6, DIAG_WARNING, ""));
 	CHECK(!p.send_sigkill);
+	CHECK(p.exec_search_path && !strcmp(p.exec_search_path, "/opt/x/bin:/opt/y:/usr/bin"));
+	CHECK(has_diag(&d, 9, DIAG_WARNING, "ExecSearchPath=relative:/a: not a list of absolute paths"));
 	run_plan_done(&p);
 	diag_done(&d);
 }
