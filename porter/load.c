@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* load: find a unit and its drop-ins, apply every assignment the way
  * systemd 252's load-fragment.c does, and check the result (service_verify). */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -420,6 +421,7 @@ enum kind {
 	K_ENV,
 	K_ENVFILE,
 	K_ENV_NAMES, /* PassEnvironment=, UnsetEnvironment= */
+	K_STATUS,    /* SuccessExitStatus= and co: exit codes and signals */
 	K_USER,
 	K_SUPP_GROUPS,
 	K_EXEC_DIR,
@@ -505,7 +507,9 @@ directive_kind(const struct directive *dr)
 		return K_LIST_LINE;
 	if (!strcmp(t, "PATH [...]") || !strcmp(t, "PATH[:PATH[:OPTIONS]] [...]"))
 		return K_LIST;
-	if (!strcmp(t, "STATUS") || !strcmp(t, "SYSCALLS") || !strcmp(t, "FAMILIES") ||
+	if (!strcmp(t, "STATUS"))
+		return K_STATUS;
+	if (!strcmp(t, "SYSCALLS") || !strcmp(t, "FAMILIES") ||
 	    !strcmp(t, "BOUNDINGSET") || !strcmp(t, "ARCHS") || !strcmp(t, "FILESYSTEMS") ||
 	    !strcmp(t, "NAMESPACES") || !strcmp(t, "MOUNTFLAG [...]"))
 		return K_LIST_RAW;
@@ -684,11 +688,13 @@ resolve_path(struct loader *L, const char *in, char **out)
 #define ERR(...) diag_add(L->d, L->file, line, DIAG_ERROR, __VA_ARGS__)
 
 /* systemd's path_simplify_and_warn(). Returns 0 or -EINVAL (warned). */
-enum { PATH_ABSOLUTE = 1, PATH_RELATIVE = 2, PATH_FATAL = 4 };
+enum { PATH_ABSOLUTE = 1, PATH_RELATIVE = 2, PATH_FATAL = 4, PATH_FATAL_MSG = 8 };
+/* PATH_FATAL_MSG: systemd's PATH_CHECK_FATAL message (no ", ignoring") for a
+ * value that is nonetheless only dropped (StandardOutput=file:rel). */
 static int
 path_check(struct loader *L, unsigned line, const char *key, char *path, unsigned flags)
 {
-	const char *ign = (flags & PATH_FATAL) ? "" : ", ignoring";
+	const char *ign = (flags & (PATH_FATAL | PATH_FATAL_MSG)) ? "" : ", ignoring";
 	enum diag_severity sev = (flags & PATH_FATAL) ? DIAG_ERROR : DIAG_WARNING;
 	bool abs = path[0] == '/';
 
@@ -1015,7 +1021,8 @@ warn_deprecated(struct loader *L, const char *key, unsigned line)
 			     t[i].old, t[i].new, t[i].old);
 }
 
-/* Applies one assignment. Returns 0, -ENOEXEC (unit refused) or -ENOMEM. */
+/* Applies one assignment. Returns 0, -ENOEXEC (unit refused: bad-setting),
+ * -EINVAL (the file fails to load: error) or -ENOMEM. */
 static int
 apply(void *userdata, const char *section, const char *key, const char *value, unsigned line)
 {
@@ -1258,6 +1265,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 			res = n;
 		}
 		if (!strncmp(res, "/var/run/", 9)) {
+			/* systemd 252 logs this rewrite at debug level only (the
+			 * oracle shows it with SYSTEMD_LOG_LEVEL=debug): no warning. */
 			const char *e = res + 9;
 
 			while (*e == '/')
@@ -1266,14 +1275,14 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 				free(res);
 				return -ENOMEM;
 			}
-			WARN("PIDFile= references a path below legacy directory /var/run/, updating %s → %s; please update the unit file accordingly.",
-			     res, n);
 			free(res);
 			res = n;
 		}
 		if (path_check(L, line, dr->key, res, PATH_ABSOLUTE) < 0) {
+			/* config_parse_pid_file() returns the error: the unit
+			 * fails to load ("error"), despite the ", ignoring". */
 			free(res);
-			return 0;
+			return -EINVAL;
 		}
 		return set_scalar(L, dr, res, line);
 	}
@@ -1314,6 +1323,37 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 	}
 	case K_ENV_NAMES:
 		return apply_env_names(L, dr, value, line);
+	case K_STATUS: {
+		/* config_parse_set_status(): plain words (quotes are not
+		 * special), each an exit status or a signal name. */
+		const char *p = value;
+
+		if (!*value)
+			return list_reset(L, dr, line);
+		for (;;) {
+			char *w;
+
+			r = word_extract(&p, &w, NULL, 0);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0) {
+				WARN("Invalid syntax, ignoring: %s", value);
+				return 0;
+			}
+			if (r == 0)
+				return 0;
+			/* A number is an exit status only ("09" is no signal). */
+			if (exit_status_from_string(w) < 0 &&
+			    (isdigit((unsigned char)w[0]) || parse_signal(w) <= 0)) {
+				WARN("Failed to parse value, ignoring: %s", w);
+				free(w);
+				continue;
+			}
+			r = list_add(L, dr, w, line, false);
+			if (r < 0)
+				return r;
+		}
+	}
 	case K_LIST:
 		return apply_words(L, dr, value, line, WORD_UNQUOTE, true, true, false);
 	case K_LIST_RAW:
@@ -1419,7 +1459,12 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 	case K_RLIMIT: {
 		uint64_t s, h;
 
-		if (parse_rlimit(dr->key, value, &s, &h) < 0) {
+		r = parse_rlimit(dr->key, value, &s, &h);
+		if (r == -EILSEQ) {
+			WARN("Soft resource limit chosen higher than hard limit, ignoring: %s", value);
+			return 0;
+		}
+		if (r < 0) {
 			WARN("Failed to parse resource value, ignoring: %s", value);
 			return 0;
 		}
@@ -1499,7 +1544,7 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 				return 0;
 			}
 			if (strcmp(pfx, "fd:") &&
-			    path_check(L, line, dr->key, res, PATH_ABSOLUTE) < 0) {
+			    path_check(L, line, dr->key, res, PATH_ABSOLUTE | PATH_FATAL_MSG) < 0) {
 				free(res);
 				return 0;
 			}

@@ -317,7 +317,8 @@ rlimit_parse_one(int res, const char *s, uint64_t *ret)
 	uint64_t u;
 	int r;
 
-	if (!strcmp(s, "infinity")) {
+	/* systemd's rlimit_parse_nice() has no "infinity". */
+	if (res != RLIMIT_NICE && !strcmp(s, "infinity")) {
 		*ret = VALUE_INFINITY;
 		return 0;
 	}
@@ -348,8 +349,13 @@ rlimit_parse_one(int res, const char *s, uint64_t *ret)
 			*ret = (uint64_t)(20 - v);
 			return 0;
 		}
+		/* A raw RLIMIT_NICE value is 0..40 (20 - nice). */
+		r = parse_int_strict(s, 0, 40, &v);
+		if (r < 0)
+			return r;
+		*ret = (uint64_t)v;
+		return 0;
 	}
-		/* fall through */
 	default: {
 		char *e;
 
@@ -450,6 +456,52 @@ parse_oom_score_adjust(const char *s, int *ret)
 	return 0;
 }
 
+/* systemd 252's exit_status_mappings names (exit-status.c): the LSB, BSD
+ * (sysexits.h) and systemd's own (200..245) exit codes. */
+static const struct {
+	int code;
+	const char *name;
+} exit_names[] = {
+	{ 0, "SUCCESS" }, { 1, "FAILURE" }, { 2, "INVALIDARGUMENT" }, { 3, "NOTIMPLEMENTED" },
+	{ 4, "NOPERMISSION" }, { 5, "NOTINSTALLED" }, { 6, "NOTCONFIGURED" }, { 7, "NOTRUNNING" },
+	{ 64, "USAGE" }, { 65, "DATAERR" }, { 66, "NOINPUT" }, { 67, "NOUSER" },
+	{ 68, "NOHOST" }, { 69, "UNAVAILABLE" }, { 70, "SOFTWARE" }, { 71, "OSERR" },
+	{ 72, "OSFILE" }, { 73, "CANTCREAT" }, { 74, "IOERR" }, { 75, "TEMPFAIL" },
+	{ 76, "PROTOCOL" }, { 77, "NOPERM" }, { 78, "CONFIG" },
+	{ 200, "CHDIR" }, { 201, "NICE" }, { 202, "FDS" }, { 203, "EXEC" }, { 204, "MEMORY" },
+	{ 205, "LIMITS" }, { 206, "OOM_ADJUST" }, { 207, "SIGNAL_MASK" }, { 208, "STDIN" },
+	{ 209, "STDOUT" }, { 210, "CHROOT" }, { 211, "IOPRIO" }, { 212, "TIMERSLACK" },
+	{ 213, "SECUREBITS" }, { 214, "SETSCHEDULER" }, { 215, "CPUAFFINITY" }, { 216, "GROUP" },
+	{ 217, "USER" }, { 218, "CAPABILITIES" }, { 219, "CGROUP" }, { 220, "SETSID" },
+	{ 221, "CONFIRM" }, { 222, "STDERR" }, { 224, "PAM" }, { 225, "NETWORK" },
+	{ 226, "NAMESPACE" }, { 227, "NO_NEW_PRIVILEGES" }, { 228, "SECCOMP" },
+	{ 229, "SELINUX_CONTEXT" }, { 230, "PERSONALITY" }, { 231, "APPARMOR" },
+	{ 232, "ADDRESS_FAMILIES" }, { 233, "RUNTIME_DIRECTORY" }, { 235, "CHOWN" },
+	{ 236, "SMACK_PROCESS_LABEL" }, { 237, "KEYRING" }, { 238, "STATE_DIRECTORY" },
+	{ 239, "CACHE_DIRECTORY" }, { 240, "LOGS_DIRECTORY" }, { 241, "CONFIGURATION_DIRECTORY" },
+	{ 242, "NUMA_POLICY" }, { 243, "CREDENTIALS" }, { 245, "BPF" },
+	{ 255, "EXCEPTION" },
+};
+
+int
+exit_status_from_string(const char *s)
+{
+	char *e;
+	unsigned long v;
+
+	/* safe_atou8(): strtoul base 0 ("0x10", "010"), no sign. */
+	if (isdigit((unsigned char)s[0]) || s[0] == '+') {
+		errno = 0;
+		v = strtoul(s, &e, 0);
+		if (!errno && e != s && !*e && v <= 255)
+			return (int)v;
+	}
+	for (size_t i = 0; i < sizeof(exit_names) / sizeof(exit_names[0]); i++)
+		if (!strcmp(s, exit_names[i].name))
+			return exit_names[i].code;
+	return -EINVAL;
+}
+
 int
 parse_exit_status_list(const char *s, unsigned char status[256], unsigned char signals[65])
 {
@@ -459,7 +511,7 @@ parse_exit_status_list(const char *s, unsigned char status[256], unsigned char s
 	for (;;) {
 		char *w;
 		long v;
-		int r = word_extract(&p, &w, NULL, WORD_UNQUOTE);
+		int r = word_extract(&p, &w, NULL, 0);
 
 		if (r == -ENOMEM)
 			return r;
@@ -467,7 +519,7 @@ parse_exit_status_list(const char *s, unsigned char status[256], unsigned char s
 			return bad + 1;
 		if (r == 0)
 			break;
-		if (!parse_int_strict(w, 0, 255, &v))
+		if ((v = exit_status_from_string(w)) >= 0)
 			status[v] = 1;
 		else if ((r = parse_signal(w)) > 0 && !isdigit((unsigned char)w[0]))
 			signals[r] = 1;

@@ -45,6 +45,11 @@ int parse_oom_score_adjust(const char *s, int *ret);
 /* A byte size with base-1024 suffixes ("1G", "512K", "1.5M"). */
 int parse_size(const char *s, uint64_t *ret);
 
+/* An exit status as SuccessExitStatus= takes it (exit_status_from_string()):
+ * a number 0..255 (C base prefixes allowed) or a name such as DATAERR or
+ * NOTINSTALLED. Returns the code or -EINVAL. */
+int exit_status_from_string(const char *s);
+
 /* SuccessExitStatus=/RestartPreventExitStatus=: words that are exit codes
  * 0..255 or signal names. Fills status[256] / signals[65] with 1 for each
  * listed value. Returns the number of words that were invalid (skipped, as

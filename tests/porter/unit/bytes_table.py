@@ -73,6 +73,71 @@ BREAKERS = frozenset(b"\n\r\"'\\;%")
 FATAL_NAME = BREAKERS | frozenset(range(0x01, 0x20)) | frozenset(b"\x7f/:")
 
 
+# systemd 252's exit status names, and names it does not have.
+EXIT_NAMES = (
+    "SUCCESS FAILURE INVALIDARGUMENT NOTIMPLEMENTED NOPERMISSION NOTINSTALLED "
+    "NOTCONFIGURED NOTRUNNING USAGE DATAERR NOINPUT NOUSER NOHOST UNAVAILABLE SOFTWARE "
+    "OSERR OSFILE CANTCREAT IOERR TEMPFAIL PROTOCOL NOPERM CONFIG CHDIR NICE FDS EXEC "
+    "MEMORY LIMITS OOM_ADJUST SIGNAL_MASK STDIN STDOUT CHROOT IOPRIO TIMERSLACK SECUREBITS "
+    "SETSCHEDULER CPUAFFINITY GROUP USER CAPABILITIES CGROUP SETSID CONFIRM STDERR PAM "
+    "NETWORK NAMESPACE NO_NEW_PRIVILEGES SECCOMP SELINUX_CONTEXT PERSONALITY "
+    "APPARMOR APPARMOR_PROFILE ADDRESS_FAMILIES RUNTIME_DIRECTORY CHOWN SMACK_PROCESS_LABEL KEYRING "
+    "STATE_DIRECTORY CACHE_DIRECTORY LOGS_DIRECTORY CONFIGURATION_DIRECTORY NUMA_POLICY "
+    "CREDENTIALS BPF EXCEPTION TIMEOUT WATCHDOG SIGNAL CORE ABORT").split()
+
+# Valid and invalid values per setting (the corpus's settings that matter to
+# the translator), checked line by line against systemd's warnings.
+VALUES = (
+    ("Restart", ("no", "always", "on-failure", "on-abnormal", "on-watchdog", "on-abort",
+                 "on-success", "bogus", "Always", "on failure", "1")),
+    ("KillMode", ("control-group", "process", "mixed", "bogus", "Process", "")),
+    ("NotifyAccess", ("none", "main", "exec", "all", "bogus", "Main")),
+    ("StandardOutput", ("inherit", "null", "tty", "journal", "kmsg", "journal+console",
+                        "kmsg+console", "socket", "file:/var/log/x", "append:/var/log/x",
+                        "truncate:/var/log/x", "file:rel", "fd:foo", "syslog", "bogus",
+                        "Journal", "data")),
+    ("StandardError", ("inherit", "journal", "bogus", "syslog+console")),
+    ("StandardInput", ("null", "tty", "data", "socket", "file:/dev/null", "append:/x",
+                       "bogus")),
+    ("UMask", ("0022", "022", "77", "0777", "07777", "10000", "8", "-1", "0x1f", "bogus",
+               " 0027")),
+    ("TimeoutStopSec", ("5", "5s", "1min 30s", "infinity", "0", "5x", "-1", "bogus",
+                        "1.5", "1h2m3s", "300ms")),
+    ("TimeoutStartSec", ("5", "infinity", "5x", "bogus")),
+    ("TimeoutSec", ("5", "bogus", "infinity")),
+    ("RestartSec", ("5", "100ms", "2min", "infinity", "-5", "bogus", "5 5", "1y")),
+    ("Nice", ("0", "-20", "19", "20", "-21", "+5", "5.5", "bogus", " 7")),
+    ("OOMScoreAdjust", ("0", "-1000", "1000", "1001", "-1001", "+5", "bogus", "5.0")),
+    ("LimitNOFILE", ("1024", "1024:4096", "4096:1024", "infinity", "infinity:infinity",
+                     "1K", "bogus", "-1", "1:", ":1", "0")),
+    ("LimitCORE", ("0", "infinity", "1G", "1.5M", "10:20", "bogus", "1X")),
+    ("LimitCPU", ("10", "10s", "1min", "infinity", "bogus")),
+    ("LimitNPROC", ("100", "infinity", "1K", "bogus")),
+    ("LimitMEMLOCK", ("64K", "infinity", "8M:16M", "bogus")),
+    ("LimitRTTIME", ("1000", "1s", "infinity", "bogus")),
+    ("LimitNICE", ("0", "19", "-20", "+10", "40", "41", "bogus")),
+    ("SuccessExitStatus", ("0", "1 2 3", "255", "256", "-1", "SIGTERM", "TERM", "SIGFOO",
+                           "bogus 4", "SIGKILL 9", "1,2", "", "09", "010", "0x1", "0xff",
+                           "0x100", "+5", '"5"', "RTMIN+1", "SIGRTMAX-2", "EXIT_FAILURE",
+                           "1.0", "success")),
+    ("SuccessExitStatus", (" ".join(EXIT_NAMES),)),
+    ("RestartPreventExitStatus", ("1", "SIGHUP", "300", "bogus")),
+    ("RestartForceExitStatus", ("2", "SIGUSR1", "x")),
+    ("KillSignal", ("SIGTERM", "TERM", "15", "SIGRTMIN+1", "RTMAX-1", "SIGFOO", "0",
+                    "65", "bogus")),
+    ("Type", ("simple", "forking", "bogus", "Simple")),
+    ("RemainAfterExit", ("yes", "no", "on", "off", "1", "0", "true", "false", "bogus",
+                         "YES", "y", "t")),
+    ("WorkingDirectory", ("/srv", "-/srv/x", "~", "-~", "/srv//x/", "-relative",
+                          "/a/../b")),
+    ("PIDFile", ("/run/x.pid", "/var/run/x.pid", "x.pid", "/var/run//y.pid", "/run//z/",
+                 "%t/q.pid", "%Z")),
+    ("PIDFile", ("../x",)),
+    ("PIDFile", ("/run/../x",)),
+    ("LimitNICE", ("40:41",)),
+)
+
+
 def cases():
     """[(case_id, unit_file_name, unit_bytes)] in a fixed order.
 
@@ -129,6 +194,15 @@ def cases():
     ctx("user-raw", lambda h, b: b"User=u" + bytes([b]) + b"u", LOW, FATAL_NAME)
     ctx("groups-raw", lambda h, b: b"SupplementaryGroups=g" + bytes([b]) + b"g", LOW,
         FATAL_NAME)
+    # Value checks of the settings the translator reads: each value on its
+    # own line; systemd's warnings (and the state) must match.
+    seen = {}
+    for key, vals in VALUES:
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = "%s-%d" % (key, seen[key])
+        c.append(("values-%s" % key, "bt-values-%s.service" % key, HEAD + b"".join(
+            b"%s=%s\n" % (key.split("-")[0].encode(), v.encode()) for v in vals)))
     # Raw bytes >= 0x80: never UTF-8 alone, refused at the line level.
     each("raw-high", lambda h, b: b"Environment=V" + h + b"=a" + bytes([b]) + b"b",
          range(0x80, 0x100))
