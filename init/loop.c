@@ -282,8 +282,10 @@ exit_code(struct init_state *st, bool by_command, int boot, size_t killed)
 /* Startup is over: scripts ran, runsvdir and the command started. From
  * here until the stop ends klein-init never touches the heap. Weak and
  * empty: the heap-guard test build (tests/init/heapguard.c) overrides it to
- * arm a malloc checker. */
-void __attribute__((weak)) init_steady(void)
+ * arm a malloc checker (weak here only, so that definition is the strong one). */
+#pragma weak init_steady
+void
+init_steady(void)
 {
 }
 

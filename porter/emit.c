@@ -212,10 +212,18 @@ env_block(struct emit_buf *b, const struct run_plan *p)
 
 enum cmd_role { ROLE_MAIN, ROLE_AUX };
 
-/* klein-svc exec "$@" ... -- [chpst ...] PATH ARGS: one Exec line. */
+/* How a line learns its own pid for $SYSTEMD_EXEC_PID (systemd sets it for
+ * every process it spawns): a line the script waits for runs in a subshell
+ * that reads its pid from /proc/self/stat and execs klein-svc (so the pid
+ * stays the command's); an exec'd line is the script's $$; a command that
+ * klein-svc supervise forks goes through sh -c for the same read. */
+enum cmd_pid { PID_SUBSHELL, PID_SELF, PID_SH };
+
+/* klein-svc exec --env SYSTEMD_EXEC_PID=... "$@" ... -- [chpst ...] PATH ARGS:
+ * one Exec line. */
 static void
 command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *c, enum cmd_role role,
-	const char *extra_env)
+	const char *extra_env, enum cmd_pid pidm)
 {
 	/* '+' and PermissionsStartOnly= lines run without any sandboxing (so no
 	 * RootDirectory=); '!' only skips the user switch (systemd.service(5)). */
@@ -223,7 +231,19 @@ command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *c, 
 	bool root = c->as_root || full;
 	bool ident = !root && uses_user(p);
 	bool chroot_ = p->root_directory && !full;
-	emit_add(b, "klein-svc exec \"$@\"");
+	switch (pidm) {
+	case PID_SUBSHELL:
+		emit_add(b, "(read -r xpid _ </proc/self/stat; exec klein-svc exec "
+			    "--env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\"");
+		break;
+	case PID_SELF:
+		emit_add(b, "klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\"");
+		break;
+	case PID_SH:
+		emit_add(b, "sh -c 'read -r xpid _ </proc/self/stat; exec klein-svc exec "
+			    "--env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\"' sh \"$@\"");
+		break;
+	}
 	if (extra_env)
 		emit_addf(b, " %s", extra_env);
 	if (ident) {
@@ -275,6 +295,8 @@ command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *c, 
 	q(b, c->path);
 	for (size_t i = 1; i < c->argc; i++)
 		q(b, c->argv[i]);
+	if (pidm == PID_SUBSHELL)
+		emit_add(b, ")");
 }
 
 /* One line per command; a failure ends the script unless the line has '-'. */
@@ -284,7 +306,7 @@ command_lines(struct emit_buf *b, const struct run_plan *p, const struct plan_cm
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		emit_addf(b, "%s", indent);
-		command(b, p, &cs->v[i], ROLE_AUX, extra_env);
+		command(b, p, &cs->v[i], ROLE_AUX, extra_env, PID_SUBSHELL);
 		if (cs->v[i].ignore_failure || !on_fail)
 			emit_add(b, " || :");
 		else
@@ -543,17 +565,20 @@ background_post(struct emit_buf *b, const struct run_plan *p, bool wait_up)
 		return;
 	emit_add(b, "\n# ExecStartPost= in the background (");
 	emit_add(b, wait_up ? "once the daemon is up" : "right after the main process starts");
-	emit_add(b, "); the service is ready only after them.\n( (\n");
+	emit_add(b, "); the service is ready only after them.\n"
+		    "# ours: this start is still the current one (not restarted meanwhile).\n"
+		    "ours() { [ \"$(cat supervise/klein.invocation 2>/dev/null)\" = \"$invocation\" ]; }\n( (\n");
 	if (wait_up) {
 		uint64_t t = p->timeout_start_usec == PLAN_INFINITY ? 0 : (p->timeout_start_usec + 199999) / 200000;
-		emit_add(b, "\ti=0\n\twhile [ ! -e supervise/klein.up ]; do\n\t\tsleep 0.2; i=$((i + 1))\n");
+		emit_add(b, "\ti=0\n\twhile [ ! -e supervise/klein.up ]; do\n\t\tsleep 0.2; i=$((i + 1))\n"
+			    "\t\tours || exit 0\n");
 		if (t)
 			emit_addf(b, "\t\t[ \"$i\" -lt %llu ] || exit 0\n", (unsigned long long)t);
 		emit_add(b, "\tdone\n");
 	}
 	command_lines(b, p, &p->start_post, "ExecStartPost",
 		      wait_up ? "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null)\"" : "--env \"MAINPID=$$\"",
-		      "{ echo 'ExecStartPost= failed, stopping'; : >supervise/klein.failed; printf t >supervise/control; exit 0; }",
+		      "{ ours || exit 0; echo 'ExecStartPost= failed, stopping'; : >supervise/klein.failed; printf t >supervise/control; exit 0; }",
 		      "\t");
 	emit_add(b, "\t: >supervise/klein.ready\n) & )\n");
 }
@@ -568,7 +593,7 @@ supervise_cmd(struct emit_buf *b, const struct run_plan *p, const char *type)
 	seconds(b, p->timeout_start_usec);
 	emit_addf(b, " \\\n\t--ready-file supervise/%s --mainpid-file supervise/klein.pid -- \\\n\t",
 		  post_gates(p) ? "klein.up" : "klein.ready");
-	command(b, p, &p->start.v[0], ROLE_MAIN, NULL);
+	command(b, p, &p->start.v[0], ROLE_MAIN, NULL, PID_SH);
 	emit_add(b, "\n");
 }
 
@@ -579,7 +604,7 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	case PLAN_SIMPLE:
 		background_post(b, p, false);
 		emit_addf(b, "\n# ExecStart= (Type=%s): the main process, in the foreground.\nexec ", p->type_name);
-		command(b, p, &p->start.v[0], ROLE_MAIN, "--env \"SYSTEMD_EXEC_PID=$$\"");
+		command(b, p, &p->start.v[0], ROLE_MAIN, NULL, PID_SELF);
 		emit_add(b, "\n");
 		return;
 	case PLAN_FORKING:
@@ -594,7 +619,7 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	}
 	emit_add(b, "\n# ExecStart= (Type=oneshot): every command in order.\n");
 	for (size_t i = 0; i < p->start.n; i++) {
-		command(b, p, &p->start.v[i], ROLE_MAIN, NULL);
+		command(b, p, &p->start.v[i], ROLE_MAIN, NULL, PID_SUBSHELL);
 		emit_add(b, p->start.v[i].ignore_failure ? " || :\n" : " || exit 1\n");
 	}
 	command_lines(b, p, &p->start_post, "ExecStartPost", NULL, "exit 1", "");
@@ -629,7 +654,7 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 	if (p->exec_condition.n) {
 		emit_add(&b, "\n# ExecCondition=: exit 1-254 skips the start, 255 fails it.\n");
 		for (size_t i = 0; i < p->exec_condition.n; i++) {
-			command(&b, p, &p->exec_condition.v[i], ROLE_AUX, NULL);
+			command(&b, p, &p->exec_condition.v[i], ROLE_AUX, NULL, PID_SUBSHELL);
 			emit_add(&b, "\ncase $? in 0) ;; 255) exit 1 ;; *) skip 'ExecCondition=' 0 ;; esac\n");
 		}
 	}

@@ -92,7 +92,9 @@ kill_ns() {
 }
 trap 'rc=$?; if [ $rc -ne 0 ]; then log "--- klein-init log ---"; sed "s/^/    /" "$t/init.log" >&2; fi; kill_ns; _cleanup "$rc"' EXIT
 t0=$(date +%s%N)
-wait_until 30 "the namespace to boot" test -e "$t/booted"
+booted_or_gone() { [ -e "$t/booted" ] || ! kill -0 "$ushare" 2>/dev/null; }
+wait_until 30 "the namespace to boot" booted_or_gone
+[ -e "$t/booted" ] || fail "the namespace did not boot (log below)"
 pid1=$(pgrep -P "$ushare")
 ns() { nsenter -t "$pid1" -m -p -n -u -i -r -w "$@"; }
 log "klein-init is PID 1 of the namespace (host pid $pid1)"

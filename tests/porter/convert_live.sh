@@ -70,9 +70,21 @@ ExecStart=/bin/sh -c 'id -u >$out/numeric; id -G >>$out/numeric; echo \$USER >>$
 EOF
 unit post <<EOF
 [Service]
+ExecStartPre=/bin/sh -c 'echo "\$SYSTEMD_EXEC_PID \$\$\$\$" >$out/execpid'
 ExecStart=/bin/sleep 60
 ExecStartPost=/bin/sleep 3
 ExecStartPost=/bin/sh -c 'echo \$MAINPID >$out/post'
+EOF
+# Each start dies before its ExecStartPost= is done: a previous start's job must
+# never mark a later start ready (nor stop it).
+unit stale <<EOF
+[Unit]
+StartLimitIntervalSec=0
+[Service]
+ExecStart=/bin/sh -c 'sleep 1; exit 1'
+ExecStartPost=/bin/sleep 1.5
+Restart=always
+RestartSec=0
 EOF
 unit postfail <<EOF
 [Service]
@@ -115,16 +127,34 @@ for n in $names; do
 	pids="$pids $!"
 done
 
+# stale_poll N: watches the stale service's check for N tenths of a second.
+stale_ready=0
+stale_poll() {
+	j=0
+	while [ "$j" -lt "$1" ]; do
+		if (cd "$root/sv/stale" && sh ./check 2>/dev/null); then stale_ready=1; fi
+		sleep 0.1; j=$((j + 1))
+	done
+}
+
 # Readiness gated by ExecStartPost= (sleep 3): not ready at ~1.5 s.
-sleep 1.5
+stale_poll 15
 (cd "$root/sv/post" && sh ./check) && fail "post: ready before ExecStartPost= finished"
 [ ! -e "$out/post" ] || fail "post: second ExecStartPost= ran before the first finished"
-sleep 3.5
+stale_poll 35
 (cd "$root/sv/post" && sh ./check) || fail "post: not ready after ExecStartPost= finished"
+[ "$stale_ready" = 0 ] || fail "stale: an old start's ExecStartPost= job marked a later start ready"
 pid=$(cat "$root/sv/post/supervise/pid" 2>/dev/null)
 [ "$(cat "$out/post" 2>/dev/null)" = "$pid" ] || fail "post: MAINPID '$(cat "$out/post" 2>/dev/null)' is not the main pid '$pid'"
 if [ -e "$root/sv/notifypost" ]; then
 	(cd "$root/sv/notifypost" && sh ./check) || fail "notifypost: not ready after READY=1 and ExecStartPost="
+fi
+
+# SYSTEMD_EXEC_PID of an ExecStartPre= line is that process's own pid.
+a='' b=''
+read -r a b <"$out/execpid"
+if [ -z "$a" ] || [ "$a" != "$b" ]; then
+	fail "execpid: SYSTEMD_EXEC_PID '$(cat "$out/execpid")' is not the pid"
 fi
 
 # ExecStartPost= failure: the service is stopped as failed (ExecStopPost sees exit-code).

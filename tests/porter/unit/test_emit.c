@@ -130,7 +130,7 @@ test_simple_tree(void)
 	CHECK(run && !strstr(run->text, "PATH="));
 	/* klein-svc computes initgroups' list at run time: no id(1), no chpst -u here. */
 	CHECK(run && !strstr(run->text, "id -G") && !strstr(run->text, "chpst -u"));
-	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user 'www-data' --expand-from 1 -- '/bin/true' '$A'\n"));
+	CHECK(run && strstr(run->text, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user 'www-data' --expand-from 1 -- '/bin/true' '$A'\n"));
 	CHECK(run && strstr(run->text, "\nunset PWD\n"));
 	CHECK(run && strstr(run->text, "--chdir '/' --umask 0022 --sigpipe ignore"));
 	CHECK(find(&t, "finish") && find(&t, "control/t") && !find(&t, "check") && !find(&t, "control/h"));
@@ -156,7 +156,7 @@ test_simple_tree(void)
 	p.log = PLAN_LOG_INHERIT;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run");
-	CHECK(run && strstr(run->text, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --no-expand -- '/bin/true' '$A'\n"));
+	CHECK(run && strstr(run->text, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --no-expand -- '/bin/true' '$A'\n"));
 	CHECK(!find(&t, "log/run"));
 	emit_tree_done(&t);
 	char *argv_at[] = { (char *)"myname", (char *)"-x", NULL };
@@ -192,19 +192,19 @@ test_identity(void)
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	const char *run = find(&t, "run")->text;
 	/* the chroot stays in the command's chpst, which klein-svc merges -u into */
-	CHECK(strstr(run, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A'\n"));
-	CHECK(strstr(run, "klein-svc exec \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A' || exit 1"));
+	CHECK(strstr(run, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A'\n"));
+	CHECK(strstr(run, "(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A') || exit 1"));
 	/* '+': root, no chroot; '!': root, still chrooted */
-	CHECK(strstr(run, "klein-svc exec \"$@\" --expand-from 1 -- '/bin/true' '$A' || exit 1"));
-	CHECK(strstr(run, "klein-svc exec \"$@\" --expand-from 4 -- chpst -/ '/srv/jail' '/bin/echo' '$A' || exit 1"));
+	CHECK(strstr(run, "(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --expand-from 1 -- '/bin/true' '$A') || exit 1"));
+	CHECK(strstr(run, "(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --expand-from 4 -- chpst -/ '/srv/jail' '/bin/echo' '$A') || exit 1"));
 	emit_tree_done(&t);
 	p.permissions_start_only = true;
 	p.root_directory = NULL;
 	p.user = NULL;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run")->text;
-	CHECK(strstr(run, "exec klein-svc exec \"$@\" --env \"SYSTEMD_EXEC_PID=$$\" --chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A'\n"));
-	CHECK(!strstr(run, "--chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A' || exit 1"));
+	CHECK(strstr(run, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A'\n"));
+	CHECK(!strstr(run, "--chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A') || exit 1"));
 	emit_tree_done(&t);
 	/* User=root alone: HOME/USER/... from --user, but no credential change */
 	p.user = (char *)"root";

@@ -285,6 +285,87 @@ main(void)
 	put("/lib/systemd/system/ex.service", "[Service]\nExecStart=/bin/echo 'unbalanced\n");
 	CHECK(load("ex.service", NULL) == 0 && u.state == UNIT_BAD_SETTING);
 
+	/* B4: values may hold control characters (systemd 252's
+	 * env_value_is_valid() only wants UTF-8); names may not. */
+	put("/lib/systemd/system/ctl.service",
+	    "[Service]\nExecStart=/bin/true\n"
+	    "Environment=\"P14_1=\\x0f =\" \"P14_2=\\x0e\" \"CTRL=\\x01\\x1b\" \"DEL=\\x7f\"\n"
+	    "Environment=\"BAD=\\xff\" \"N\\x01=1\" \"U=\\xc3\\xa9\"\n");
+	CHECK(load("ctl.service", NULL) == 0 && u.state == UNIT_LOADED && u.n_environment == 5);
+	if (u.n_environment == 5) {
+		CHECK_STR(u.environment[0], "P14_1=\x0f =");
+		CHECK_STR(u.environment[1], "P14_2=\x0e");
+		CHECK_STR(u.environment[2], "CTRL=\x01\x1b");
+		CHECK_STR(u.environment[3], "DEL=\x7f");
+		CHECK_STR(u.environment[4], "U=\xc3\xa9");
+	}
+	CHECK(has_diag("Invalid environment assignment, ignoring: BAD=\xff"));
+	CHECK(has_diag("Invalid environment assignment, ignoring: N\x01=1"));
+	CHECK(dg.n == 2);
+
+	/* PIDFile=: /var/run is rewritten silently (a debug message in 252);
+	 * a path that is not normalized fails the unit ("error"). */
+	put("/lib/systemd/system/pid.service",
+	    "[Service]\nExecStart=/bin/true\nPIDFile=/var/run//x.pid\n");
+	CHECK(load("pid.service", NULL) == 0 && u.state == UNIT_LOADED && dg.n == 0);
+	CHECK_STR(val("Service", "PIDFile", 0), "/run/x.pid");
+	put("/lib/systemd/system/pid2.service",
+	    "[Service]\nExecStart=/bin/true\nPIDFile=../x\nUser=late\n");
+	CHECK(load("pid2.service", NULL) == 0 && u.state == UNIT_ERROR &&
+	      val("Service", "User", 0) == NULL &&
+	      has_diag("PIDFile= path is not normalized, ignoring: /run/../x"));
+
+	/* WorkingDirectory=: the "missing ok" flag stays a '-' prefix, "~" stays. */
+	put("/lib/systemd/system/wd3.service",
+	    "[Service]\nExecStart=/bin/true\nWorkingDirectory=-~\n");
+	CHECK(load("wd3.service", NULL) == 0 && u.state == UNIT_LOADED);
+	CHECK_STR(val("Service", "WorkingDirectory", 0), "-~");
+
+	/* *Directory=: one item per directory, a symlink attached to it,
+	 * ':' inside the name escaped; sorted by directory. */
+	put("/lib/systemd/system/dirs.service",
+	    "[Service]\nExecStart=/bin/true\n"
+	    "RuntimeDirectory=b a b:lnk c\\x3ad a:lnk2 a:lnk2\n");
+	CHECK(load("dirs.service", NULL) == 0 && nval("Service", "RuntimeDirectory") == 3);
+	CHECK_STR(val("Service", "RuntimeDirectory", 0), "a:lnk2");
+	CHECK_STR(val("Service", "RuntimeDirectory", 1), "b:lnk");
+	CHECK_STR(val("Service", "RuntimeDirectory", 2), "c\\:d");
+
+	/* Value checks: invalid words are dropped with systemd's warning. */
+	put("/lib/systemd/system/st.service",
+	    "[Service]\nExecStart=/bin/true\n"
+	    "SuccessExitStatus=1 DATAERR SIGTERM 256 09 SIGFOO\n"
+	    "LimitNOFILE=4096:1024\nLimitNICE=41\nLimitNICE=infinity\n"
+	    "StandardOutput=file:rel\nPassEnvironment=OK B\\x01D 9X\n"
+	    "UnsetEnvironment=A A=b 1=x\n");
+	CHECK(load("st.service", NULL) == 0 && u.state == UNIT_LOADED);
+	CHECK(nval("Service", "SuccessExitStatus") == 3);
+	CHECK(has_diag("Failed to parse value, ignoring: 256"));
+	CHECK(has_diag("Failed to parse value, ignoring: 09"));
+	CHECK(has_diag("Failed to parse value, ignoring: SIGFOO"));
+	CHECK(has_diag("Soft resource limit chosen higher than hard limit, ignoring: 4096:1024"));
+	CHECK(has_diag("Failed to parse resource value, ignoring: 41"));
+	CHECK(has_diag("Failed to parse resource value, ignoring: infinity"));
+	CHECK(val("Service", "LimitNICE", 0) == NULL);
+	CHECK(has_diag("StandardOutput= path is not absolute: rel"));
+	CHECK(nval("Service", "PassEnvironment") == 2);
+	CHECK(has_diag("Invalid environment name for PassEnvironment, ignoring: 9X"));
+	CHECK(nval("Service", "UnsetEnvironment") == 2);
+	CHECK(has_diag("Invalid environment name or assignment UnsetEnvironment, ignoring: 1=x"));
+
+	/* %c/%r as systemd resolves them while reading: the default slice is
+	 * not assigned yet, an earlier Slice= is. */
+	put("/lib/systemd/system/cg.service",
+	    "[Service]\nExecStart=/bin/true\nEnvironment=C=%c R=%r\n"
+	    "Slice=foo-bar.slice\nEnvironment=C2=%c R2=%r\n");
+	CHECK(load("cg.service", NULL) == 0 && u.n_environment == 4);
+	if (u.n_environment == 4) {
+		CHECK_STR(u.environment[0], "C=/cg.service");
+		CHECK_STR(u.environment[1], "R=");
+		CHECK_STR(u.environment[2], "C2=/foo.slice/foo-bar.slice/cg.service");
+		CHECK_STR(u.environment[3], "R2=/foo-bar.slice");
+	}
+
 	/* A path argument reads NAME.d/ next to it. */
 	put("/srv/units/p.service", "[Service]\nExecStart=/bin/p\n");
 	put("/srv/units/p.service.d/x.conf", "[Service]\nUser=pd\n");

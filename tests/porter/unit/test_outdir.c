@@ -48,7 +48,7 @@ slurp(const char *path)
 static int
 count_entries(const char *dir)
 {
-	char cmd[512];
+	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 1", dir);
 	return system(cmd) == 0 ? 1 : 0;
 }
@@ -56,7 +56,7 @@ count_entries(const char *dir)
 int
 main(void)
 {
-	char path[512], file[600];
+	char path[300], file[600];
 	struct outdir_options o = { .force = false, .fail_after = -1 };
 	enum outdir_result res;
 	char *why = NULL;
@@ -88,7 +88,7 @@ main(void)
 		free(why), why = NULL;
 		CHECK(outdir_write(path, &t2, "x.service", &bad, &res, &why) == -EIO);
 		CHECK(slurp(file) && !strcmp(slurp(file), "#!/bin/sh\necho one\n"));
-		char sv[512];
+		char sv[300];
 		snprintf(sv, sizeof(sv), "%s/sv", base);
 		CHECK(count_entries(sv));
 	}
@@ -119,7 +119,7 @@ main(void)
 	unlink(file);
 
 	/* A directory klein-porter did not write is refused. */
-	char foreign[512];
+	char foreign[300];
 	snprintf(foreign, sizeof(foreign), "%s/sv/y", base);
 	mkdir(foreign, 0755);
 	free(why), why = NULL;
@@ -127,7 +127,7 @@ main(void)
 	CHECK(why && strstr(why, "not written by klein-porter"));
 
 	/* Links: created, unchanged, a different one refused unless forced. */
-	char link[512];
+	char link[300];
 	snprintf(link, sizeof(link), "%s/service/x", base);
 	CHECK(outdir_link(link, "/etc/sv/x", &o, &res, &why) == 0 && res == OUTDIR_WRITTEN);
 	CHECK(outdir_link(link, "/etc/sv/x", &o, &res, &why) == 0 && res == OUTDIR_UNCHANGED);
