@@ -580,7 +580,7 @@ background_post(struct emit_buf *b, const struct run_plan *p, bool wait_up)
 		      wait_up ? "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null)\"" : "--env \"MAINPID=$$\"",
 		      "{ ours || exit 0; echo 'ExecStartPost= failed, stopping'; : >supervise/klein.failed; printf t >supervise/control; exit 0; }",
 		      "\t");
-	emit_add(b, "\t: >supervise/klein.ready\n) & )\n");
+	emit_add(b, "\tours && : >supervise/klein.ready\n) & )\n");
 }
 
 static void
