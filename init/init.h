@@ -144,6 +144,18 @@ int dir_each(const char *path, int (*fn)(const char *name, void *ctx), void *ctx
 /* Reads at most cap-1 bytes of path into buf, terminated. 0 or -errno. */
 int read_small(const char *path, char *buf, size_t cap);
 
+/* relay.c: signals to the services when there is no command. */
+/* The runit control character for sig (runsv(8): h, 1, 2, q, a, c), or 0
+ * if it has none or is not relayed. */
+char relay_control_char(int sig);
+/* Writes c to every SERVICE_DIR/NAME/supervise/control FIFO that a runsv
+ * reads (non-blocking; no heap). Returns how many took it, or -errno if
+ * service_dir cannot be read. */
+int relay_to_services(const char *service_dir, char c);
+/* Creates RUN/runit/supervise (0755), where converted services' supervise
+ * links point, if RUN exists. Read-only or denied: a debug log. 0 or -errno. */
+int rundir_setup(const char *run);
+
 /* loop.c + shutdown.c: the running init. */
 struct child {
 	pid_t pid;
@@ -153,6 +165,7 @@ struct child {
 struct init_state {
 	const struct init_opts *opts;
 	int sfd;
+	int wake_fd; /* also polled by loop_wait and drained (-1: none) */
 	int cwd_fd;
 	pid_t self;
 	bool pid1;
