@@ -29,6 +29,22 @@ command_target(const struct init_state *st)
 	return st->opts->forward_group ? -st->command.pid : st->command.pid;
 }
 
+/* No command: sig goes to every service as runit's control command, the
+ * way `sv hup` would send it (runsv runs control/h, or HUPs the service). */
+static void
+relay_signal(struct init_state *st, int sig, const char *name)
+{
+	char c = relay_control_char(sig);
+	int n = relay_to_services(st->opts->service_dir, c);
+
+	if (n < 0)
+		log_msg(LOGLVL_WARN, "%s: cannot relay to the services: %s: %s", name,
+		        st->opts->service_dir, strerror(-n));
+	else
+		log_msg(LOGLVL_INFO, "%s: relayed to %d service%s as control '%c'", name, n,
+		        n == 1 ? "" : "s", c);
+}
+
 static void
 handle_signal(struct init_state *st, int sig)
 {
@@ -53,7 +69,10 @@ handle_signal(struct init_state *st, int sig)
 			        (int)command_target(st), strerror(errno));
 		return;
 	}
-	log_msg(LOGLVL_DEBUG, "%s ignored (no command to forward it to)", name);
+	if (!st->opts->command && !st->stopping && relay_control_char(sig))
+		relay_signal(st, sig, name);
+	else
+		log_msg(LOGLVL_DEBUG, "%s ignored (no command to forward it to)", name);
 }
 
 static void
@@ -101,13 +120,19 @@ int
 loop_wait(struct init_state *st, int timeout_ms)
 {
 	struct signalfd_siginfo si[16];
-	struct pollfd pfd = {.fd = st->sfd, .events = POLLIN};
+	struct pollfd pfd[2] = {{.fd = st->sfd, .events = POLLIN},
+	                        {.fd = st->wake_fd, .events = POLLIN}};
+	char drain[4096] __attribute__((aligned(8)));
 	ssize_t n;
 	int r;
 
-	r = poll(&pfd, 1, timeout_ms);
+	r = poll(pfd, st->wake_fd >= 0 ? 2 : 1, timeout_ms);
 	if (r < 0 && errno != EINTR)
 		log_msg(LOGLVL_WARN, "poll: %s", strerror(errno));
+	/* The extra fd only wakes us up; what changed is looked at by the caller. */
+	if (st->wake_fd >= 0 && pfd[1].revents)
+		while (read(st->wake_fd, drain, sizeof(drain)) > 0)
+			;
 	while ((n = read(st->sfd, si, sizeof(si))) > 0)
 		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++)
 			handle_signal(st, (int)si[i].ssi_signo);
@@ -159,9 +184,11 @@ run_scripts(struct init_state *st, bool env_ok)
 
 	r = scripts_list(o->init_dir, &paths, &n);
 	if (r < 0) {
+		/* A setup error (exit 1), not a failed script (exit 2); a
+		 * missing directory is no error at all (scripts_list). */
 		log_msg(LOGLVL_ERROR, "%s: cannot list startup scripts: %s", o->init_dir,
 		        strerror(-r));
-		return -EINVAL;
+		return r == -EINVAL ? -EIO : r;
 	}
 	for (size_t i = 0; i < n && !st->stop_requested; i++) {
 		char *argv[] = {paths[i], NULL};
@@ -329,6 +356,8 @@ boot(struct init_state *st)
 	bool env_ok = env_setup(st->opts->env_dir) == 0;
 	int r = run_scripts(st, env_ok);
 
+	if (r == 0 && !st->stop_requested)
+		(void)rundir_setup("/run"); /* logged inside; runsv reports the rest */
 	if (r == 0 && !st->stop_requested && start_runsvdir(st) < 0)
 		r = -ENOEXEC;
 	if (r == 0 && !st->stop_requested && st->opts->command) {
@@ -351,6 +380,7 @@ init_run(const struct init_opts *o)
 	st.self = getpid();
 	st.pid1 = st.self == 1;
 	st.sfd = -1;
+	st.wake_fd = -1;
 	st.cwd_fd = -1;
 	log_set_level(o->log_level);
 	if (init_setup(&st) < 0) {

@@ -6,16 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "init.h"
 
-#define STOP_TICK_MS 50u         /* ms; polling only while stopping */
 #define REAP_AFTER_KILL_MS 2000u /* ms; D-state processes may never die */
 #define PROCS_MAX 1024           /* descendants handled per pass */
 
 static struct proc_info procs[PROCS_MAX];
+/* Log services left behind by a runsv we ended early (see runsv_pass). */
+static pid_t log_pids[PROCS_MAX];
+static size_t log_pids_n;
 
+/* Time left until `until`, for a poll: every wait is woken by a signal
+ * (SIGCHLD) or the inotify fd, so this is only ever the deadline. */
 static int
 ms_left(uint64_t until)
 {
@@ -23,18 +28,7 @@ ms_left(uint64_t until)
 
 	if (now >= until)
 		return 0;
-	return until - now > STOP_TICK_MS ? (int)STOP_TICK_MS : (int)(until - now);
-}
-
-static size_t
-count_runsv(struct init_state *st)
-{
-	size_t n = proc_descendants(st->self, procs, PROCS_MAX), k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(procs[i].comm, "runsv") == 0)
-			k++;
-	return k;
+	return until - now > INT_MAX ? INT_MAX : (int)(until - now);
 }
 
 static void
@@ -47,6 +41,70 @@ signal_runsv(struct init_state *st)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(procs[i].comm, "runsv") == 0)
 			(void)kill(procs[i].pid, SIGTERM);
+}
+
+static bool
+is_log_pid(pid_t pid)
+{
+	for (size_t i = 0; i < log_pids_n; i++)
+		if (log_pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* True once the service of this runsv is down for good (it got our TERM,
+ * i.e. want exit). Watches its supervise/ dir first, so that the rename of
+ * supervise/stat that says "down" wakes the stop loop up. */
+static bool
+runsv_service_down(struct init_state *st, pid_t pid, char *stat, size_t cap)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd/supervise", (int)pid);
+	if (st->wake_fd >= 0)
+		(void)inotify_add_watch(st->wake_fd, path, IN_MOVED_TO);
+	snprintf(path, sizeof(path), "/proc/%d/cwd/supervise/stat", (int)pid);
+	if (read_small(path, stat, cap) < 0)
+		return false;
+	stat[strcspn(stat, "\n")] = '\0';
+	/* "down", maybe ", paused"; never "run"/"finish" (with their wants). */
+	return strncmp(stat, "down", 4) == 0 && (stat[4] == ',' || !stat[4]);
+}
+
+/* One look at the runsv's: those whose service is down are ended now.
+ * runsv sleeps 1 s (signals blocked, control FIFO unread) after a service
+ * that ran for less than 1 s goes down, before it honours the exit it was
+ * asked for; that would hold every young or crash-looping service's stop
+ * for a second. With the service and its finish done, nothing is left for
+ * runsv to do but exit, and a KILL only skips the sleep. A log service it
+ * leaves sees EOF on its pipe and ends by itself; it is waited for too.
+ * Returns how many runsv's and such log services are still alive. */
+static size_t
+runsv_pass(struct init_state *st)
+{
+	size_t n = proc_descendants(st->self, procs, PROCS_MAX), left = 0;
+	char path[64], buf[32], stat[64];
+	pid_t log;
+
+	for (size_t i = 0; i < n; i++) {
+		if (is_log_pid(procs[i].pid)) {
+			left++;
+			continue;
+		}
+		if (strcmp(procs[i].comm, "runsv") != 0)
+			continue;
+		left++;
+		if (!runsv_service_down(st, procs[i].pid, stat, sizeof(stat)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cwd/log/supervise/pid", (int)procs[i].pid);
+		log = read_small(path, buf, sizeof(buf)) == 0 ? (pid_t)atoi(buf) : 0;
+		if (log > 0 && !is_log_pid(log) && log_pids_n < PROCS_MAX)
+			log_pids[log_pids_n++] = log;
+		log_msg(LOGLVL_DEBUG, "runsv (pid %d): its service is %s; ending it now",
+		        (int)procs[i].pid, stat);
+		(void)kill(procs[i].pid, SIGKILL);
+	}
+	return left;
 }
 
 struct svc_ctx {
@@ -110,11 +168,15 @@ phase_services(struct init_state *st, uint64_t until)
 {
 	uint64_t t0 = now_ms();
 	struct svc_ctx c = {st->opts->service_dir, 0, NULL, 0, 0};
+	size_t left;
 
-	/* runsvdir first: on TERM it exits and leaves the runsv's alone, so
-	 * it cannot restart a runsv we are stopping. */
+	/* runsvdir first, so that it cannot restart a runsv we are stopping.
+	 * runit's runsvdir exits at once on TERM and leaves its runsv's alone,
+	 * but checks for the TERM only between polls: one that lands just
+	 * before a poll waits out its 5 s timeout. KILL has the same effect
+	 * (runsvdir -P put each runsv in a session of its own), at once. */
 	if (st->runsvdir.running)
-		(void)kill(st->runsvdir.pid, SIGTERM);
+		(void)kill(st->runsvdir.pid, SIGKILL);
 	if (st->command.running) {
 		(void)kill(command_target(st), SIGTERM);
 		(void)kill(command_target(st), SIGCONT);
@@ -123,19 +185,25 @@ phase_services(struct init_state *st, uint64_t until)
 		(void)kill(st->script.pid, SIGTERM);
 		(void)kill(st->script.pid, SIGCONT);
 	}
-	/* runsvdir checks its TERM flag only between polls, and a TERM that
-	 * lands just before a poll waits out its 5 s timeout: repeat it. */
-	while (st->runsvdir.running && now_ms() < until) {
+	/* Its exit (SIGCHLD) ends the wait; its runsv's are ours from then on. */
+	while (st->runsvdir.running && now_ms() < until)
 		loop_wait(st, ms_left(until));
-		if (st->runsvdir.running)
-			(void)kill(st->runsvdir.pid, SIGTERM);
-	}
+	/* No inotify: still correct, runsv's then exit at their own pace. */
+	st->wake_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	log_pids_n = 0;
 	signal_runsv(st);
-	while (now_ms() < until && (st->runsvdir.running || st->command.running ||
-	                            st->script.running || count_runsv(st) > 0))
+	/* Woken by SIGCHLD (a runsv, log service, the command or the script
+	 * ended) or by inotify (a service's state changed). */
+	while ((left = runsv_pass(st)) > 0 || st->command.running || st->script.running) {
+		if (now_ms() >= until)
+			break;
 		loop_wait(st, ms_left(until));
+	}
+	if (st->wake_fd >= 0)
+		close(st->wake_fd);
+	st->wake_fd = -1;
 	c.elapsed = (unsigned)(now_ms() - t0);
-	if (count_runsv(st) > 0)
+	if (left > 0)
 		(void)dir_each(st->opts->service_dir, svc_visit, &c);
 	log_msg(LOGLVL_INFO, "stop phase 1 (services, command): %u ms", c.elapsed);
 }

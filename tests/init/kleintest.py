@@ -75,6 +75,14 @@ class Sandbox:
 
     def cleanup(self):
         if self.proc and self.proc.poll() is None:
+            # klein-init first: as the namespace's PID 1 its death ends every
+            # process in it; killing unshare alone would leave them running.
+            try:
+                with open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)) as f:
+                    for pid in f.read().split():
+                        os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.root, ignore_errors=True)

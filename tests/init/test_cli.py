@@ -20,7 +20,9 @@ class Cli(unittest.TestCase):
         self.assertIn("usage: klein-init", r.stdout)
         for needle in ("128+N", "126", "127", "  0  stop requested", "  1  usage",
                        "  2  a startup script failed", "  3  stop requested",
-                       "KLEIN_STOP_TIMEOUT", "KLEIN_LOG_LEVEL", "KLEIN_FORWARD_SIGNALS"):
+                       "KLEIN_STOP_TIMEOUT", "KLEIN_LOG_LEVEL", "KLEIN_FORWARD_SIGNALS",
+                       "init directory cannot be read", "SIGHUP h", "SIGUSR1 1",
+                       "SIGUSR2 2", "SIGQUIT q", "SIGALRM a", "SIGCONT c"):
             self.assertIn(needle, r.stdout)
 
     def test_version(self):

@@ -7,7 +7,7 @@ import signal
 import unittest
 
 from kleintest import PROBE, Sandbox, needs_ns, wait_until, write_exec
-from test_signals import FORWARDED
+from test_signals import FORWARDED, RELAYED
 
 GUARD = os.environ.get("KLEIN_HEAPGUARD_BIN", "")
 
@@ -33,11 +33,14 @@ class HeapGuard(unittest.TestCase):
         sb.env["KLEIN_STOP_TIMEOUT"] = "2"
         write_exec(os.path.join(sb.init_dir, "10-env"),
                    "#!/bin/sh\nprintf v > %s/FROM_SCRIPT\n" % sb.env_dir)
-        sb.service("polite", "#!/bin/sh\necho polite up\nexec sleep 1000\n")
-        sb.service("stubborn", "#!/bin/sh\ntrap '' TERM\necho stubborn up\n"
+        # The HUP and USR1 sent below reach the services (no command):
+        # they ignore them, so that they stay up for the stop.
+        sb.service("polite", "#!/bin/sh\ntrap '' HUP USR1\necho polite up\nexec sleep 1000\n")
+        sb.service("stubborn", "#!/bin/sh\ntrap '' TERM HUP USR1\necho stubborn up\n"
                    "while :; do sleep 0.2; done\n")
         # Orphans for klein-init to reap, and an escapee for the stop.
-        sb.service("orphans", "#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8; do (sleep 0.1 &) ; done\n"
+        sb.service("orphans", "#!/bin/sh\ntrap '' HUP USR1\n"
+                   "for i in 1 2 3 4 5 6 7 8; do (sleep 0.1 &) ; done\n"
                    "setsid sh -c \"trap '' TERM; exec sleep 999\" &\n"
                    "echo orphans made\nexec sleep 1000\n")
         sb.start()
@@ -51,9 +54,36 @@ class HeapGuard(unittest.TestCase):
         for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGRTMIN + 3):
             sb.kill(sig)
         self.assertTrue(sb.log_has("ignored (no command"), sb.stderr())
+        self.assertTrue(sb.log_has("SIGUSR1: relayed to 3 services"), sb.stderr())
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 3, sb.stderr())  # stubborn needed SIGKILL
         self.assertRegex(sb.stderr(), r"sending SIGKILL to pid \d+ \(run\) of service 'stubborn'")
+        self.check_clean(sb)
+
+    def test_relay_and_fast_stop(self):
+        # Signals relayed to runsv's control FIFOs (one service runs a
+        # control/h, one has no runsv), then a stop that ends the runsv's of
+        # young, crashing and logged services early, woken by inotify.
+        sb = self.sandbox()
+        up = os.path.join(sb.root, "young.up")
+        sb.service("young", "#!/bin/sh\ntouch %s\nexec sleep 1000\n" % up)
+        write_exec(os.path.join(sb.service_dir, "young", "control", "h"),
+                   "#!/bin/sh\ntouch %s/reloaded\n" % sb.root)
+        sb.service("crashing", "#!/bin/sh\nexit 1\n")
+        sb.service("logged", "#!/bin/sh\necho logged line\nexec sleep 1000\n")
+        write_exec(os.path.join(sb.service_dir, "logged", "log", "run"),
+                   "#!/bin/sh\nexec cat > %s/logged.log\n" % sb.root)
+        sb.start()
+        self.assertTrue(wait_until(lambda: os.path.exists(up)), sb.stderr())
+        for sig, _ in RELAYED:
+            sb.kill(sig)
+            self.assertTrue(sb.log_has("%s: relayed to" % sig.name), sb.stderr())
+        self.assertTrue(wait_until(lambda: os.path.exists(os.path.join(sb.root, "reloaded"))))
+        sb.kill(signal.SIGWINCH)
+        self.assertTrue(sb.log_has("SIGWINCH ignored"), sb.stderr())
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertRegex(sb.stderr(), r"its service is down; ending it now")
         self.check_clean(sb)
 
     def test_command_forwarding(self):

@@ -89,5 +89,29 @@ class Scripts(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(sb.root, marker)), marker)
 
 
+    def test_unlistable_init_dir_is_a_setup_error(self):
+        # Exit 1 (setup), not 2 (a script failed); nothing else starts.
+        sb = Sandbox(self)
+        not_a_dir = os.path.join(sb.root, "init-file")
+        with open(not_a_dir, "w") as f:
+            f.write("")
+        sb.env["KLEIN_INIT_DIR"] = not_a_dir
+        sb.service("svc", "#!/bin/sh\ntouch %s/svc-ran\nexec sleep 1000\n" % sb.root)
+        rc = sb.run(["sh", "-c", "touch %s/command" % sb.root])
+        self.assertEqual(rc, 1, sb.stderr())
+        self.assertIn("error: %s: cannot list startup scripts: Not a directory" % not_a_dir,
+                      sb.stderr())
+        self.assertNotIn("runsvdir (pid", sb.stderr())
+        for marker in ("svc-ran", "command"):
+            self.assertFalse(os.path.exists(os.path.join(sb.root, marker)), marker)
+
+    def test_missing_init_dir_means_no_scripts(self):
+        sb = Sandbox(self)
+        os.rmdir(sb.init_dir)
+        self.assertEqual(sb.run(["sh", "-c", "exit 5"]), 5, sb.stderr())
+        self.assertNotIn("error", sb.stderr())
+        self.assertIn("runsvdir (pid", sb.stderr())
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -173,5 +173,104 @@ class Services(unittest.TestCase):
         self.assertEqual(sb.wait(), 0, sb.stderr())
 
 
+
+def switches(pid):
+    """Context switches of pid: every wake-up of klein-init adds one."""
+    with open("/proc/%d/status" % pid) as f:
+        fields = dict(line.split(":", 1) for line in f if "ctxt_switches" in line)
+    return int(fields["voluntary_ctxt_switches"]) + int(fields["nonvoluntary_ctxt_switches"])
+
+
+@needs_ns
+class FastStop(unittest.TestCase):
+    def test_young_and_crash_looping_services_stop_at_once(self):
+        # runsv sleeps 1 s before it exits when its service ran for less
+        # than 1 s; klein-init ends such a runsv once the service is down.
+        sb = Sandbox(self)
+        sb.env["KLEIN_LOG_LEVEL"] = "debug"
+        up = os.path.join(sb.root, "young.up")
+        sb.service("young", "#!/bin/sh\ntouch %s\nexec sleep 1000\n" % up,
+                   finish="#!/bin/sh\necho \"$1 $2\" > %s/young.finished\n" % sb.root)
+        sb.service("crashing", "#!/bin/sh\nexit 1\n")
+        # A young service with a log service: the logger drains and ends.
+        sb.service("logged", "#!/bin/sh\necho logged line\nexec sleep 1000\n")
+        write_exec(os.path.join(sb.service_dir, "logged", "log", "run"),
+                   "#!/bin/sh\ncat > %s/logged.log\necho eof >> %s/logged.log\n"
+                   % (sb.root, sb.root))
+        sb.start()
+        self.assertTrue(wait_until(lambda: os.path.exists(up)
+                                   and "logged line" in read(os.path.join(sb.root, "logged.log"))),
+                        sb.stderr())
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        # With runsv's 1 s sleep this takes 1 s or more.
+        self.assertLess(sb.stop_elapsed, 0.8, sb.stderr())
+        m = re.search(r"stop phase 1 \(services, command\): (\d+) ms", sb.stderr())
+        self.assertTrue(m, sb.stderr())
+        self.assertLess(int(m.group(1)), 800, sb.stderr())
+        self.assertNotIn("stop phase 2", sb.stderr())  # nothing was left over
+        self.assertRegex(sb.stderr(), r"runsv \(pid \d+\): its service is down; ending it now")
+        self.assertEqual(read(os.path.join(sb.root, "young.finished")), "-1 15\n")
+        self.assertEqual(read(os.path.join(sb.root, "logged.log")), "logged line\neof\n")
+
+    def test_stop_waits_on_events_not_a_tick(self):
+        # A service that takes 1.5 s to stop: klein-init sleeps through it
+        # (a 50 ms poll would wake it up some 20 times a second).
+        sb = Sandbox(self)
+        sb.env["KLEIN_STOP_TIMEOUT"] = "9"
+        sb.service("slow", "#!/bin/sh\ntrap 'sleep 1.5; exit 0' TERM\necho slow up\n"
+                   "while :; do sleep 0.05; done\n")
+        sb.start()
+        self.assertTrue(sb.log_has("slow up"), sb.stderr())
+        time.sleep(1.2)  # past runsv's 1 s: this is about the wait itself
+        pid = sb.klein_pid()
+        sb.kill(signal.SIGTERM)
+        self.assertTrue(sb.log_has("stopping: deadline"))
+        time.sleep(0.3)
+        before = switches(pid)
+        time.sleep(0.8)
+        after = switches(pid)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertLessEqual(after - before, 3, "klein-init woke up while waiting")
+        m = re.search(r"stop phase 1 \(services, command\): (\d+) ms", sb.stderr())
+        self.assertTrue(m, sb.stderr())
+        self.assertGreaterEqual(int(m.group(1)), 1400)  # it did wait for the service
+
+
+# Mounts a private tmpfs on /run inside the namespace, then becomes klein-init.
+PRIVATE_RUN = ["sh", "-c", 'mount -t tmpfs -o "$0" klein-run /run && exec "$@"']
+
+
+@needs_ns
+class RunDir(unittest.TestCase):
+    def test_supervise_links_into_run_work(self):
+        sb = Sandbox(self)
+        sb.cmd = PRIVATE_RUN + ["mode=0755"] + sb.cmd
+        out = os.path.join(sb.root, "web.out")
+        # As klein-porter writes it: supervise -> /run/runit/supervise/NAME.
+        sb.service("web", "#!/bin/sh\nstat -c 'mode %%a' /run/runit/supervise > %s.tmp\n"
+                   "ls /run/runit/supervise/web >> %s.tmp\nmv %s.tmp %s\nexec sleep 1000\n"
+                   % (out, out, out, out))
+        os.symlink("/run/runit/supervise/web", os.path.join(sb.service_dir, "web", "supervise"))
+        sb.start()
+        self.assertTrue(wait_until(lambda: read(out)), sb.stderr())
+        lines = read(out).split()
+        self.assertEqual(lines[:2], ["mode", "755"])
+        self.assertIn("lock", lines)  # runsv made its supervise dir there
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+
+    def test_read_only_run_is_not_an_error(self):
+        sb = Sandbox(self)
+        sb.cmd = PRIVATE_RUN + ["ro"] + sb.cmd
+        sb.service("plain", "#!/bin/sh\necho plain up\nexec sleep 1000\n")
+        sb.start(["--log-level", "debug"])
+        self.assertTrue(sb.log_has("plain up"), sb.stderr())
+        self.assertIn("debug: cannot create /run/runit/supervise: Read-only file system",
+                      sb.stderr())
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -5,7 +5,7 @@ import signal
 import time
 import unittest
 
-from kleintest import PROBE, Sandbox, needs_ns, wait_until
+from kleintest import PROBE, Sandbox, needs_ns, wait_until, write_exec
 
 # Not forwarded: the stop signals, SIGCHLD, SIGKILL/SIGSTOP, and the fault
 # signals klein-init leaves unblocked (a real fault in it must stay fatal).
@@ -84,15 +84,80 @@ class Forwarding(unittest.TestCase):
             self.assertLess(sb.stop_elapsed, 5)
 
     def test_other_signals_ignored_without_command(self):
+        # No runit control character: ignored, as before.
         sb = Sandbox(self)
         sb.start(["--log-level", "debug"])
         self.assertTrue(sb.log_has("runsvdir (pid"))
-        sb.kill(signal.SIGHUP)
-        sb.kill(signal.SIGUSR1)
-        self.assertTrue(sb.log_has("SIGUSR1 ignored"))
+        sb.kill(signal.SIGWINCH)
+        sb.kill(signal.SIGRTMIN + 2)
+        self.assertTrue(sb.log_has("SIGWINCH ignored"))
+        self.assertTrue(sb.log_has("signal %d ignored" % (signal.SIGRTMIN + 2)), sb.stderr())
         self.assertIsNone(sb.proc.poll())
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 0)
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+# Without a command, these reach every service as runsv's control commands.
+RELAYED = [(signal.SIGHUP, "h"), (signal.SIGUSR1, "1"), (signal.SIGUSR2, "2"),
+           (signal.SIGQUIT, "q"), (signal.SIGALRM, "a"), (signal.SIGCONT, "c")]
+
+
+@needs_ns
+class Relay(unittest.TestCase):
+    def test_signals_reach_services_through_runsv(self):
+        sb = Sandbox(self)
+        catcher = os.path.join(sb.root, "catcher.out")
+        reloader = os.path.join(sb.root, "reloader.out")
+        reloads = os.path.join(sb.root, "reloads")
+        sb.service("catcher", "#!/bin/sh\nexec %s signals > %s\n" % (PROBE, catcher))
+        # ExecReload= as klein-porter converts it: runsv runs control/h
+        # and, as it exits 0, sends no HUP itself.
+        sb.service("reloader", "#!/bin/sh\nexec %s signals > %s\n" % (PROBE, reloader))
+        write_exec(os.path.join(sb.service_dir, "reloader", "control", "h"),
+                   "#!/bin/sh\necho \"reload $1\" >> %s\n" % reloads)
+        # A service that is down: its runsv takes the command, does nothing.
+        sb.service("resting", "#!/bin/sh\nexec sleep 1000\n")
+        open(os.path.join(sb.service_dir, "resting", "down"), "w").close()
+        sb.start(["--log-level", "debug"])
+        self.assertTrue(wait_until(lambda: "ready" in read(catcher) and "ready" in read(reloader)),
+                        sb.stderr())
+        self.assertTrue(wait_until(lambda: read(os.path.join(
+            sb.service_dir, "resting", "supervise", "stat")).startswith("down")), sb.stderr())
+        for sig, c in RELAYED:
+            sb.kill(sig)
+            self.assertTrue(wait_until(lambda: "sig %d\n" % sig in read(catcher), 5),
+                            "%s not relayed: %s" % (sig.name, sb.stderr()))
+            self.assertTrue(sb.log_has("%s: relayed to 3 services as control '%s'"
+                                       % (sig.name, c)), sb.stderr())
+        self.assertTrue(wait_until(lambda: read(reloads).startswith("reload ")))
+        got = read(reloader).split("\n")
+        self.assertNotIn("sig %d" % signal.SIGHUP, got)  # control/h instead
+        for sig, c in RELAYED[1:]:
+            self.assertTrue(wait_until(lambda: "sig %d\n" % sig in read(reloader)), sig.name)
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertEqual(len(read(reloads).splitlines()), 1)
+
+    def test_command_mode_does_not_relay(self):
+        sb = Sandbox(self)
+        out = os.path.join(sb.root, "svc.out")
+        sb.service("svc", "#!/bin/sh\nexec %s signals > %s\n" % (PROBE, out))
+        sb.start([PROBE, "signals"])
+        self.assertTrue(wait_until(lambda: "ready" in read(out) and "ready" in sb.stdout()))
+        sb.kill(signal.SIGHUP)
+        self.assertTrue(sb.log_has("sig %d\n" % signal.SIGHUP))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertNotIn("sig %d\n" % signal.SIGHUP, read(out))
+        self.assertNotIn("relayed", sb.stderr())
 
 
 if __name__ == "__main__":

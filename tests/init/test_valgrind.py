@@ -6,7 +6,7 @@ import re
 import signal
 import unittest
 
-from kleintest import PROBE, WRAPPER, Sandbox, needs_ns, write_exec
+from kleintest import PROBE, WRAPPER, Sandbox, needs_ns, wait_until, write_exec
 
 UNDER_VALGRIND = any("valgrind" in w for w in WRAPPER)
 
@@ -63,6 +63,29 @@ class UnderValgrind(unittest.TestCase):
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 3, sb.stderr())
         self.assertRegex(sb.stderr(), r"SIGKILL to pid \d+ \(run\) of service 'stubborn'")
+        self.clean(sb)
+
+    def test_relay_and_early_runsv_end(self):
+        sb = Sandbox(self)
+        out = os.path.join(sb.root, "svc.out")
+        sb.service("svc", "#!/bin/sh\nexec %s signals > %s\n" % (PROBE, out))
+        sb.service("crashing", "#!/bin/sh\nexit 1\n")
+        sb.start(["--log-level", "debug"])
+        self.assertTrue(sb.log_has("runsvdir (pid"), sb.stderr())
+        self.assertTrue(wait_until(lambda: os.path.exists(out) and "ready" in open(out).read()))
+        sb.kill(signal.SIGHUP)
+        self.assertTrue(sb.log_has("SIGHUP: relayed to 2 services"), sb.stderr())
+        self.assertTrue(wait_until(lambda: "sig %d\n" % signal.SIGHUP in open(out).read()))
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertIn("its service is down; ending it now", sb.stderr())
+        self.clean(sb)
+
+    def test_unreadable_init_dir(self):
+        sb = Sandbox(self)
+        sb.env["KLEIN_INIT_DIR"] = "/dev/null"
+        self.assertEqual(sb.run(["true"]), 1, sb.stderr())
+        self.assertIn("cannot list startup scripts", sb.stderr())
         self.clean(sb)
 
     def test_failing_script_and_bad_config(self):

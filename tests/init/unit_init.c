@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of init_core's pure parts: status, config, quoting, script filter. */
+/* Unit tests of init_core: status, config, quoting, script filter, signal relay, /run. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -256,6 +256,104 @@ test_scripts(const char *tmp)
 	CHECK_INT_EQ(n, 0);
 }
 
+/* Makes dir/NAME/supervise/control as a FIFO (or a plain file). */
+static void
+make_control(const char *dir, const char *name, bool fifo)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK_INT_EQ(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%s/supervise", dir, name);
+	CHECK_INT_EQ(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%s/supervise/control", dir, name);
+	if (fifo)
+		CHECK_INT_EQ(mkfifo(path, 0600), 0);
+	else
+		write_text(path, "");
+}
+
+static int
+open_reader(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s/supervise/control", dir, name);
+	return open(path, O_RDONLY | O_NONBLOCK);
+}
+
+static void
+test_relay(const char *tmp)
+{
+	char dir[256], path[512], c = 0;
+	struct stat sb;
+	int up, hidden;
+
+	CHECK_INT_EQ(relay_control_char(SIGHUP), 'h');
+	CHECK_INT_EQ(relay_control_char(SIGUSR1), '1');
+	CHECK_INT_EQ(relay_control_char(SIGUSR2), '2');
+	CHECK_INT_EQ(relay_control_char(SIGQUIT), 'q');
+	CHECK_INT_EQ(relay_control_char(SIGALRM), 'a');
+	CHECK_INT_EQ(relay_control_char(SIGCONT), 'c');
+	/* Stop signals are klein-init's own; the rest have no runsv command. */
+	CHECK_INT_EQ(relay_control_char(SIGTERM), 0);
+	CHECK_INT_EQ(relay_control_char(SIGINT), 0);
+	CHECK_INT_EQ(relay_control_char(SIGWINCH), 0);
+	CHECK_INT_EQ(relay_control_char(SIGTSTP), 0);
+	CHECK_INT_EQ(relay_control_char(SIGRTMIN), 0);
+
+	snprintf(dir, sizeof(dir), "%s/relay", tmp);
+	CHECK_INT_EQ(mkdir(dir, 0755), 0);
+	make_control(dir, "up", true);      /* a runsv reads it */
+	make_control(dir, "norunsv", true); /* nobody reads: must not block */
+	make_control(dir, "plain", false);  /* not a FIFO: left alone */
+	make_control(dir, ".hidden", true); /* runsvdir ignores dot dirs */
+	snprintf(path, sizeof(path), "%s/nosupervise", dir);
+	CHECK_INT_EQ(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/afile", dir);
+	write_text(path, "");
+	up = open_reader(dir, "up");
+	hidden = open_reader(dir, ".hidden");
+	CHECK(up >= 0 && hidden >= 0);
+	CHECK_INT_EQ(relay_to_services(dir, 'h'), 1);
+	CHECK_INT_EQ(read(up, &c, 1), 1);
+	CHECK_INT_EQ(c, 'h');
+	CHECK_INT_EQ(read(hidden, &c, 1), 0); /* EOF: nothing was written */
+	snprintf(path, sizeof(path), "%s/plain/supervise/control", dir);
+	CHECK(stat(path, &sb) == 0 && sb.st_size == 0);
+	close(up);
+	close(hidden);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	CHECK_INT_EQ(relay_to_services(path, 'h'), -ENOENT);
+}
+
+static void
+test_rundir(const char *tmp)
+{
+	char run[256], path[512];
+	struct stat sb;
+	mode_t old = umask(077);
+
+	snprintf(run, sizeof(run), "%s/run", tmp);
+	CHECK_INT_EQ(rundir_setup(run), 0); /* no RUN: nothing made */
+	CHECK(stat(run, &sb) < 0 && errno == ENOENT);
+	CHECK_INT_EQ(mkdir(run, 0755), 0);
+	CHECK_INT_EQ(rundir_setup(run), 0);
+	snprintf(path, sizeof(path), "%s/runit/supervise", run);
+	CHECK(stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
+	CHECK_INT_EQ(sb.st_mode & 07777, 0755); /* despite the umask */
+	snprintf(path, sizeof(path), "%s/runit", run);
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 07777) == 0755);
+	CHECK_INT_EQ(rundir_setup(run), 0); /* again: already there */
+	/* RUN/runit is a file: a real error, reported. */
+	snprintf(run, sizeof(run), "%s/run2", tmp);
+	CHECK_INT_EQ(mkdir(run, 0755), 0);
+	snprintf(path, sizeof(path), "%s/runit", run);
+	write_text(path, "");
+	CHECK_INT_EQ(rundir_setup(run), -ENOTDIR);
+	umask(old);
+}
+
 int
 main(void)
 {
@@ -270,6 +368,8 @@ main(void)
 	test_config_file(tmp);
 	test_quoting();
 	test_scripts(tmp);
+	test_relay(tmp);
+	test_rundir(tmp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		check_failures++;
