@@ -302,7 +302,7 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 		if (*l && strchr("#;", *l))
 			continue;
 		l = lb;
-		if (!bom_seen && !strncmp(lb, BOM, 3)) {
+		if (!bom_seen && n >= 3 && !memcmp(lb, BOM, 3)) {
 			l = lb + 3;
 			bom_seen = true;
 		}
