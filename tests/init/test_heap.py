@@ -73,12 +73,16 @@ class HeapGuard(unittest.TestCase):
         sb.service("logged", "#!/bin/sh\necho logged line\nexec sleep 1000\n")
         write_exec(os.path.join(sb.service_dir, "logged", "log", "run"),
                    "#!/bin/sh\nexec cat > %s/logged.log\n" % sb.root)
+        # Not a service (runsvdir skips it): the relay's failed open.
+        with open(os.path.join(sb.service_dir, "README"), "w") as f:
+            f.write("not a service\n")
         sb.start()
         self.assertTrue(wait_until(lambda: os.path.exists(up)), sb.stderr())
         for sig, _ in RELAYED:
             sb.kill(sig)
             self.assertTrue(sb.log_has("%s: relayed to" % sig.name), sb.stderr())
         self.assertTrue(wait_until(lambda: os.path.exists(os.path.join(sb.root, "reloaded"))))
+        self.assertIn("service 'README': no runsv to tell", sb.stderr())
         sb.kill(signal.SIGWINCH)
         self.assertTrue(sb.log_has("SIGWINCH ignored"), sb.stderr())
         sb.kill(signal.SIGTERM)
