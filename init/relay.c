@@ -72,8 +72,8 @@ relay_one(const char *name, void *ctx)
 	if (n == 1)
 		r->sent++;
 	else
-		log_msg(LOGLVL_WARN, "service '%s': cannot write '%c' to %s: %s", name, r->c,
-		        path, n < 0 ? strerror(errno) : "short write");
+		log_msg(LOGLVL_WARN, "service '%s': cannot write '%c' to %s: %s", name, r->c, path,
+		        n < 0 ? strerror(errno) : "short write");
 	close(fd);
 	return 0;
 }
@@ -110,8 +110,7 @@ rundir_setup(const char *run)
 		return 0;
 	}
 	if (snprintf(runit, sizeof(runit), "%s/runit", run) >= (int)sizeof(runit) ||
-	    snprintf(supervise, sizeof(supervise), "%s/supervise", runit) >=
-	        (int)sizeof(supervise))
+	    snprintf(supervise, sizeof(supervise), "%s/supervise", runit) >= (int)sizeof(supervise))
 		return -ENAMETOOLONG;
 	/* Converted services' supervise links point to RUN/runit/supervise/NAME,
 	 * and runsv only creates the last component. */

@@ -45,14 +45,19 @@ static const char usage_text[] =
 	"  --force             replace directories/links klein-porter did not write, or\n"
 	"                      whose files were edited by hand\n"
 	"  --dry-run           print the files that would be written; write nothing\n"
-	"  --help              this text\n"
+	"  -h, --help          this text\n"
 	"\n"
 	"stderr gets one summary line per unit, then \"path:line: warning: ...\" for every\n"
 	"directive that was dropped or approximated. Writes are atomic; running convert\n"
 	"twice changes nothing.\n"
 	"\n"
-	"exit status: 0 converted (or unchanged), 1 a unit was refused or failed (also a\n"
-	"hand-edited target without --force), 2 usage or porter.conf error, 3 I/O error.\n";
+	"exit status (with several units, the worst: 3, then 1):\n"
+	"  0  converted: every unit written, already up to date, or skipped by porter.conf\n"
+	"  1  refused or failed: a unit not found, masked, with a bad setting or no\n"
+	"     ExecStart=, warnings under --strict, or a target not klein-porter's or\n"
+	"     edited by hand (without --force)\n"
+	"  2  usage: a bad option or argument, or a bad porter.conf\n"
+	"  3  I/O error: a directory or file that cannot be read or written, out of memory\n";
 
 static char *
 join(const char *a, const char *b, const char *c)

@@ -462,6 +462,31 @@ run_conditions(struct emit_buf *b, const struct run_plan *p)
 	}
 }
 
+/* `SRC:DST` items: a relative symlink ROOT/DST -> SRC, its parents made 0755,
+ * as systemd 252's symlink_idempotent(): an existing link to SRC is fine,
+ * anything else at DST fails the start (ln -T never links into a directory). */
+static void
+run_dir_links(struct emit_buf *b, int k, const struct plan_dirs *pd)
+{
+	for (size_t i = 0; i < pd->n_links; i++) {
+		const char *dst = pd->links[i].dst;
+		struct emit_buf path = { 0 }, parent = { 0 }, target = { 0 };
+		emit_addf(&path, "%s/%s", dir_roots[k], dst);
+		const char *slash = strrchr(dst, '/');
+		emit_addf(&parent, "%s%s%.*s", dir_roots[k], slash ? "/" : "",
+			  slash ? (int)(slash - dst) : 0, dst);
+		for (const char *x = dst; (x = strchr(x, '/')); x++)
+			emit_add(&target, "../");
+		emit_add(&target, pd->links[i].src);
+		const char *ps = path.s ? path.s : "", *ts = target.s ? target.s : "";
+		emit_add(b, "if ! { mkdir -p"), q(b, parent.s ? parent.s : "");
+		emit_add(b, " && { [ \"$(readlink"), q(b, ps), emit_add(b, ")\" ="), q(b, ts);
+		emit_add(b, " ] || ln -sT"), q(b, ts), q(b, ps);
+		emit_addf(b, "; }; }; then echo '%s= symlink failed'; exit 1; fi\n", dir_keys[k]);
+		emit_buf_done(&path), emit_buf_done(&parent), emit_buf_done(&target);
+	}
+}
+
 static void
 run_dirs(struct emit_buf *b, const struct run_plan *p)
 {
@@ -486,6 +511,7 @@ run_dirs(struct emit_buf *b, const struct run_plan *p)
 			emit_addf(b, "; }; then echo '%s= failed'; exit 1; fi\n", dir_keys[k]);
 			emit_buf_done(&path);
 		}
+		run_dir_links(b, k, &p->dirs[k]);
 	}
 }
 
@@ -784,6 +810,14 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 			struct emit_buf path = { 0 };
 			emit_addf(&path, "/run/%s", p->dirs[PLAN_DIR_RUNTIME].names[i]);
 			emit_addf(b, "%srm -rf", preserve_restart ? "\t" : "");
+			q(b, path.s ? path.s : "");
+			emit_add(b, "\n");
+			emit_buf_done(&path);
+		}
+		for (size_t i = 0; i < p->dirs[PLAN_DIR_RUNTIME].n_links; i++) {
+			struct emit_buf path = { 0 };
+			emit_addf(&path, "/run/%s", p->dirs[PLAN_DIR_RUNTIME].links[i].dst);
+			emit_addf(b, "%srm -f", preserve_restart ? "\t" : "");
 			q(b, path.s ? path.s : "");
 			emit_add(b, "\n");
 			emit_buf_done(&path);

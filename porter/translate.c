@@ -549,29 +549,95 @@ dir_name_ok(const char *n)
 	}
 }
 
+static void
+dir_links_free(struct plan_dirs *pd)
+{
+	for (size_t i = 0; i < pd->n_links; i++)
+		free(pd->links[i].src), free(pd->links[i].dst);
+	free(pd->links);
+	pd->links = NULL, pd->n_links = 0;
+}
+
+static int
+dir_link_push(struct plan_dirs *pd, const char *src, const char *dst)
+{
+	for (size_t i = 0; i < pd->n_links; i++)
+		if (!strcmp(pd->links[i].src, src) && !strcmp(pd->links[i].dst, dst))
+			return 0;
+	struct plan_dir_link *nv = realloc(pd->links, (pd->n_links + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	pd->links = nv;
+	char *s = strdup(src), *t = strdup(dst);
+	if (!s || !t) {
+		free(s), free(t);
+		return -ENOMEM;
+	}
+	nv[pd->n_links].src = s, nv[pd->n_links].dst = t;
+	pd->n_links++;
+	return 0;
+}
+
+/* Splits a loader item `SRC[:DST]` (in SRC, `\:` and `\\` stand for `:` and
+ * `\`; the first bare `:` ends it) into *src and *dst (NULL without DST). */
+int
+translate_dir_item(const char *item, char **src, char **dst)
+{
+	size_t len = strlen(item);
+	char *s = malloc(len + 1), *o = s;
+	*src = *dst = NULL;
+	if (!s)
+		return -ENOMEM;
+	const char *x = item;
+	for (; *x && *x != ':'; x++) {
+		if (*x == '\\' && (x[1] == ':' || x[1] == '\\'))
+			x++;
+		*o++ = *x;
+	}
+	*o = '\0';
+	if (*x == ':' && x[1]) {
+		*dst = strdup(x + 1);
+		if (!*dst) {
+			free(s);
+			return -ENOMEM;
+		}
+	}
+	*src = s;
+	return 0;
+}
+
+/* systemd 252 (systemd.exec(5)): `SRC:DST` creates SRC as usual plus a symlink
+ * DST -> SRC below the same root; ConfigurationDirectory= has no DST. */
 static int
 tr_dir(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
 	(void)why;
-	struct plan_dirs *pd = &p->dirs[dir_kind(s->key)];
+	int kind = dir_kind(s->key);
+	struct plan_dirs *pd = &p->dirs[kind];
 	char **words = NULL;
 	size_t n = 0;
 	int r = each_word(s, &words, &n);
 	strv_free(pd->names, pd->n);
 	pd->names = NULL, pd->n = 0;
+	dir_links_free(pd);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (strchr(words[i], ':')) {
+		char *src = NULL, *dst = NULL;
+		r = translate_dir_item(words[i], &src, &dst);
+		if (r < 0)
+			break;
+		if (dst && kind == PLAN_DIR_CONFIGURATION)
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "%s=%s: the source:destination form is newer than systemd 252, ignored",
+				 "Destination parameter is not supported for %s, ignoring: %s",
 				 s->key, words[i]);
-			continue;
-		}
-		if (!dir_name_ok(words[i])) {
+		else if (!dir_name_ok(src) || (dst && !dir_name_ok(dst)))
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
 				 "%s=%s: path is absolute or not normalized, ignored", s->key, words[i]);
-			continue;
+		else {
+			r = strv_has(pd->names, pd->n, src) ? 0 : strv_push(&pd->names, &pd->n, src);
+			if (r == 0 && dst)
+				r = dir_link_push(pd, src, dst);
 		}
-		r = strv_push(&pd->names, &pd->n, words[i]);
+		free(src), free(dst);
 	}
 	strv_free(words, n);
 	return r;
@@ -1457,7 +1523,7 @@ run_plan_done(struct run_plan *p)
 		free(p->rlimits[i].name), free(p->rlimits[i].value);
 	free(p->rlimits);
 	for (int i = 0; i < PLAN_DIR_N; i++)
-		strv_free(p->dirs[i].names, p->dirs[i].n);
+		strv_free(p->dirs[i].names, p->dirs[i].n), dir_links_free(&p->dirs[i]);
 	free(p->in.path), free(p->out.path), free(p->err.path);
 	for (size_t i = 0; i < p->n_conds; i++)
 		free(p->conds[i].value), free(p->conds[i].key), free(p->conds[i].file);

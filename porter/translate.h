@@ -81,9 +81,17 @@ enum plan_dir_kind {
 	PLAN_DIR_N,
 };
 
+/* A `SRC:DST` item: DST (relative to the same root) becomes a symlink to SRC. */
+struct plan_dir_link {
+	char *src;
+	char *dst;
+};
+
 struct plan_dirs {
-	char **names; /* relative, normalized */
+	char **names; /* relative, normalized; each created once */
 	size_t n;
+	struct plan_dir_link *links;
+	size_t n_links;
 	unsigned mode;
 };
 
@@ -218,5 +226,9 @@ void run_plan_done(struct run_plan *p);
 /* Splits an ExecStart= value with systemd's rules (prefixes, quoting) into a
  * plan_cmd; used for porter.conf's exec_start. Returns 0 or -EINVAL. */
 int translate_split_exec(const char *value, struct plan_cmd *ret);
+
+/* Splits a loader `*Directory=` item `SRC[:DST]` (`\:`, `\\` escaped in SRC)
+ * into malloc'ed *src and *dst (NULL without DST). Returns 0 or -ENOMEM. */
+int translate_dir_item(const char *item, char **src, char **dst);
 
 #endif

@@ -34,6 +34,12 @@ add_test(NAME porter.convert.cli
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/convert_cli.sh $<TARGET_FILE:klein-porter>)
 set_tests_properties(porter.convert.cli PROPERTIES LABELS blackbox TIMEOUT 120)
 
+# --help: golden text; every getopt option and every exit code documented.
+add_test(NAME porter.convert.golden.help
+         COMMAND sh ${_golden}/help.sh $<TARGET_FILE:klein-porter>
+                 ${PROJECT_SOURCE_DIR}/porter/cmd_convert.c ${_golden}/help.txt)
+set_tests_properties(porter.convert.golden.help PROPERTIES LABELS golden TIMEOUT 30)
+
 # Converted services run under runsv for real (start limit, ExecStartPost=,
 # identity through klein-svc, EnvironmentFile= globs); needs root and runit.
 if(TARGET klein-svc)

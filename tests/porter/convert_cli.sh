@@ -44,7 +44,7 @@ run 2 --root "$root" --sv-dir relative web.service
 "$porter" convert --help >"$root/help" 2>&1
 check "--help exits 0" [ $? = 0 ]
 check "--help documents exit codes and options" grep -q -- '--enabled' "$root/help"
-check "--help documents exit 3" grep -q '3 I/O error' "$root/help"
+check "--help documents exit 3" grep -q '^  3  I/O error' "$root/help"
 
 # --dry-run writes nothing but lists the files.
 run 0 --root "$root" --dry-run --enabled

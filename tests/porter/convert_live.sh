@@ -2,7 +2,8 @@
 # Converted services run for real under runsv (no namespace needed): the start
 # limit, ExecStartPost= gating readiness and failing the start, User=/Group=
 # through klein-svc --chpst-user (initgroups' list, numeric users),
-# EnvironmentFile= globs. Needs root (chpst -u) and runit; skips (77) otherwise.
+# EnvironmentFile= globs, RuntimeDirectory=SRC:DST (symlink, $RUNTIME_DIRECTORY,
+# removal). Needs root (chpst -u) and runit; skips (77) otherwise.
 #   convert_live.sh PORTER KLEIN_SVC
 set -u
 porter=$1 svc=$2
@@ -15,12 +16,14 @@ if ! getent passwd nobody >/dev/null || ! getent group daemon >/dev/null; then
 fi
 root=$(mktemp -d "${TMPDIR:-/tmp}/klein-live.XXXXXX")
 chmod 755 "$root"
+# RuntimeDirectory= lives in the real /run: names unique to this run.
+l2=klein-live-l2-${root##*.}
 pids=
 cleanup() {
 	for d in "$root"/sv/*/; do [ ! -p "$d/supervise/control" ] || sv exit "$d" >/dev/null 2>&1; done
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	sleep 0.5
-	rm -rf "$root"
+	rm -rf "$root" "/run/$l2" "/run/$l2-link"
 }
 trap cleanup EXIT
 fails=0
@@ -108,6 +111,18 @@ Type=oneshot
 EnvironmentFile=$root/env/*.env
 ExecStart=/bin/sh -c 'echo "\$A \$B" >$out/envglob'
 EOF
+# L2: RuntimeDirectory=SRC:DST makes /run/SRC (owned by User=) and the symlink
+# /run/DST -> SRC; $RUNTIME_DIRECTORY lists SRC only; both go when it stops.
+cat >"$root/env/l2.sh" <<EOF
+echo "\$RUNTIME_DIRECTORY \$(readlink /run/$l2-link) \$(stat -c %U /run/$l2-link/)" >$out/l2
+EOF
+unit dirlink <<EOF
+[Service]
+Type=oneshot
+User=nobody
+RuntimeDirectory=$l2:$l2-link
+ExecStart=/bin/sh $root/env/l2.sh
+EOF
 
 names=
 for f in "$root"/etc/systemd/system/*.service; do
@@ -171,6 +186,15 @@ want=$(printf '%s\n%s %s\nnobody' "$(id -u nobody)" "$(id -g nobody)" "$(getent 
 	fail "numeric: got '$(cat "$out/numeric" 2>/dev/null)', wanted '$want'"
 [ "$(cat "$out/envglob" 2>/dev/null)" = "1 2" ] ||
 	fail "envglob: got '$(cat "$out/envglob" 2>/dev/null)', wanted '1 2'"
+
+# L2 (oneshot: finish has run once it is down).
+i=0
+while [ "$i" -lt 40 ] && ! sv status "$root/sv/dirlink" | grep -q '^down:'; do sleep 0.25; i=$((i + 1)); done
+[ "$(cat "$out/l2" 2>/dev/null)" = "/run/$l2 $l2 nobody" ] ||
+	fail "dirlink: got '$(cat "$out/l2" 2>/dev/null)', wanted '/run/$l2 $l2 nobody'"
+sleep 0.5
+{ [ ! -e "/run/$l2" ] && [ ! -L "/run/$l2-link" ]; } ||
+	fail "dirlink: /run/$l2 or its link not removed when the service stopped"
 
 # Start limit: runsv restarts at most once a second, so 5 starts take ~4 s
 # (waits up to 20 s for both limited services to go down, then 1 s more).

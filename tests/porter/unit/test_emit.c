@@ -402,9 +402,46 @@ test_comment_injection(void)
 	emit_tree_done(&t);
 }
 
+/* L2: `SRC:DST` items become relative symlinks (made idempotently, never into an
+ * existing directory), removed with RuntimeDirectory=; $*_DIRECTORY lists SRC only. */
+static void
+test_dir_symlinks(void)
+{
+	struct run_plan p;
+	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 1 };
+	struct emit_tree t;
+	base_plan(&p);
+	p.start.v = &c, p.start.n = 1;
+	char *rnames[] = { (char *)"foo" }, *snames[] = { (char *)"st" };
+	struct plan_dir_link rl[] = { { (char *)"foo", (char *)"bar" } };
+	struct plan_dir_link sl[] = { { (char *)"st", (char *)"lnk/deep" } };
+	p.dirs[PLAN_DIR_RUNTIME].names = rnames, p.dirs[PLAN_DIR_RUNTIME].n = 1;
+	p.dirs[PLAN_DIR_RUNTIME].links = rl, p.dirs[PLAN_DIR_RUNTIME].n_links = 1;
+	p.dirs[PLAN_DIR_STATE].names = snames, p.dirs[PLAN_DIR_STATE].n = 1;
+	p.dirs[PLAN_DIR_STATE].links = sl, p.dirs[PLAN_DIR_STATE].n_links = 1;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	const char *r = find(&t, "run")->text, *f = find(&t, "finish")->text;
+	CHECK(strstr(r, "if ! { mkdir -p '/run' && { [ \"$(readlink '/run/bar')\" = 'foo' ] || "
+			"ln -sT 'foo' '/run/bar'; }; }; then echo 'RuntimeDirectory= symlink failed'; exit 1; fi\n"));
+	CHECK(strstr(r, "mkdir -p '/var/lib/lnk' && { [ \"$(readlink '/var/lib/lnk/deep')\" = '../st' ] || "
+			"ln -sT '../st' '/var/lib/lnk/deep'; }"));
+	/* the link comes after its directory */
+	CHECK(strstr(r, "ln -sT 'foo'") > strstr(r, "mkdir -p '/run/foo'"));
+	CHECK(strstr(r, "--env 'RUNTIME_DIRECTORY=/run/foo' \\\n"));
+	CHECK(strstr(r, "--env 'STATE_DIRECTORY=/var/lib/st' \\\n"));
+	CHECK(strstr(f, "rm -rf '/run/foo'\nrm -f '/run/bar'\n"));
+	CHECK(!strstr(f, "lnk/deep"));
+	emit_tree_done(&t);
+	p.runtime_preserve = 1;
+	CHECK(emit_tree(&p, NULL, &t) == 0);
+	CHECK(!strstr(find(&t, "finish")->text, "rm -f '/run/bar'"));
+	emit_tree_done(&t);
+}
+
 int
 main(void)
 {
+	test_dir_symlinks();
 	test_quote_every_byte();
 	test_simple_tree();
 	test_identity();

@@ -276,9 +276,48 @@ test_relations_and_sigkill(void)
 	diag_done(&d);
 }
 
+/* L2: `SRC:DST` items as the loader writes them (`\:`/`\\` escaped in SRC). */
+static void
+test_dir_symlinks(void)
+{
+	char *src, *dst;
+	CHECK(translate_dir_item("a\\:b\\\\c:d:e", &src, &dst) == 0);
+	CHECK(src && !strcmp(src, "a:b\\c") && dst && !strcmp(dst, "d:e"));
+	free(src), free(dst);
+	CHECK(translate_dir_item("plain", &src, &dst) == 0 && !strcmp(src, "plain") && !dst);
+	free(src), free(dst);
+
+	struct unit u;
+	struct diag d = { 0 };
+	struct run_plan p;
+	unit_init(&u);
+	set(&u, "Service", "RuntimeDirectory", "a\\:b:c foo:bar foo:baz qq", 3);
+	set(&u, "Service", "StateDirectory", "st:lnk/deep st:../up", 4);
+	set(&u, "Service", "ConfigurationDirectory", "cfg:cl etc2", 5);
+	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
+	const struct plan_dirs *rd = &p.dirs[PLAN_DIR_RUNTIME];
+	/* Each source once (it is what $RUNTIME_DIRECTORY lists), every link kept. */
+	CHECK(rd->n == 3 && !strcmp(rd->names[0], "a:b") && !strcmp(rd->names[1], "foo") &&
+	      !strcmp(rd->names[2], "qq"));
+	CHECK(rd->n_links == 3 && !strcmp(rd->links[0].src, "a:b") && !strcmp(rd->links[0].dst, "c"));
+	CHECK(!strcmp(rd->links[1].src, "foo") && !strcmp(rd->links[1].dst, "bar"));
+	CHECK(!strcmp(rd->links[2].src, "foo") && !strcmp(rd->links[2].dst, "baz"));
+	const struct plan_dirs *sd = &p.dirs[PLAN_DIR_STATE];
+	CHECK(sd->n == 1 && sd->n_links == 1 && !strcmp(sd->links[0].dst, "lnk/deep"));
+	CHECK(has_diag(&d, 4, DIAG_WARNING, "StateDirectory=st:../up: path is absolute or not normalized"));
+	const struct plan_dirs *cd = &p.dirs[PLAN_DIR_CONFIGURATION];
+	CHECK(cd->n == 1 && !strcmp(cd->names[0], "etc2") && cd->n_links == 0);
+	CHECK(has_diag(&d, 5, DIAG_WARNING,
+		       "Destination parameter is not supported for ConfigurationDirectory, ignoring: cfg:cl"));
+	CHECK(!has_diag(&d, 3, DIAG_WARNING, ""));
+	run_plan_done(&p);
+	diag_done(&d);
+}
+
 int
 main(void)
 {
+	test_dir_symlinks();
 	test_relations_and_sigkill();
 	test_start_limit_and_env_glob();
 	test_mapped();
