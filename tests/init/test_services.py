@@ -58,11 +58,14 @@ class Services(unittest.TestCase):
     def test_service_ignoring_sigterm_is_killed_at_deadline(self):
         sb = Sandbox(self)
         sb.env["KLEIN_STOP_TIMEOUT"] = "2"
-        sb.service("polite", "#!/bin/sh\nexec sleep 1000\n")
+        sb.service("polite", "#!/bin/sh\necho polite up\nexec sleep 1000\n")
         sb.service("stubborn", "#!/bin/sh\ntrap '' TERM\necho stubborn up\n"
                    "while :; do sleep 0.1; done\n")
         sb.start()
+        # Both services must be running before the stop: a runsv that gets
+        # TERM while still starting its service is runit's race, not ours.
         self.assertTrue(sb.log_has("stubborn up"))
+        self.assertTrue(sb.log_has("polite up"))
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 3, sb.stderr())
         self.assertLess(sb.stop_elapsed, 2 + 2.0)  # bounded: deadline + slack
