@@ -71,6 +71,16 @@ runsv_service_down(struct init_state *st, pid_t pid, char *stat, size_t cap)
 	return strncmp(stat, "down", 4) == 0 && (stat[4] == ',' || !stat[4]);
 }
 
+/* True if pid has a child (among the n procs) other than except. */
+static bool
+runsv_has_child(const struct proc_info *all, size_t n, pid_t pid, pid_t except)
+{
+	for (size_t i = 0; i < n; i++)
+		if (all[i].ppid == pid && all[i].pid != except)
+			return true;
+	return false;
+}
+
 /* One look at the runsv's: those whose service is down are ended now.
  * runsv sleeps 1 s (signals blocked, control FIFO unread) after a service
  * that ran for less than 1 s goes down, before it honours the exit it was
@@ -98,6 +108,11 @@ runsv_pass(struct init_state *st)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/cwd/log/supervise/pid", (int)procs[i].pid);
 		log = read_small(path, buf, sizeof(buf)) == 0 ? (pid_t)atoi(buf) : 0;
+		/* stat can say "down" for a moment while runsv is still starting
+		 * the service (the child runs before the parent rewrites stat):
+		 * only a runsv with no child but its log is really done. */
+		if (runsv_has_child(procs, n, procs[i].pid, log))
+			continue;
 		if (log > 0 && !is_log_pid(log) && log_pids_n < PROCS_MAX)
 			log_pids[log_pids_n++] = log;
 		log_msg(LOGLVL_DEBUG, "runsv (pid %d): its service is %s; ending it now",

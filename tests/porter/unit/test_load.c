@@ -127,12 +127,12 @@ main(void)
 	put("/lib/systemd/system/foo-x@.service.d/10-a.conf",
 	    "[Service]\nUser=sys\nExecStart=\nExecStart=/bin/echo dropin10\nSupplementaryGroups=disk\n");
 	CHECK(load("foo-x@bar-baz.service", NULL) == 0 && u.state == UNIT_LOADED);
-	CHECK_STR(u.name, "foo-x@bar-baz.service");
-	CHECK_STR(u.fragment, "/lib/systemd/system/foo-x@.service");
+	CHECK_STR_EQ(u.name, "foo-x@bar-baz.service");
+	CHECK_STR_EQ(u.fragment, "/lib/systemd/system/foo-x@.service");
 	CHECK(u.n_dropins == 2 && strstr(u.dropins[0], "10-a.conf") && strstr(u.dropins[1], "20-b.conf"));
-	CHECK_STR(val("Service", "User", 0), "bin");
+	CHECK_STR_EQ(val("Service", "User", 0), "bin");
 	CHECK(nval("Service", "SupplementaryGroups") == 1);
-	CHECK_STR(val("Service", "SupplementaryGroups", 0), "tty");
+	CHECK_STR_EQ(val("Service", "SupplementaryGroups", 0), "tty");
 	e = unit_exec(&u, "ExecStart");
 	CHECK(e && e->n == 1 && e->v[0].argc == 3 && !strcmp(e->v[0].argv[2], "bar/baz"));
 	/* The same template through --instance, and without one. */
@@ -154,11 +154,11 @@ main(void)
 	/* The /dev/null one is listed (systemd lists it) but masks B's file. */
 	CHECK(u.n_dropins == 5);
 	if (u.n_dropins == 5) {
-		CHECK_STR(u.dropins[0], "/etc/systemd/system/service.d/05-t.conf");
-		CHECK_STR(u.dropins[1], "/lib/systemd/system/foo-bar.service.d/10-x.conf");
-		CHECK_STR(u.dropins[2], "/etc/systemd/system/foo-bar.service.d/50-x.conf");
-		CHECK_STR(u.dropins[3], "/lib/systemd/system/foo-.service.d/60-p.conf");
-		CHECK_STR(u.dropins[4], "/etc/systemd/system/foo-bar.service.d/masked.conf");
+		CHECK_STR_EQ(u.dropins[0], "/etc/systemd/system/service.d/05-t.conf");
+		CHECK_STR_EQ(u.dropins[1], "/lib/systemd/system/foo-bar.service.d/10-x.conf");
+		CHECK_STR_EQ(u.dropins[2], "/etc/systemd/system/foo-bar.service.d/50-x.conf");
+		CHECK_STR_EQ(u.dropins[3], "/lib/systemd/system/foo-.service.d/60-p.conf");
+		CHECK_STR_EQ(u.dropins[4], "/etc/systemd/system/foo-bar.service.d/masked.conf");
 	}
 	CHECK(u.n_environment == 2 && !strcmp(u.environment[0], "X=60") &&
 	      !strcmp(u.environment[1], "Y=1"));
@@ -188,8 +188,8 @@ main(void)
 	link_("real.service", "/lib/systemd/system/alias.service");
 	put("/etc/systemd/system/alias.service.d/a.conf", "[Service]\nUser=aliased\n");
 	CHECK(load("alias.service", NULL) == 0 && u.state == UNIT_LOADED);
-	CHECK_STR(u.name, "real.service");
-	CHECK_STR(val("Service", "User", 0), "aliased");
+	CHECK_STR_EQ(u.name, "real.service");
+	CHECK_STR_EQ(val("Service", "User", 0), "aliased");
 	CHECK((e = unit_exec(&u, "ExecStart")) && !strcmp(e->v[0].argv[1], "real.service"));
 	/* An instance file beats the template. */
 	put("/lib/systemd/system/tor@default.service", "[Service]\nExecStart=/bin/real-instance\n");
@@ -240,7 +240,7 @@ main(void)
 						    "I=a%b", "J=t1.service", "K=", "GOOD=1", "V=2" };
 		CHECK(u.n_environment == sizeof(want) / sizeof(want[0]));
 		for (size_t i = 0; i < u.n_environment && i < sizeof(want) / sizeof(want[0]); i++)
-			CHECK_STR(u.environment[i], want[i]);
+			CHECK_STR_EQ(u.environment[i], want[i]);
 	}
 	CHECK(has_diag("Invalid syntax, ignoring: E=a\\ b"));
 	CHECK(has_diag("Invalid environment assignment, ignoring: BAD NAME=1"));
@@ -249,13 +249,13 @@ main(void)
 	CHECK(has_diag("Invalid environment assignment, ignoring: comment"));
 	CHECK(has_diag("EnvironmentFile= path is not absolute, ignoring: relative/file"));
 	CHECK(nval("Service", "EnvironmentFile") == 1);
-	CHECK_STR(val("Service", "EnvironmentFile", 0), "-/etc/default/t1");
-	CHECK_STR(val("Service", "PIDFile", 0), "/run/foo.pid");
+	CHECK_STR_EQ(val("Service", "EnvironmentFile", 0), "-/etc/default/t1");
+	CHECK_STR_EQ(val("Service", "PIDFile", 0), "/run/foo.pid");
 	CHECK(nval("Service", "RuntimeDirectory") == 3);
 	/* Sorted like systemd does, parents first. */
-	CHECK_STR(val("Service", "RuntimeDirectory", 0), "a");
-	CHECK_STR(val("Service", "RuntimeDirectory", 1), "b/c");
-	CHECK_STR(val("Service", "RuntimeDirectory", 2), "ok");
+	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 0), "a");
+	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 1), "b/c");
+	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 2), "ok");
 	CHECK(has_diag("RuntimeDirectory= path is not normalized, ignoring: ../x"));
 	CHECK(has_diag("RuntimeDirectory= path is absolute, ignoring: /abs"));
 	CHECK(val("Service", "Type", 0) == NULL && has_diag("Failed to parse service type, ignoring: bogus"));
@@ -277,7 +277,7 @@ main(void)
 	      val("Service", "User", 0) == NULL && has_diag("WorkingDirectory= path is not absolute: relative"));
 	put("/lib/systemd/system/wd2.service", "[Service]\nExecStart=/bin/true\nWorkingDirectory=-relative\nWorkingDirectory=-/srv//x/\n");
 	CHECK(load("wd2.service", NULL) == 0 && u.state == UNIT_LOADED);
-	CHECK_STR(val("Service", "WorkingDirectory", 0), "-/srv/x");
+	CHECK_STR_EQ(val("Service", "WorkingDirectory", 0), "-/srv/x");
 	put("/lib/systemd/system/hdr.service", "[Service\nExecStart=/bin/true\n");
 	CHECK(load("hdr.service", NULL) == 0 && u.state == UNIT_ERROR);
 	put("/lib/systemd/system/usr.service", "[Service]\nExecStart=/bin/true\nUser=%z\n");
@@ -293,11 +293,11 @@ main(void)
 	    "Environment=\"BAD=\\xff\" \"N\\x01=1\" \"U=\\xc3\\xa9\"\n");
 	CHECK(load("ctl.service", NULL) == 0 && u.state == UNIT_LOADED && u.n_environment == 5);
 	if (u.n_environment == 5) {
-		CHECK_STR(u.environment[0], "P14_1=\x0f =");
-		CHECK_STR(u.environment[1], "P14_2=\x0e");
-		CHECK_STR(u.environment[2], "CTRL=\x01\x1b");
-		CHECK_STR(u.environment[3], "DEL=\x7f");
-		CHECK_STR(u.environment[4], "U=\xc3\xa9");
+		CHECK_STR_EQ(u.environment[0], "P14_1=\x0f =");
+		CHECK_STR_EQ(u.environment[1], "P14_2=\x0e");
+		CHECK_STR_EQ(u.environment[2], "CTRL=\x01\x1b");
+		CHECK_STR_EQ(u.environment[3], "DEL=\x7f");
+		CHECK_STR_EQ(u.environment[4], "U=\xc3\xa9");
 	}
 	CHECK(has_diag("Invalid environment assignment, ignoring: BAD=\xff"));
 	CHECK(has_diag("Invalid environment assignment, ignoring: N\x01=1"));
@@ -308,7 +308,7 @@ main(void)
 	put("/lib/systemd/system/pid.service",
 	    "[Service]\nExecStart=/bin/true\nPIDFile=/var/run//x.pid\n");
 	CHECK(load("pid.service", NULL) == 0 && u.state == UNIT_LOADED && dg.n == 0);
-	CHECK_STR(val("Service", "PIDFile", 0), "/run/x.pid");
+	CHECK_STR_EQ(val("Service", "PIDFile", 0), "/run/x.pid");
 	put("/lib/systemd/system/pid2.service",
 	    "[Service]\nExecStart=/bin/true\nPIDFile=../x\nUser=late\n");
 	CHECK(load("pid2.service", NULL) == 0 && u.state == UNIT_ERROR &&
@@ -319,7 +319,7 @@ main(void)
 	put("/lib/systemd/system/wd3.service",
 	    "[Service]\nExecStart=/bin/true\nWorkingDirectory=-~\n");
 	CHECK(load("wd3.service", NULL) == 0 && u.state == UNIT_LOADED);
-	CHECK_STR(val("Service", "WorkingDirectory", 0), "-~");
+	CHECK_STR_EQ(val("Service", "WorkingDirectory", 0), "-~");
 
 	/* *Directory=: one item per directory, a symlink attached to it,
 	 * ':' inside the name escaped; sorted by directory. */
@@ -327,9 +327,9 @@ main(void)
 	    "[Service]\nExecStart=/bin/true\n"
 	    "RuntimeDirectory=b a b:lnk c\\x3ad a:lnk2 a:lnk2\n");
 	CHECK(load("dirs.service", NULL) == 0 && nval("Service", "RuntimeDirectory") == 3);
-	CHECK_STR(val("Service", "RuntimeDirectory", 0), "a:lnk2");
-	CHECK_STR(val("Service", "RuntimeDirectory", 1), "b:lnk");
-	CHECK_STR(val("Service", "RuntimeDirectory", 2), "c\\:d");
+	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 0), "a:lnk2");
+	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 1), "b:lnk");
+	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 2), "c\\:d");
 
 	/* Value checks: invalid words are dropped with systemd's warning. */
 	put("/lib/systemd/system/st.service",
@@ -360,10 +360,10 @@ main(void)
 	    "Slice=foo-bar.slice\nEnvironment=C2=%c R2=%r\n");
 	CHECK(load("cg.service", NULL) == 0 && u.n_environment == 4);
 	if (u.n_environment == 4) {
-		CHECK_STR(u.environment[0], "C=/cg.service");
-		CHECK_STR(u.environment[1], "R=");
-		CHECK_STR(u.environment[2], "C2=/foo.slice/foo-bar.slice/cg.service");
-		CHECK_STR(u.environment[3], "R2=/foo-bar.slice");
+		CHECK_STR_EQ(u.environment[0], "C=/cg.service");
+		CHECK_STR_EQ(u.environment[1], "R=");
+		CHECK_STR_EQ(u.environment[2], "C2=/foo.slice/foo-bar.slice/cg.service");
+		CHECK_STR_EQ(u.environment[3], "R2=/foo-bar.slice");
 	}
 
 	/* A path argument reads NAME.d/ next to it. */
@@ -374,7 +374,7 @@ main(void)
 
 		snprintf(path, sizeof(path), "%s/srv/units/p.service", root);
 		CHECK(load(path, NULL) == 0 && u.state == UNIT_LOADED && u.n_dropins == 1);
-		CHECK_STR(val("Service", "User", 0), "pd");
+		CHECK_STR_EQ(val("Service", "User", 0), "pd");
 	}
 	CHECK(load("bad name", NULL) == -EINVAL);
 

@@ -47,18 +47,19 @@ main(void)
 {
 	char *big;
 
-	CHECK_STR(V("[Section]\nsetting1=1\n", "setting1"), "1");                 /* A01 */
-	CHECK_STR(V("[Section]\nsetting1=1", "setting1"), "1");                   /* A02 */
-	CHECK_STR(V("\n\n\n\n[Section]\n\n\nsetting1=1", "setting1"), "1");       /* A03 */
-	CHECK_STR(V("[Section]\n[Section]\nsetting1=1\nsetting1=    2 \t\nsetting1=    1\n",
+	CHECK_STR_EQ(V("[Section]\nsetting1=1\n", "setting1"), "1");                 /* A01 */
+	CHECK_STR_EQ(V("[Section]\nsetting1=1", "setting1"), "1");                   /* A02 */
+	CHECK_STR_EQ(V("\n\n\n\n[Section]\n\n\nsetting1=1", "setting1"), "1");       /* A03 */
+	CHECK_STR_EQ(V("[Section]\n[Section]\nsetting1=1\nsetting1=    2 \t\nsetting1=    1\n",
 		    "setting1"), "1");                                               /* A04 */
-	CHECK_STR(V("[Section]\n[Section]\nsetting1=1\nsetting1=2\\\n   \nsetting1=1\n",
+	CHECK_STR_EQ(V("[Section]\n[Section]\nsetting1=1\nsetting1=2\\\n   \nsetting1=1\n",
 		    "setting1"), "1");                                               /* A05 */
-	CHECK_STR(V("[Section]\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3");   /* A06 */
-	CHECK_STR(V("[Section]\n#hogehoge\\\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3");
-	CHECK_STR(V("[Section]\nsetting1=1\\\n2\\\n3\\\\\\\\\n", "setting1"),
+	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3");   /* A06 */
+	CHECK_STR_EQ(V("[Section]\n#hogehoge\\\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3");
+	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\n2\\\n3\\\\\\\\\n", "setting1"),
 		  "1 2 3\\\\\\\\");                                                 /* A08 */
-	CHECK_STR(V("[Section]\nsetting1=1\\\\\\\n\\\\2\n", "setting1"), "1\\\\ \\\\2"); /* A09 */
+	/* A09 */
+	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\\\\\n\\\\2\n", "setting1"), "1\\\\ \\\\2");
 
 	/* A13: one line over 1 MiB fails the file; exactly 1 MiB is fine. */
 	big = malloc(UNIT_LINE_MAX + 4096);
@@ -85,12 +86,14 @@ main(void)
 	free(big);
 
 	/* A15: unknown sections warn, X- sections are silent. */
-	CHECK_STR(V("[Section]\nsetting1=2\n[NoWarnSection]\nsetting1=3\n[X-Section]\nsetting1=3\n",
-		    "setting1"), "2");
+	CHECK_STR_EQ(V("[Section]\nsetting1=2\n[NoWarnSection]\nsetting1=3\n"
+		       "[X-Section]\nsetting1=3\n",
+		       "setting1"),
+		     "2");
 	CHECK(has_diag("Unknown section 'NoWarnSection'. Ignoring.", 3));
 	CHECK(!has_diag("X-Section", 0));
 	/* A16/A17 */
-	CHECK_STR(V("[Service]\nExecStart=/bin/true\nKeyWithoutEquals\n=value\n", "ExecStart"),
+	CHECK_STR_EQ(V("[Service]\nExecStart=/bin/true\nKeyWithoutEquals\n=value\n", "ExecStart"),
 		  "/bin/true");
 	CHECK(has_diag("Missing '=', ignoring line.", 3));
 	CHECK(has_diag("Missing key name before '=', ignoring line.", 4));
@@ -100,24 +103,24 @@ main(void)
 	V("[Unit\n", "Description");
 	CHECK(last_rc == -EBADMSG);
 	/* A22: BOM, CRLF, indented comments, spaces around '='. */
-	CHECK_STR(V("\xef\xbb\xbf[Service]\nType=oneshot\nExecStart=/bin/echo crlf\r\n  ; c\n\t# c\n  Nice = 3\n",
+	CHECK_STR_EQ(V("\xef\xbb\xbf[Service]\nType=oneshot\nExecStart=/bin/echo crlf\r\n  ; c\n\t# c\n  Nice = 3\n",
 		    "ExecStart"), "/bin/echo crlf");
-	CHECK_STR(V("\xef\xbb\xbf[Service]\nNice = 3\n", "Nice"), "3");
+	CHECK_STR_EQ(V("\xef\xbb\xbf[Service]\nNice = 3\n", "Nice"), "3");
 	/* A23/A24: .include is not an include. */
 	V(".include /x\n[Service]\n.include /etc/foo\n", "x");
 	CHECK(has_diag("Assignment outside of section. Ignoring.", 1));
 	CHECK(has_diag("Missing '=', ignoring line.", 3));
 	/* A25: comments inside a continuation are dropped. */
-	CHECK_STR(V("[Service]\nExecStart=/bin/echo a \\\n# comment inside\n  b \\\n; another\n  c\n",
+	CHECK_STR_EQ(V("[Service]\nExecStart=/bin/echo a \\\n# comment inside\n  b \\\n; another\n  c\n",
 		    "ExecStart"), "/bin/echo a    b    c");
 	/* A26: continuation pending at EOF. */
-	CHECK_STR(V("[Service]\nExecStart=/bin/echo ok1 \\", "ExecStart"), "/bin/echo ok1");
+	CHECK_STR_EQ(V("[Service]\nExecStart=/bin/echo ok1 \\", "ExecStart"), "/bin/echo ok1");
 	/* A27 */
-	CHECK_STR(V("[Service]\n# comment ending in backslash \\\nUser=daemon\n", "User"), "daemon");
+	CHECK_STR_EQ(V("[Service]\n# comment ending in backslash \\\nUser=daemon\n", "User"), "daemon");
 	/* A28: an empty line ends a continuation. */
-	CHECK_STR(V("[Service]\nEnvironment=A=1 \\\n\nEnvironment=B=2\n", "Environment"), "B=2");
+	CHECK_STR_EQ(V("[Service]\nEnvironment=A=1 \\\n\nEnvironment=B=2\n", "Environment"), "B=2");
 	/* A29 */
-	CHECK_STR(V("[Service]\nGroup = daemon  \n", "Group"), "daemon");
+	CHECK_STR_EQ(V("[Service]\nGroup = daemon  \n", "Group"), "daemon");
 	/* Line numbers of a continued line: the last physical line. */
 	V("[Service]\nA=1\\\n2\nB\n", "A");
 	CHECK(has_diag("Missing '='", 4));
@@ -126,8 +129,8 @@ main(void)
 	V("[Service]\nA \\", "A");
 	CHECK(has_diag("Missing '='", 3));
 	/* CR alone, LFCR and NUL end lines. */
-	CHECK_STR(V("[Service]\rUser=a\n\rGroup=b\0Nice=1", "Group"), "b");
-	CHECK_STR(V("[Service]\rUser=a\n\rGroup=b\0Nice=1", "Nice"), "1");
+	CHECK_STR_EQ(V("[Service]\rUser=a\n\rGroup=b\0Nice=1", "Group"), "b");
+	CHECK_STR_EQ(V("[Service]\rUser=a\n\rGroup=b\0Nice=1", "Nice"), "1");
 	/* Invalid UTF-8 fails the file, like systemd. */
 	V("[Unit]\nDescription=bad \xff\n", "Description");
 	CHECK(last_rc == -EINVAL && has_diag("String is not UTF-8 clean", 2));

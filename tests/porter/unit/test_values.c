@@ -73,7 +73,7 @@ main(void)
 	CHECK(parse_signal("INT") == SIGINT && parse_signal("SIGINT") == SIGINT &&
 	      parse_signal("9") == SIGKILL && parse_signal("FOO") < 0 && parse_signal("0") < 0 &&
 	      parse_signal("SIGRTMIN+1") == SIGRTMIN + 1);
-	CHECK_STR(signal_name(SIGTERM), "SIGTERM");
+	CHECK_STR_EQ(signal_name(SIGTERM), "SIGTERM");
 	/* H10 */
 	CHECK(parse_nice("-21", &n) == -ERANGE && parse_nice("-5", &n) == 0 && n == -5 &&
 	      parse_nice("x", &n) == -EINVAL);

@@ -84,16 +84,16 @@ split_tests(void)
 	CHECK(word_extract(&p, &w, NULL, WORD_UNQUOTE) == -EINVAL);
 	p = "a\\x20b \\s \"x\\ty\" \\u00e9 \\101";
 	CHECK(words_split(p, WORD_UNQUOTE | WORD_CUNESCAPE, &v, &n) == 0 && n == 5);
-	CHECK_STR(v[0], "a b");
-	CHECK_STR(v[1], " ");
-	CHECK_STR(v[2], "x\ty");
-	CHECK_STR(v[3], "\xc3\xa9");
-	CHECK_STR(v[4], "A");
+	CHECK_STR_EQ(v[0], "a b");
+	CHECK_STR_EQ(v[1], " ");
+	CHECK_STR_EQ(v[2], "x\ty");
+	CHECK_STR_EQ(v[3], "\xc3\xa9");
+	CHECK_STR_EQ(v[4], "A");
 	words_free(v);
 	CHECK(words_split("x\\ y", WORD_UNQUOTE | WORD_CUNESCAPE, &v, &n) == -EINVAL);
 	CHECK(words_split("x\\ y", WORD_UNQUOTE | WORD_CUNESCAPE | WORD_UNESCAPE_RELAX, &v, &n) ==
 	      0 && n == 1);
-	CHECK_STR(v[0], "x\\ y");
+	CHECK_STR_EQ(v[0], "x\\ y");
 	words_free(v);
 	CHECK(words_split("trail\\", WORD_UNQUOTE | WORD_CUNESCAPE, &v, &n) == -EINVAL);
 	CHECK(words_split("   ", 0, &v, &n) == 0 && n == 0);
@@ -181,9 +181,9 @@ main(void)
 		path_simplify(p1);
 		path_simplify(p2);
 		path_simplify(p3);
-		CHECK_STR(p1, "/a/b/c");
-		CHECK_STR(p2, "a/b");
-		CHECK_STR(p3, "/");
+		CHECK_STR_EQ(p1, "/a/b/c");
+		CHECK_STR_EQ(p2, "a/b");
+		CHECK_STR_EQ(p3, "/");
 		CHECK(!path_is_normalized("../x") && !path_is_normalized("a/../b") &&
 		      path_is_normalized("a/b"));
 	}
