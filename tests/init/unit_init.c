@@ -372,6 +372,6 @@ main(void)
 	test_rundir(tmp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
-		check_failures++;
-	return CHECK_DONE();
+		check_failed++;
+	return check_done();
 }

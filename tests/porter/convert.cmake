@@ -3,6 +3,7 @@
 foreach(t emit translate outdir convert_config)
   add_executable(porter_test_${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c)
   target_link_libraries(porter_test_${t} PRIVATE porter_core project_warnings project_sanitizers)
+  target_include_directories(porter_test_${t} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   add_test(NAME porter.convert.${t} COMMAND porter_test_${t})
   set_tests_properties(porter.convert.${t} PROPERTIES LABELS unit)
 endforeach()

@@ -3,6 +3,7 @@
 foreach(t unit words values spec load)
   add_executable(porter_test_${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c)
   target_link_libraries(porter_test_${t} PRIVATE porter_core project_warnings project_sanitizers)
+  target_include_directories(porter_test_${t} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   add_test(NAME porter.parse.${t} COMMAND porter_test_${t})
   set_tests_properties(porter.parse.${t} PROPERTIES LABELS unit)
 endforeach()

@@ -449,5 +449,5 @@ main(void)
 	RUN(test_pwdb);
 	RUN(test_ident);
 	RUN(test_protocols);
-	return CHECK_DONE();
+	return check_done();
 }

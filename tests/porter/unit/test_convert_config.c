@@ -5,16 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
-
-static int failures;
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
 
 static char path[64];
 
@@ -84,7 +76,5 @@ main(void)
 	config_done(&c);
 	CHECK(config_load(path, true, &c, &d) < 0 && d.n == 1);
 	diag_done(&d);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_done();
 }

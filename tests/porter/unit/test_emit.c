@@ -10,16 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "emit.h"
-
-static int failures;
-#define CHECK(c)                                                                 \
-	do {                                                                     \
-		if (!(c)) {                                                      \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
 
 /* Runs `sh -c "printf %s QUOTED"` and returns what sh printed. */
 static char *
@@ -450,7 +442,5 @@ main(void)
 	test_start_limit();
 	test_supervise_status();
 	test_comment_injection();
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_done();
 }
