@@ -84,14 +84,20 @@ svpid() { # the main pid runsv reports for service $1
 	in_c "$c" sv status "/etc/service/$1" | sed -n 's/^run: [^(]*(pid \([0-9]*\)).*/\1/p'
 }
 if [ "$mode" = full ]; then
-	# docker kill -s HUP in service mode: klein-init ignores it (the
-	# services are reloaded one by one with sv); nothing restarts.
-	before=$(svpid redis-server)
+	# docker kill -s HUP in service mode: klein-init relays it as runit's
+	# 'h' to the services that have a reload (control/h: ssh's ExecReload=
+	# HUPs sshd); the others (redis-server, crash-never: no ExecReload=) are
+	# not signalled, so nothing dies or restarts.
+	hups() { in_c "$c" sh -c "grep -c 'Received SIGHUP; restarting' /var/log/auth.log || true"; }
+	before=$(svpid redis-server) never=$(svpid crash-never) h0=$(hups)
 	docker kill -s HUP "$c" >/dev/null
-	sleep 1
+	reloaded() { [ "$(hups)" -gt "$h0" ]; }
+	wait_until 10 "sshd to get the HUP through its ExecReload" reloaded
 	[ "$(docker inspect -f '{{.State.Running}}' "$c")" = true ] || fail "docker kill -s HUP stopped the container"
 	[ "$(svpid redis-server)" = "$before" ] || fail "docker kill -s HUP restarted redis-server"
-	ok "docker kill -s HUP (service mode): ignored by klein-init, services untouched"
+	[ "$(svpid crash-never)" = "$never" ] || fail "docker kill -s HUP killed crash-never (no ExecReload=)"
+	wait_until 10 "sshd to accept logins after the HUP" ssh "${so[@]}" root@127.0.0.1 true
+	ok "docker kill -s HUP (service mode): ssh reloaded through ExecReload=, the rest untouched"
 
 	# sv hup: runsv's HUP reaches rsyslogd, which logs it.
 	in_c "$c" sv hup /etc/service/rsyslog >/dev/null
@@ -99,8 +105,9 @@ if [ "$mode" = full ]; then
 	ok "sv hup rsyslog: rsyslogd got the HUP"
 
 	# sv reload: ssh's ExecReload (sshd -t; kill -HUP $MAINPID) reaches sshd.
+	h0=$(hups)
 	in_c "$c" sv reload /etc/service/ssh >/dev/null
-	wait_until 10 "sshd to log its SIGHUP restart" in_c "$c" grep -q 'Received SIGHUP; restarting' /var/log/auth.log
+	wait_until 10 "sshd to log its SIGHUP restart" reloaded
 	# sshd re-executes itself on HUP: a login right then may be refused.
 	wait_until 10 "sshd to accept logins after sv reload" ssh "${so[@]}" root@127.0.0.1 true
 	ok "sv reload ssh: sshd got the HUP and still serves"

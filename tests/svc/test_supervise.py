@@ -27,8 +27,11 @@ class Supervise(Case):
         p.communicate(timeout=10)
 
     def read_pid(self, name):
+        # The test daemons write their pidfiles with `echo > file`, which a
+        # reader can catch truncated and still empty: that is "no pid yet".
         with open(self.path(name), encoding="utf-8") as f:
-            return int(f.read())
+            text = f.read().strip()
+        return int(text) if text else None
 
     def exists(self, name):
         return os.path.exists(self.path(name))
