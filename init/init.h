@@ -148,10 +148,11 @@ int read_small(const char *path, char *buf, size_t cap);
 /* The runit control character for sig (runsv(8): h, 1, 2, q, a, c), or 0
  * if it has none or is not relayed. */
 char relay_control_char(int sig);
-/* Writes c to every SERVICE_DIR/NAME/supervise/control FIFO that a runsv
- * reads (non-blocking; no heap). Returns how many took it, or -errno if
- * service_dir cannot be read. */
-int relay_to_services(const char *service_dir, char c);
+/* Writes c to the SERVICE_DIR/NAME/supervise/control FIFO (non-blocking;
+ * no heap) of each service that has an executable control/<c>, i.e. asked
+ * for it; *skipped (if not NULL) counts the service dirs without one.
+ * Returns how many took it, or -errno if service_dir cannot be read. */
+int relay_to_services(const char *service_dir, char c, int *skipped);
 /* Creates RUN/runit/supervise (0755), where converted services' supervise
  * links point, if RUN exists. Read-only or denied: a debug log. 0 or -errno. */
 int rundir_setup(const char *run);

@@ -29,20 +29,25 @@ command_target(const struct init_state *st)
 	return st->opts->forward_group ? -st->command.pid : st->command.pid;
 }
 
-/* No command: sig goes to every service as runit's control command, the
- * way `sv hup` would send it (runsv runs control/h, or HUPs the service). */
+/* No command: sig goes as runit's control command, the way `sv hup` would
+ * send it, to the services with a control/<c> (runsv runs it; it may exit
+ * non-zero to have runsv signal the service). The others are left alone:
+ * an unhandled HUP would kill them. */
 static void
 relay_signal(struct init_state *st, int sig, const char *name)
 {
 	char c = relay_control_char(sig);
-	int n = relay_to_services(st->opts->service_dir, c);
+	int skipped = 0;
+	int n = relay_to_services(st->opts->service_dir, c, &skipped);
 
 	if (n < 0)
 		log_msg(LOGLVL_WARN, "%s: cannot relay to the services: %s: %s", name,
 		        st->opts->service_dir, strerror(-n));
 	else
-		log_msg(LOGLVL_INFO, "%s: relayed to %d service%s as control '%c'", name, n,
-		        n == 1 ? "" : "s", c);
+		log_msg(LOGLVL_INFO,
+		        "%s: relayed to %d service%s as control '%c' (%d without "
+		        "control/%c skipped)",
+		        name, n, n == 1 ? "" : "s", c, skipped, c);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,7 +39,36 @@ struct relay_ctx {
 	const char *dir;
 	char c;
 	int sent;
+	int skipped;
 };
+
+/* True if NAME asked for c: runsv(8) runs control/<c> when it has the
+ * owner's execute bit (runsv's own test: stat, S_IXUSR). Without one, runsv
+ * would signal the service itself, and most processes die of a HUP, USR1,
+ * USR2, QUIT or ALRM they do not handle; systemd never sends a service a
+ * signal it did not ask for (no ExecReload=, no reload). */
+static bool
+wants_control(const struct relay_ctx *r, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s/%s/control/%c", r->dir, name, r->c) >=
+	    (int)sizeof(path))
+		return false;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & S_IXUSR);
+}
+
+static bool
+is_dir(const struct relay_ctx *r, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s/%s", r->dir, name) >= (int)sizeof(path))
+		return false;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
 
 static int
 relay_one(const char *name, void *ctx)
@@ -49,9 +79,20 @@ relay_one(const char *name, void *ctx)
 	ssize_t n;
 	int fd;
 
-	/* runsvdir ignores dot entries too. */
+	/* runsvdir ignores dot entries and non-directories too. */
 	if (name[0] == '.')
 		return 0;
+	if (!is_dir(r, name)) {
+		log_msg(LOGLVL_DEBUG, "'%s' in %s is not a service directory, skipped", name,
+		        r->dir);
+		return 0;
+	}
+	if (!wants_control(r, name)) {
+		log_msg(LOGLVL_DEBUG, "service '%s': no executable control/%c, not relayed", name,
+		        r->c);
+		r->skipped++;
+		return 0;
+	}
 	if (snprintf(path, sizeof(path), "%s/%s/supervise/control", r->dir, name) >=
 	    (int)sizeof(path))
 		return 0;
@@ -79,11 +120,13 @@ relay_one(const char *name, void *ctx)
 }
 
 int
-relay_to_services(const char *service_dir, char c)
+relay_to_services(const char *service_dir, char c, int *skipped)
 {
-	struct relay_ctx r = {service_dir, c, 0};
+	struct relay_ctx r = {service_dir, c, 0, 0};
 	int e = dir_each(service_dir, relay_one, &r);
 
+	if (skipped)
+		*skipped = r.skipped;
 	return e < 0 ? e : r.sent;
 }
 

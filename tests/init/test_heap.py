@@ -33,8 +33,9 @@ class HeapGuard(unittest.TestCase):
         sb.env["KLEIN_STOP_TIMEOUT"] = "2"
         write_exec(os.path.join(sb.init_dir, "10-env"),
                    "#!/bin/sh\nprintf v > %s/FROM_SCRIPT\n" % sb.env_dir)
-        # The HUP and USR1 sent below reach the services (no command):
-        # they ignore them, so that they stay up for the stop.
+        # The HUP and USR1 sent below reach the services (no command; their
+        # control/h and control/1 exit 1, so runsv signals them): they
+        # ignore them, so that they stay up for the stop.
         sb.service("polite", "#!/bin/sh\ntrap '' HUP USR1\necho polite up\nexec sleep 1000\n")
         sb.service("stubborn", "#!/bin/sh\ntrap '' TERM HUP USR1\necho stubborn up\n"
                    "while :; do sleep 0.2; done\n")
@@ -43,6 +44,10 @@ class HeapGuard(unittest.TestCase):
                    "for i in 1 2 3 4 5 6 7 8; do (sleep 0.1 &) ; done\n"
                    "setsid sh -c \"trap '' TERM; exec sleep 999\" &\n"
                    "echo orphans made\nexec sleep 1000\n")
+        for name in ("polite", "stubborn", "orphans"):
+            for c in "h1":
+                write_exec(os.path.join(sb.service_dir, name, "control", c),
+                           "#!/bin/sh\nexit 1\n")
         sb.start()
         for text in ("polite up", "stubborn up", "orphans made"):
             self.assertTrue(sb.log_has(text), sb.stderr())
@@ -54,7 +59,8 @@ class HeapGuard(unittest.TestCase):
         for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGRTMIN + 3):
             sb.kill(sig)
         self.assertTrue(sb.log_has("ignored (no command"), sb.stderr())
-        self.assertTrue(sb.log_has("SIGUSR1: relayed to 3 services"), sb.stderr())
+        self.assertTrue(sb.log_has("SIGUSR1: relayed to 3 services as control '1' (0 without"),
+                        sb.stderr())
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 3, sb.stderr())  # stubborn needed SIGKILL
         self.assertRegex(sb.stderr(), r"sending SIGKILL to pid \d+ \(run\) of service 'stubborn'")
@@ -62,8 +68,9 @@ class HeapGuard(unittest.TestCase):
 
     def test_relay_and_fast_stop(self):
         # Signals relayed to runsv's control FIFOs (one service runs a
-        # control/h, one has no runsv), then a stop that ends the runsv's of
-        # young, crashing and logged services early, woken by inotify.
+        # control/h, the others have none and are skipped, one has no runsv),
+        # then a stop that ends the runsv's of young, crashing and logged
+        # services early, woken by inotify.
         sb = self.sandbox()
         up = os.path.join(sb.root, "young.up")
         sb.service("young", "#!/bin/sh\ntouch %s\nexec sleep 1000\n" % up)
@@ -73,16 +80,28 @@ class HeapGuard(unittest.TestCase):
         sb.service("logged", "#!/bin/sh\necho logged line\nexec sleep 1000\n")
         write_exec(os.path.join(sb.service_dir, "logged", "log", "run"),
                    "#!/bin/sh\nexec cat > %s/logged.log\n" % sb.root)
-        # Not a service (runsvdir skips it): the relay's failed open.
+        # Not a service (runsvdir skips it, and so does the relay).
         with open(os.path.join(sb.service_dir, "README"), "w") as f:
             f.write("not a service\n")
+        # Its runsv cannot run (supervise is a file): the relay's failed open.
+        os.mkdir(os.path.join(sb.service_dir, "broken"))
+        write_exec(os.path.join(sb.service_dir, "broken", "run"), "#!/bin/sh\nexec sleep 1000\n")
+        open(os.path.join(sb.service_dir, "broken", "supervise"), "w").close()
+        for c in "h12qac":
+            write_exec(os.path.join(sb.service_dir, "broken", "control", c), "#!/bin/sh\n")
         sb.start()
         self.assertTrue(wait_until(lambda: os.path.exists(up)), sb.stderr())
-        for sig, _ in RELAYED:
+        for sig, c in RELAYED:
             sb.kill(sig)
-            self.assertTrue(sb.log_has("%s: relayed to" % sig.name), sb.stderr())
+            self.assertTrue(sb.log_has("%s: relayed to %d service%s as control '%s' "
+                                       "(%d without control/%s skipped)"
+                                       % (sig.name, 1 if c == "h" else 0,
+                                          "" if c == "h" else "s", c,
+                                          2 if c == "h" else 3, c)), sb.stderr())
         self.assertTrue(wait_until(lambda: os.path.exists(os.path.join(sb.root, "reloaded"))))
-        self.assertIn("service 'README': no runsv to tell", sb.stderr())
+        self.assertIn("service 'crashing': no executable control/h, not relayed", sb.stderr())
+        self.assertIn("'README' in %s is not a service directory" % sb.service_dir, sb.stderr())
+        self.assertIn("service 'broken': no runsv to tell", sb.stderr())
         sb.kill(signal.SIGWINCH)
         self.assertTrue(sb.log_has("SIGWINCH ignored"), sb.stderr())
         sb.kill(signal.SIGTERM)

@@ -105,9 +105,19 @@ def read(path):
         return ""
 
 
-# Without a command, these reach every service as runsv's control commands.
+# Without a command, these reach the services that have a control/<c>
+# (runsv runs it; exit 0: done, else runsv sends the signal itself).
 RELAYED = [(signal.SIGHUP, "h"), (signal.SIGUSR1, "1"), (signal.SIGUSR2, "2"),
            (signal.SIGQUIT, "q"), (signal.SIGALRM, "a"), (signal.SIGCONT, "c")]
+
+
+def control(sb, name, chars, text):
+    for c in chars:
+        write_exec(os.path.join(sb.service_dir, name, "control", c), text)
+
+
+def service_pid(sb, name):
+    return read(os.path.join(sb.service_dir, name, "supervise", "pid")).strip()
 
 
 @needs_ns
@@ -117,14 +127,18 @@ class Relay(unittest.TestCase):
         catcher = os.path.join(sb.root, "catcher.out")
         reloader = os.path.join(sb.root, "reloader.out")
         reloads = os.path.join(sb.root, "reloads")
+        # A hand-written runit service asking for the signals: control/C
+        # exits 1, so runsv sends the signal.
         sb.service("catcher", "#!/bin/sh\nexec %s signals > %s\n" % (PROBE, catcher))
+        control(sb, "catcher", "h12qac", "#!/bin/sh\nexit 1\n")
         # ExecReload= as klein-porter converts it: runsv runs control/h
         # and, as it exits 0, sends no HUP itself.
         sb.service("reloader", "#!/bin/sh\nexec %s signals > %s\n" % (PROBE, reloader))
-        write_exec(os.path.join(sb.service_dir, "reloader", "control", "h"),
-                   "#!/bin/sh\necho \"reload $1\" >> %s\n" % reloads)
+        control(sb, "reloader", "h", "#!/bin/sh\necho \"reload $1\" >> %s\n" % reloads)
+        control(sb, "reloader", "12qac", "#!/bin/sh\nexit 1\n")
         # A service that is down: its runsv takes the command, does nothing.
         sb.service("resting", "#!/bin/sh\nexec sleep 1000\n")
+        control(sb, "resting", "h12qac", "#!/bin/sh\nexit 1\n")
         open(os.path.join(sb.service_dir, "resting", "down"), "w").close()
         sb.start(["--log-level", "debug"])
         self.assertTrue(wait_until(lambda: "ready" in read(catcher) and "ready" in read(reloader)),
@@ -135,8 +149,9 @@ class Relay(unittest.TestCase):
             sb.kill(sig)
             self.assertTrue(wait_until(lambda: "sig %d\n" % sig in read(catcher), 5),
                             "%s not relayed: %s" % (sig.name, sb.stderr()))
-            self.assertTrue(sb.log_has("%s: relayed to 3 services as control '%s'"
-                                       % (sig.name, c)), sb.stderr())
+            self.assertTrue(sb.log_has("%s: relayed to 3 services as control '%s' "
+                                       "(0 without control/%s skipped)"
+                                       % (sig.name, c, c)), sb.stderr())
         self.assertTrue(wait_until(lambda: read(reloads).startswith("reload ")))
         got = read(reloader).split("\n")
         self.assertNotIn("sig %d" % signal.SIGHUP, got)  # control/h instead
@@ -145,6 +160,40 @@ class Relay(unittest.TestCase):
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 0, sb.stderr())
         self.assertEqual(len(read(reloads).splitlines()), 1)
+
+    def test_services_without_control_are_not_signalled(self):
+        # systemd never sends a service a signal it did not ask for: a
+        # `Restart=no` unit's `exec sleep` would die of the HUP (the default
+        # action) and stay down. Only the service with control/h gets it.
+        sb = Sandbox(self)
+        reloads = os.path.join(sb.root, "reloads")
+        sb.service("sleeper", "#!/bin/sh\nexec sleep 100000\n")
+        sb.service("other", "#!/bin/sh\nexec sleep 100000\n")
+        sb.service("reloader", "#!/bin/sh\nexec sleep 100000\n")
+        control(sb, "reloader", "h", "#!/bin/sh\necho reload >> %s\n" % reloads)
+        # Present but not executable: runsv would not run it either.
+        control(sb, "other", "h", "#!/bin/sh\nexit 1\n")
+        os.chmod(os.path.join(sb.service_dir, "other", "control", "h"), 0o644)
+        sb.start(["--log-level", "debug"])
+        names = ("sleeper", "other", "reloader")
+        self.assertTrue(wait_until(lambda: all(service_pid(sb, n) for n in names)), sb.stderr())
+        pids = {n: service_pid(sb, n) for n in names}
+        for sig, c in RELAYED:
+            sb.kill(sig)
+            self.assertTrue(sb.log_has("%s: relayed to %d service%s as control '%s' "
+                                       "(%d without control/%s skipped)"
+                                       % (sig.name, 1 if c == "h" else 0,
+                                          "" if c == "h" else "s", c,
+                                          2 if c == "h" else 3, c)), sb.stderr())
+        self.assertTrue(wait_until(lambda: read(reloads) == "reload\n"), sb.stderr())
+        self.assertIn("service 'sleeper': no executable control/h, not relayed", sb.stderr())
+        time.sleep(0.5)
+        for n in names:
+            self.assertEqual(service_pid(sb, n), pids[n], "%s was signalled: %s"
+                             % (n, sb.stderr()))
+            self.assertTrue(os.path.exists("/proc/%s" % pids[n]), n)
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
 
     def test_command_mode_does_not_relay(self):
         sb = Sandbox(self)

@@ -273,6 +273,20 @@ make_control(const char *dir, const char *name, bool fifo)
 		write_text(path, "");
 }
 
+/* Gives dir/NAME a control/C script with the given mode. */
+static void
+make_script(const char *dir, const char *name, char c, mode_t mode)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s/control", dir, name);
+	if (mkdir(path, 0755) < 0)
+		CHECK_INT_EQ(errno, EEXIST);
+	snprintf(path, sizeof(path), "%s/%s/control/%c", dir, name, c);
+	write_text(path, "#!/bin/sh\nexit 0\n");
+	CHECK_INT_EQ(chmod(path, mode), 0);
+}
+
 static int
 open_reader(const char *dir, const char *name)
 {
@@ -287,7 +301,7 @@ test_relay(const char *tmp)
 {
 	char dir[256], path[512], c = 0;
 	struct stat sb;
-	int up, hidden;
+	int up, other, noexec, hidden, skipped = -1;
 
 	CHECK_INT_EQ(relay_control_char(SIGHUP), 'h');
 	CHECK_INT_EQ(relay_control_char(SIGUSR1), '1');
@@ -304,27 +318,55 @@ test_relay(const char *tmp)
 
 	snprintf(dir, sizeof(dir), "%s/relay", tmp);
 	CHECK_INT_EQ(mkdir(dir, 0755), 0);
-	make_control(dir, "up", true);      /* a runsv reads it */
+	make_control(dir, "up", true); /* a runsv reads it; has control/h */
+	make_script(dir, "up", 'h', 0755);
+	make_control(dir, "other", true); /* read; control/1 only */
+	make_script(dir, "other", '1', 0700);
+	make_control(dir, "noexec", true); /* read; control/h not executable */
+	make_script(dir, "noexec", 'h', 0644);
 	make_control(dir, "norunsv", true); /* nobody reads: must not block */
-	make_control(dir, "plain", false);  /* not a FIFO: left alone */
+	make_script(dir, "norunsv", 'h', 0755);
+	make_control(dir, "plain", false); /* not a FIFO: left alone */
+	make_script(dir, "plain", 'h', 0755);
 	make_control(dir, ".hidden", true); /* runsvdir ignores dot dirs */
+	make_script(dir, ".hidden", 'h', 0755);
 	snprintf(path, sizeof(path), "%s/nosupervise", dir);
 	CHECK_INT_EQ(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/afile", dir);
+	snprintf(path, sizeof(path), "%s/afile", dir); /* not a service */
 	write_text(path, "");
 	up = open_reader(dir, "up");
+	other = open_reader(dir, "other");
+	noexec = open_reader(dir, "noexec");
 	hidden = open_reader(dir, ".hidden");
-	CHECK(up >= 0 && hidden >= 0);
-	CHECK_INT_EQ(relay_to_services(dir, 'h'), 1);
+	CHECK(up >= 0 && other >= 0 && noexec >= 0 && hidden >= 0);
+
+	/* h: only up asked for it; other, noexec and nosupervise are skipped. */
+	CHECK_INT_EQ(relay_to_services(dir, 'h', &skipped), 1);
+	CHECK_INT_EQ(skipped, 3);
 	CHECK_INT_EQ(read(up, &c, 1), 1);
 	CHECK_INT_EQ(c, 'h');
-	CHECK_INT_EQ(read(hidden, &c, 1), 0); /* EOF: nothing was written */
+	/* No control/h: nothing reaches runsv, so it sends no HUP. */
+	CHECK_INT_EQ(read(other, &c, 1), 0);  /* EOF: nothing written */
+	CHECK_INT_EQ(read(noexec, &c, 1), 0); /* EOF: nothing written */
+	CHECK_INT_EQ(read(hidden, &c, 1), 0); /* EOF: nothing written */
 	snprintf(path, sizeof(path), "%s/plain/supervise/control", dir);
 	CHECK(stat(path, &sb) == 0 && sb.st_size == 0);
+
+	/* 1: only other; the rest (norunsv and plain too) are skipped. */
+	skipped = -1;
+	CHECK_INT_EQ(relay_to_services(dir, '1', &skipped), 1);
+	CHECK_INT_EQ(skipped, 5);
+	CHECK_INT_EQ(read(other, &c, 1), 1);
+	CHECK_INT_EQ(c, '1');
+	CHECK_INT_EQ(read(up, &c, 1), 0); /* EOF: nothing written */
+	CHECK_INT_EQ(relay_to_services(dir, 'h', NULL), 1);
+	CHECK_INT_EQ(read(up, &c, 1), 1);
 	close(up);
+	close(other);
+	close(noexec);
 	close(hidden);
 	snprintf(path, sizeof(path), "%s/missing", dir);
-	CHECK_INT_EQ(relay_to_services(path, 'h'), -ENOENT);
+	CHECK_INT_EQ(relay_to_services(path, 'h', &skipped), -ENOENT);
 }
 
 static void
