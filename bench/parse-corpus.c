@@ -63,7 +63,8 @@ collect(const char *dir, int depth, struct paths *out)
 			continue;
 		if (stat(path, &st) < 0)
 			continue;
-		if (S_ISDIR(st.st_mode) && depth > 0 && (len < 2 || strcmp(e->d_name + len - 2, ".d")))
+		if (S_ISDIR(st.st_mode) && depth > 0 &&
+		    (len < 2 || strcmp(e->d_name + len - 2, ".d")))
 			r = collect(path, depth - 1, out);
 		else if (S_ISREG(st.st_mode) && len > 8 && !strcmp(e->d_name + len - 8, ".service"))
 			r = paths_add(out, path);

@@ -42,8 +42,7 @@ main(int argc, char **argv)
 	sigset_t set;
 	int ignore_term;
 
-	if (argc < 3 || argc > 4 ||
-	    (argc == 4 && strcmp(argv[3], "--ignore-term") != 0)) {
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--ignore-term") != 0)) {
 		fprintf(stderr, "usage: svc-stub MARKDIR NAME [--ignore-term]\n");
 		return 2;
 	}
@@ -63,8 +62,7 @@ main(int argc, char **argv)
 	int rc = touch_mark(argv[1], argv[2], "up");
 
 	if (rc < 0) {
-		fprintf(stderr, "svc-stub: %s/%s.up: %s\n", argv[1], argv[2],
-			strerror(-rc));
+		fprintf(stderr, "svc-stub: %s/%s.up: %s\n", argv[1], argv[2], strerror(-rc));
 		return 1;
 	}
 	for (;;) {

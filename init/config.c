@@ -86,10 +86,10 @@ int
 config_parse_log_level(const char *s, enum log_level *ret_level)
 {
 	static const char *const names[] = {
-	    [LOGLVL_ERROR] = "error",
-	    [LOGLVL_WARN] = "warn",
-	    [LOGLVL_INFO] = "info",
-	    [LOGLVL_DEBUG] = "debug",
+		[LOGLVL_ERROR] = "error",
+		[LOGLVL_WARN] = "warn",
+		[LOGLVL_INFO] = "info",
+		[LOGLVL_DEBUG] = "debug",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -193,7 +193,7 @@ slurp(const char *path, char **ret)
 
 /* libconfuse reports through this; give it the compiler-style location. */
 static void conf_error(cfg_t *cfg, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+	__attribute__((format(printf, 2, 0)));
 
 static void
 conf_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -217,9 +217,9 @@ validate_seconds(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (config_parse_seconds(v, &ms)) {
 		cfg_error(cfg,
-		          "invalid value '%s' for '%s': expected seconds "
-		          "(e.g. 7 or 2.5), at most %u",
-		          v ? v : "", cfg_opt_name(opt), INIT_MAX_STOP_TIMEOUT_MS / 1000);
+			  "invalid value '%s' for '%s': expected seconds "
+			  "(e.g. 7 or 2.5), at most %u",
+			  v ? v : "", cfg_opt_name(opt), INIT_MAX_STOP_TIMEOUT_MS / 1000);
 		return -1;
 	}
 	return 0;
@@ -233,9 +233,9 @@ validate_level(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (config_parse_log_level(v, &l)) {
 		cfg_error(cfg,
-		          "invalid value '%s' for 'log_level': expected "
-		          "error, warn, info or debug",
-		          v ? v : "");
+			  "invalid value '%s' for 'log_level': expected "
+			  "error, warn, info or debug",
+			  v ? v : "");
 		return -1;
 	}
 	return 0;
@@ -249,9 +249,9 @@ validate_failure(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (config_parse_failure(v, &w)) {
 		cfg_error(cfg,
-		          "invalid value '%s' for 'script_failure': "
-		          "expected abort or warn",
-		          v ? v : "");
+			  "invalid value '%s' for 'script_failure': "
+			  "expected abort or warn",
+			  v ? v : "");
 		return -1;
 	}
 	return 0;
@@ -265,8 +265,8 @@ validate_forward(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (config_parse_forward(v, &g)) {
 		cfg_error(cfg,
-		          "invalid value '%s' for 'forward_signals': expected command or group",
-		          v ? v : "");
+			  "invalid value '%s' for 'forward_signals': expected command or group",
+			  v ? v : "");
 		return -1;
 	}
 	return 0;
@@ -279,7 +279,7 @@ validate_dir(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (!v || v[0] != '/') {
 		cfg_error(cfg, "'%s' must be an absolute path, got '%s'", cfg_opt_name(opt),
-		          v ? v : "");
+			  v ? v : "");
 		return -1;
 	}
 	return 0;
@@ -288,8 +288,8 @@ validate_dir(cfg_t *cfg, cfg_opt_t *opt)
 static int
 copy_settings(cfg_t *cfg, struct init_opts *o)
 {
-	static const char *const dirs[] = {"init_dir", "service_dir", "env_dir"};
-	char **slots[] = {&o->init_dir, &o->service_dir, &o->env_dir};
+	static const char *const dirs[] = { "init_dir", "service_dir", "env_dir" };
+	char **slots[] = { &o->init_dir, &o->service_dir, &o->env_dir };
 
 	for (size_t i = 0; i < 3; i++)
 		if (cfg_size(cfg, dirs[i]) && config_set_str(slots[i], cfg_getstr(cfg, dirs[i])))
@@ -301,7 +301,7 @@ copy_settings(cfg_t *cfg, struct init_opts *o)
 		(void)config_parse_log_level(cfg_getstr(cfg, "log_level"), &o->log_level);
 	if (cfg_size(cfg, "script_failure"))
 		(void)config_parse_failure(cfg_getstr(cfg, "script_failure"),
-		                           &o->script_failure_warn);
+					   &o->script_failure_warn);
 	if (cfg_size(cfg, "forward_signals"))
 		(void)config_parse_forward(cfg_getstr(cfg, "forward_signals"), &o->forward_group);
 	return 0;
@@ -313,14 +313,14 @@ parse_text(struct init_opts *o, const char *path, const char *text)
 {
 	/* No defaults here: only keys present in the file override. */
 	cfg_opt_t opts[] = {
-	    CFG_STR("init_dir", NULL, CFGF_NODEFAULT),
-	    CFG_STR("service_dir", NULL, CFGF_NODEFAULT),
-	    CFG_STR("env_dir", NULL, CFGF_NODEFAULT),
-	    CFG_STR("stop_timeout", NULL, CFGF_NODEFAULT),
-	    CFG_STR("log_level", NULL, CFGF_NODEFAULT),
-	    CFG_STR("script_failure", NULL, CFGF_NODEFAULT),
-	    CFG_STR("forward_signals", NULL, CFGF_NODEFAULT),
-	    CFG_END(),
+		CFG_STR("init_dir", NULL, CFGF_NODEFAULT),
+		CFG_STR("service_dir", NULL, CFGF_NODEFAULT),
+		CFG_STR("env_dir", NULL, CFGF_NODEFAULT),
+		CFG_STR("stop_timeout", NULL, CFGF_NODEFAULT),
+		CFG_STR("log_level", NULL, CFGF_NODEFAULT),
+		CFG_STR("script_failure", NULL, CFGF_NODEFAULT),
+		CFG_STR("forward_signals", NULL, CFGF_NODEFAULT),
+		CFG_END(),
 	};
 	cfg_t *cfg = cfg_init(opts, CFGF_NONE);
 	int r;
@@ -385,11 +385,11 @@ static int
 apply_env_dirs(struct init_opts *o)
 {
 	static const char *const dirs[] = {
-	    "KLEIN_INIT_DIR",
-	    "KLEIN_SERVICE_DIR",
-	    "KLEIN_ENV_DIR",
+		"KLEIN_INIT_DIR",
+		"KLEIN_SERVICE_DIR",
+		"KLEIN_ENV_DIR",
 	};
-	char **slots[] = {&o->init_dir, &o->service_dir, &o->env_dir};
+	char **slots[] = { &o->init_dir, &o->service_dir, &o->env_dir };
 	const char *v;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -415,31 +415,31 @@ config_apply_env(struct init_opts *o)
 		return r;
 	if (env_value("KLEIN_STOP_TIMEOUT", &v) && config_parse_seconds(v, &o->stop_timeout_ms)) {
 		log_msg(LOGLVL_ERROR,
-		        "KLEIN_STOP_TIMEOUT: invalid value '%s': "
-		        "expected seconds (e.g. 7 or 2.5)",
-		        v);
+			"KLEIN_STOP_TIMEOUT: invalid value '%s': "
+			"expected seconds (e.g. 7 or 2.5)",
+			v);
 		return -EINVAL;
 	}
 	if (env_value("KLEIN_LOG_LEVEL", &v) && config_parse_log_level(v, &o->log_level)) {
 		log_msg(LOGLVL_ERROR,
-		        "KLEIN_LOG_LEVEL: invalid value '%s': "
-		        "expected error, warn, info or debug",
-		        v);
+			"KLEIN_LOG_LEVEL: invalid value '%s': "
+			"expected error, warn, info or debug",
+			v);
 		return -EINVAL;
 	}
 	if (env_value("KLEIN_SCRIPT_FAILURE", &v) &&
 	    config_parse_failure(v, &o->script_failure_warn)) {
 		log_msg(LOGLVL_ERROR,
-		        "KLEIN_SCRIPT_FAILURE: invalid value '%s': "
-		        "expected abort or warn",
-		        v);
+			"KLEIN_SCRIPT_FAILURE: invalid value '%s': "
+			"expected abort or warn",
+			v);
 		return -EINVAL;
 	}
 	if (env_value("KLEIN_FORWARD_SIGNALS", &v) && config_parse_forward(v, &o->forward_group)) {
 		log_msg(LOGLVL_ERROR,
-		        "KLEIN_FORWARD_SIGNALS: invalid value '%s': "
-		        "expected command or group",
-		        v);
+			"KLEIN_FORWARD_SIGNALS: invalid value '%s': "
+			"expected command or group",
+			v);
 		return -EINVAL;
 	}
 	return 0;

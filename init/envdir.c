@@ -340,15 +340,15 @@ apply_dir(const char *dir, bool import_only)
 			continue;
 		if (read_value(dfd, de->d_name, &value) < 0) {
 			log_msg(LOGLVL_WARN,
-			        "%s/%s: not a readable file of at most "
-			        "%u bytes, ignored",
-			        dir, de->d_name, ENV_VALUE_MAX);
+				"%s/%s: not a readable file of at most "
+				"%u bytes, ignored",
+				dir, de->d_name, ENV_VALUE_MAX);
 			continue;
 		}
 		cur = getenv(de->d_name);
 		if (!cur || (!import_only && strcmp(cur, value) != 0)) {
 			log_msg(LOGLVL_DEBUG, "environment: %s %s", cur ? "changed" : "added",
-			        de->d_name);
+				de->d_name);
 			if (setenv(de->d_name, value, 1) < 0)
 				r = -errno;
 		}
@@ -392,9 +392,9 @@ env_setup(const char *dir)
 		r = env_export(dir);
 	if (r)
 		log_msg(LOGLVL_WARN,
-		        "cannot write the container environment to "
-		        "%s: %s",
-		        dir, strerror(-r));
+			"cannot write the container environment to "
+			"%s: %s",
+			dir, strerror(-r));
 	return r;
 }
 
@@ -416,8 +416,8 @@ env_reload(const char *dir)
 		r = env_export(dir);
 	if (r)
 		log_msg(LOGLVL_WARN,
-		        "cannot update the container environment in "
-		        "%s: %s",
-		        dir, strerror(-r));
+			"cannot update the container environment in "
+			"%s: %s",
+			dir, strerror(-r));
 	return r;
 }

@@ -23,12 +23,12 @@ enum log_level {
 	LOGLVL_DEBUG,
 };
 
-#define INIT_DEFAULT_CONFIG "/etc/klein/init.conf"
-#define INIT_DEFAULT_INIT_DIR "/etc/init"
-#define INIT_DEFAULT_SERVICE_DIR "/etc/service"
-#define INIT_DEFAULT_ENV_DIR "/etc/container_environment"
-#define INIT_DEFAULT_STOP_TIMEOUT_MS 7000u /* ms; Docker kills at 10 s */
-#define INIT_MAX_STOP_TIMEOUT_MS 3600000u  /* ms */
+#define INIT_DEFAULT_CONFIG	     "/etc/klein/init.conf"
+#define INIT_DEFAULT_INIT_DIR	     "/etc/init"
+#define INIT_DEFAULT_SERVICE_DIR     "/etc/service"
+#define INIT_DEFAULT_ENV_DIR	     "/etc/container_environment"
+#define INIT_DEFAULT_STOP_TIMEOUT_MS 7000u    /* ms; Docker kills at 10 s */
+#define INIT_MAX_STOP_TIMEOUT_MS     3600000u /* ms */
 
 /* Everything main.c decides; the strings are owned (see init_opts_done). */
 struct init_opts {
@@ -37,7 +37,7 @@ struct init_opts {
 	char *env_dir;
 	unsigned stop_timeout_ms;
 	bool script_failure_warn; /* false: a failing script aborts the boot */
-	bool forward_group;       /* forward to the command's process group */
+	bool forward_group;	  /* forward to the command's process group */
 	enum log_level log_level;
 	char **command; /* argv of the command, NULL-terminated; NULL: none */
 };

@@ -26,10 +26,10 @@ void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const tags[] = {
-	    [LOGLVL_ERROR] = "error: ",
-	    [LOGLVL_WARN] = "warning: ",
-	    [LOGLVL_INFO] = "",
-	    [LOGLVL_DEBUG] = "debug: ",
+		[LOGLVL_ERROR] = "error: ",
+		[LOGLVL_WARN] = "warning: ",
+		[LOGLVL_INFO] = "",
+		[LOGLVL_DEBUG] = "debug: ",
 	};
 	char line[1024];
 	int saved = errno; /* callers log then use errno */

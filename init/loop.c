@@ -42,12 +42,12 @@ relay_signal(struct init_state *st, int sig, const char *name)
 
 	if (n < 0)
 		log_msg(LOGLVL_WARN, "%s: cannot relay to the services: %s: %s", name,
-		        st->opts->service_dir, strerror(-n));
+			st->opts->service_dir, strerror(-n));
 	else
 		log_msg(LOGLVL_INFO,
-		        "%s: relayed to %d service%s as control '%c' (%d without "
-		        "control/%c skipped)",
-		        name, n, n == 1 ? "" : "s", c, skipped, c);
+			"%s: relayed to %d service%s as control '%c' (%d without "
+			"control/%c skipped)",
+			name, n, n == 1 ? "" : "s", c, skipped, c);
 }
 
 static void
@@ -71,7 +71,7 @@ handle_signal(struct init_state *st, int sig)
 		log_msg(LOGLVL_DEBUG, "forwarding %s to %d", name, (int)command_target(st));
 		if (kill(command_target(st), sig) < 0 && errno != ESRCH)
 			log_msg(LOGLVL_WARN, "forwarding %s to %d: %s", name,
-			        (int)command_target(st), strerror(errno));
+				(int)command_target(st), strerror(errno));
 		return;
 	}
 	if (!st->opts->command && !st->stopping && relay_control_char(sig))
@@ -83,7 +83,7 @@ handle_signal(struct init_state *st, int sig)
 static void
 record_exit(struct init_state *st, pid_t pid, int ws)
 {
-	struct child *tracked[] = {&st->script, &st->command, &st->runsvdir};
+	struct child *tracked[] = { &st->script, &st->command, &st->runsvdir };
 	char what[64];
 
 	for (size_t i = 0; i < 3; i++) {
@@ -125,8 +125,8 @@ int
 loop_wait(struct init_state *st, int timeout_ms)
 {
 	struct signalfd_siginfo si[16];
-	struct pollfd pfd[2] = {{.fd = st->sfd, .events = POLLIN},
-	                        {.fd = st->wake_fd, .events = POLLIN}};
+	struct pollfd pfd[2] = { { .fd = st->sfd, .events = POLLIN },
+				 { .fd = st->wake_fd, .events = POLLIN } };
 	char drain[4096] __attribute__((aligned(8)));
 	ssize_t n;
 	int r;
@@ -149,10 +149,10 @@ static int
 start_child(struct init_state *st, struct child *c, char *const *argv, bool pgrp, bool tty)
 {
 	struct spawn_req req = {
-	    .argv = argv,
-	    .cwd_fd = st->cwd_fd,
-	    .new_pgrp = pgrp,
-	    .take_tty = tty,
+		.argv = argv,
+		.cwd_fd = st->cwd_fd,
+		.new_pgrp = pgrp,
+		.take_tty = tty,
 	};
 	int err = 0, r;
 
@@ -192,11 +192,11 @@ run_scripts(struct init_state *st, bool env_ok)
 		/* A setup error (exit 1), not a failed script (exit 2); a
 		 * missing directory is no error at all (scripts_list). */
 		log_msg(LOGLVL_ERROR, "%s: cannot list startup scripts: %s", o->init_dir,
-		        strerror(-r));
+			strerror(-r));
 		return r == -EINVAL ? -EIO : r;
 	}
 	for (size_t i = 0; i < n && !st->stop_requested; i++) {
-		char *argv[] = {paths[i], NULL};
+		char *argv[] = { paths[i], NULL };
 
 		log_msg(LOGLVL_INFO, "running %s", paths[i]);
 		t0 = now_ms();
@@ -211,17 +211,17 @@ run_scripts(struct init_state *st, bool env_ok)
 		status_describe(st->script.status, what, sizeof(what));
 		if (st->script.status == 0) {
 			log_msg(LOGLVL_INFO, "%s: %s after %llu ms", paths[i], what,
-			        (unsigned long long)(now_ms() - t0));
+				(unsigned long long)(now_ms() - t0));
 		} else if (o->script_failure_warn) {
 			log_msg(LOGLVL_WARN,
-			        "%s: %s after %llu ms; continuing "
-			        "(script_failure = warn)",
-			        paths[i], what, (unsigned long long)(now_ms() - t0));
+				"%s: %s after %llu ms; continuing "
+				"(script_failure = warn)",
+				paths[i], what, (unsigned long long)(now_ms() - t0));
 		} else {
 			log_msg(LOGLVL_ERROR,
-			        "startup script %s failed: %s after "
-			        "%llu ms; aborting the boot",
-			        paths[i], what, (unsigned long long)(now_ms() - t0));
+				"startup script %s failed: %s after "
+				"%llu ms; aborting the boot",
+				paths[i], what, (unsigned long long)(now_ms() - t0));
 			r = -EINVAL;
 			break;
 		}
@@ -237,7 +237,7 @@ start_runsvdir(struct init_state *st)
 {
 	/* Writable copies: execvp's argv is char *const *. */
 	static char prog[] = "runsvdir", flag[] = "-P";
-	char *argv[] = {prog, flag, st->opts->service_dir, NULL};
+	char *argv[] = { prog, flag, st->opts->service_dir, NULL };
 	int r;
 
 	st->runsvdir_started = now_ms();
@@ -245,7 +245,7 @@ start_runsvdir(struct init_state *st)
 	r = start_child(st, &st->runsvdir, argv, true, false);
 	if (r == 0)
 		log_msg(LOGLVL_INFO, "runsvdir (pid %d) started on %s", (int)st->runsvdir.pid,
-		        st->opts->service_dir);
+			st->opts->service_dir);
 	return r;
 }
 
@@ -264,14 +264,14 @@ supervise(struct init_state *st)
 			if (st->runsvdir_restart_at == 0) {
 				status_describe(st->runsvdir.status, what, sizeof(what));
 				st->runsvdir_restart_at =
-				    st->runsvdir_started + RUNSVDIR_RESTART_MS;
+					st->runsvdir_started + RUNSVDIR_RESTART_MS;
 				if (st->runsvdir_restart_at < now)
 					st->runsvdir_restart_at = now;
 				log_msg(LOGLVL_WARN,
-				        "runsvdir (pid %d) ended: %s; "
-				        "restarting it in %llu ms",
-				        (int)st->runsvdir.pid, what,
-				        (unsigned long long)(st->runsvdir_restart_at - now));
+					"runsvdir (pid %d) ended: %s; "
+					"restarting it in %llu ms",
+					(int)st->runsvdir.pid, what,
+					(unsigned long long)(st->runsvdir_restart_at - now));
 			}
 			if (now >= st->runsvdir_restart_at) {
 				st->runsvdir_restart_at = 0;
@@ -328,18 +328,18 @@ init_setup(struct init_state *st)
 	if (!st->pid1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 			log_msg(LOGLVL_ERROR, "cannot become a child subreaper: %s",
-			        strerror(errno));
+				strerror(errno));
 			return -errno;
 		}
 		/* tini warns too: orphans of other ancestors are not ours. */
 		log_msg(LOGLVL_INFO, "not PID 1 (pid %d): running as a child subreaper",
-		        (int)st->self);
+			(int)st->self);
 	}
 	log_msg(LOGLVL_DEBUG,
-	        "init_dir %s, service_dir %s, env_dir %s, stop_timeout %u ms, "
-	        "script_failure %s",
-	        st->opts->init_dir, st->opts->service_dir, st->opts->env_dir,
-	        st->opts->stop_timeout_ms, st->opts->script_failure_warn ? "warn" : "abort");
+		"init_dir %s, service_dir %s, env_dir %s, stop_timeout %u ms, "
+		"script_failure %s",
+		st->opts->init_dir, st->opts->service_dir, st->opts->env_dir,
+		st->opts->stop_timeout_ms, st->opts->script_failure_warn ? "warn" : "abort");
 	if (setup_signals(st) < 0)
 		return -EIO;
 	/* Children get the cwd we were started in; we must not pin a mount. */
@@ -347,9 +347,9 @@ init_setup(struct init_state *st)
 	(void)!chdir("/");
 	if (!getenv("PATH"))
 		(void)setenv("PATH",
-		             "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-		             "/usr/bin:/sbin:/bin",
-		             1);
+			     "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+			     "/usr/bin:/sbin:/bin",
+			     1);
 	return 0;
 }
 

@@ -14,43 +14,43 @@
 #endif
 
 static const char usage_text[] =
-    "usage: klein-init [options] [--] [COMMAND [ARG...]]\n"
-    "\n"
-    "Runs the startup scripts of the init directory, writes the container\n"
-    "environment, starts runsvdir on the service directory and, with a\n"
-    "COMMAND, runs it; stops everything on SIGTERM, SIGINT or SIGPWR.\n"
-    "\n"
-    "options (override KLEIN_* variables, which override the config file):\n"
-    "  -c, --config FILE        config file (KLEIN_CONFIG; default " INIT_DEFAULT_CONFIG ")\n"
-    "      --init-dir DIR       startup scripts (KLEIN_INIT_DIR; " INIT_DEFAULT_INIT_DIR ")\n"
-    "      --service-dir DIR    runsvdir's directory (KLEIN_SERVICE_DIR; " INIT_DEFAULT_SERVICE_DIR
-    ")\n"
-    "      --env-dir DIR        environment export (KLEIN_ENV_DIR; " INIT_DEFAULT_ENV_DIR ")\n"
-    "      --stop-timeout SECS  whole-stop deadline (KLEIN_STOP_TIMEOUT; 7)\n"
-    "      --script-failure abort|warn  (KLEIN_SCRIPT_FAILURE; abort)\n"
-    "      --forward-signals command|group  forward signals to COMMAND or to\n"
-    "                           its process group (KLEIN_FORWARD_SIGNALS; command)\n"
-    "      --log-level error|warn|info|debug  (KLEIN_LOG_LEVEL; info)\n"
-    "  -h, --help               this text\n"
-    "  -V, --version            the version\n"
-    "\n"
-    "signals:\n"
-    "  SIGTERM, SIGINT, SIGPWR  stop everything (deadline: --stop-timeout)\n"
-    "  with COMMAND, every other catchable signal is forwarded to it (or to\n"
-    "    its process group); without one, these go as runsv's control\n"
-    "    commands, like `sv hup`, to the services that have an executable\n"
-    "    control/C (runsv runs it; if it exits non-zero, runsv signals the\n"
-    "    service); the others are skipped: SIGHUP h, SIGUSR1 1, SIGUSR2 2,\n"
-    "    SIGQUIT q, SIGALRM a, SIGCONT c; the rest are ignored\n"
-    "\n"
-    "exit status:\n"
-    "  with COMMAND, when it ends by itself: its exit status, 128+N if it\n"
-    "    died of signal N, 126 if it cannot be executed, 127 if not found\n"
-    "  0  stop requested (SIGTERM/SIGINT/SIGPWR); everything ended in time\n"
-    "  1  usage, config or setup error (nothing started), runsvdir\n"
-    "     cannot be executed, or the init directory cannot be read\n"
-    "  2  a startup script failed (script_failure = abort)\n"
-    "  3  stop requested, but something had to be SIGKILLed at the deadline\n";
+	"usage: klein-init [options] [--] [COMMAND [ARG...]]\n"
+	"\n"
+	"Runs the startup scripts of the init directory, writes the container\n"
+	"environment, starts runsvdir on the service directory and, with a\n"
+	"COMMAND, runs it; stops everything on SIGTERM, SIGINT or SIGPWR.\n"
+	"\n"
+	"options (override KLEIN_* variables, which override the config file):\n"
+	"  -c, --config FILE        config file (KLEIN_CONFIG; default " INIT_DEFAULT_CONFIG ")\n"
+	"      --init-dir DIR       startup scripts (KLEIN_INIT_DIR; " INIT_DEFAULT_INIT_DIR ")\n"
+	"      --service-dir DIR    runsvdir's directory (KLEIN_SERVICE_DIR; " INIT_DEFAULT_SERVICE_DIR
+	")\n"
+	"      --env-dir DIR        environment export (KLEIN_ENV_DIR; " INIT_DEFAULT_ENV_DIR ")\n"
+	"      --stop-timeout SECS  whole-stop deadline (KLEIN_STOP_TIMEOUT; 7)\n"
+	"      --script-failure abort|warn  (KLEIN_SCRIPT_FAILURE; abort)\n"
+	"      --forward-signals command|group  forward signals to COMMAND or to\n"
+	"                           its process group (KLEIN_FORWARD_SIGNALS; command)\n"
+	"      --log-level error|warn|info|debug  (KLEIN_LOG_LEVEL; info)\n"
+	"  -h, --help               this text\n"
+	"  -V, --version            the version\n"
+	"\n"
+	"signals:\n"
+	"  SIGTERM, SIGINT, SIGPWR  stop everything (deadline: --stop-timeout)\n"
+	"  with COMMAND, every other catchable signal is forwarded to it (or to\n"
+	"    its process group); without one, these go as runsv's control\n"
+	"    commands, like `sv hup`, to the services that have an executable\n"
+	"    control/C (runsv runs it; if it exits non-zero, runsv signals the\n"
+	"    service); the others are skipped: SIGHUP h, SIGUSR1 1, SIGUSR2 2,\n"
+	"    SIGQUIT q, SIGALRM a, SIGCONT c; the rest are ignored\n"
+	"\n"
+	"exit status:\n"
+	"  with COMMAND, when it ends by itself: its exit status, 128+N if it\n"
+	"    died of signal N, 126 if it cannot be executed, 127 if not found\n"
+	"  0  stop requested (SIGTERM/SIGINT/SIGPWR); everything ended in time\n"
+	"  1  usage, config or setup error (nothing started), runsvdir\n"
+	"     cannot be executed, or the init directory cannot be read\n"
+	"  2  a startup script failed (script_failure = abort)\n"
+	"  3  stop requested, but something had to be SIGKILLed at the deadline\n";
 
 /* Flags are remembered by index, then applied after file and environment. */
 enum flag {
@@ -71,17 +71,17 @@ struct flags {
 };
 
 static const struct option longopts[] = {
-    {"config", required_argument, NULL, FLAG_OPT + FLAG_CONFIG},
-    {"init-dir", required_argument, NULL, FLAG_OPT + FLAG_INIT_DIR},
-    {"service-dir", required_argument, NULL, FLAG_OPT + FLAG_SERVICE_DIR},
-    {"env-dir", required_argument, NULL, FLAG_OPT + FLAG_ENV_DIR},
-    {"stop-timeout", required_argument, NULL, FLAG_OPT + FLAG_STOP_TIMEOUT},
-    {"script-failure", required_argument, NULL, FLAG_OPT + FLAG_SCRIPT_FAILURE},
-    {"forward-signals", required_argument, NULL, FLAG_OPT + FLAG_FORWARD_SIGNALS},
-    {"log-level", required_argument, NULL, FLAG_OPT + FLAG_LOG_LEVEL},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+	{ "config", required_argument, NULL, FLAG_OPT + FLAG_CONFIG },
+	{ "init-dir", required_argument, NULL, FLAG_OPT + FLAG_INIT_DIR },
+	{ "service-dir", required_argument, NULL, FLAG_OPT + FLAG_SERVICE_DIR },
+	{ "env-dir", required_argument, NULL, FLAG_OPT + FLAG_ENV_DIR },
+	{ "stop-timeout", required_argument, NULL, FLAG_OPT + FLAG_STOP_TIMEOUT },
+	{ "script-failure", required_argument, NULL, FLAG_OPT + FLAG_SCRIPT_FAILURE },
+	{ "forward-signals", required_argument, NULL, FLAG_OPT + FLAG_FORWARD_SIGNALS },
+	{ "log-level", required_argument, NULL, FLAG_OPT + FLAG_LOG_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int
@@ -143,19 +143,19 @@ apply_flags(const struct flags *f, struct init_opts *o)
 		return -EINVAL;
 	if (v[FLAG_STOP_TIMEOUT] &&
 	    flag_result(config_parse_seconds(v[FLAG_STOP_TIMEOUT], &o->stop_timeout_ms),
-	                "stop-timeout", v[FLAG_STOP_TIMEOUT]))
+			"stop-timeout", v[FLAG_STOP_TIMEOUT]))
 		return -EINVAL;
 	if (v[FLAG_SCRIPT_FAILURE] &&
 	    flag_result(config_parse_failure(v[FLAG_SCRIPT_FAILURE], &o->script_failure_warn),
-	                "script-failure", v[FLAG_SCRIPT_FAILURE]))
+			"script-failure", v[FLAG_SCRIPT_FAILURE]))
 		return -EINVAL;
 	if (v[FLAG_FORWARD_SIGNALS] &&
 	    flag_result(config_parse_forward(v[FLAG_FORWARD_SIGNALS], &o->forward_group),
-	                "forward-signals", v[FLAG_FORWARD_SIGNALS]))
+			"forward-signals", v[FLAG_FORWARD_SIGNALS]))
 		return -EINVAL;
 	if (v[FLAG_LOG_LEVEL] &&
 	    flag_result(config_parse_log_level(v[FLAG_LOG_LEVEL], &o->log_level), "log-level",
-	                v[FLAG_LOG_LEVEL]))
+			v[FLAG_LOG_LEVEL]))
 		return -EINVAL;
 	return 0;
 }
@@ -165,7 +165,7 @@ block_signals(void)
 {
 	/* Faults stay deliverable: blocking them would only hide a crash. */
 	static const int faults[] = {
-	    SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS,
+		SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS,
 	};
 	sigset_t set;
 
@@ -178,7 +178,7 @@ block_signals(void)
 int
 main(int argc, char **argv)
 {
-	struct flags f = {{NULL}};
+	struct flags f = { { NULL } };
 	struct init_opts o;
 	const char *config;
 	int code;

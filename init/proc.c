@@ -98,7 +98,7 @@ proc_descendants(pid_t root, struct proc_info *out, size_t max)
 {
 	static struct proc_info tab[PROC_TABLE_MAX];
 	static unsigned char mark[PROC_TABLE_MAX];
-	struct scan_ctx s = {tab, 0, PROC_TABLE_MAX};
+	struct scan_ctx s = { tab, 0, PROC_TABLE_MAX };
 	size_t n = 0;
 	bool changed = true;
 

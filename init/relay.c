@@ -84,12 +84,12 @@ relay_one(const char *name, void *ctx)
 		return 0;
 	if (!is_dir(r, name)) {
 		log_msg(LOGLVL_DEBUG, "'%s' in %s is not a service directory, skipped", name,
-		        r->dir);
+			r->dir);
 		return 0;
 	}
 	if (!wants_control(r, name)) {
 		log_msg(LOGLVL_DEBUG, "service '%s': no executable control/%c, not relayed", name,
-		        r->c);
+			r->c);
 		r->skipped++;
 		return 0;
 	}
@@ -101,7 +101,7 @@ relay_one(const char *name, void *ctx)
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		log_msg(LOGLVL_DEBUG, "service '%s': no runsv to tell (%s): %s", name, path,
-		        errno == ENXIO ? "nobody reads the FIFO" : strerror(errno));
+			errno == ENXIO ? "nobody reads the FIFO" : strerror(errno));
 		return 0;
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISFIFO(sb.st_mode)) {
@@ -114,7 +114,7 @@ relay_one(const char *name, void *ctx)
 		r->sent++;
 	else
 		log_msg(LOGLVL_WARN, "service '%s': cannot write '%c' to %s: %s", name, r->c, path,
-		        n < 0 ? strerror(errno) : "short write");
+			n < 0 ? strerror(errno) : "short write");
 	close(fd);
 	return 0;
 }
@@ -122,7 +122,7 @@ relay_one(const char *name, void *ctx)
 int
 relay_to_services(const char *service_dir, char c, int *skipped)
 {
-	struct relay_ctx r = {service_dir, c, 0, 0};
+	struct relay_ctx r = { service_dir, c, 0, 0 };
 	int e = dir_each(service_dir, relay_one, &r);
 
 	if (skipped)
@@ -149,7 +149,7 @@ rundir_setup(const char *run)
 
 	if (stat(run, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 		log_msg(LOGLVL_DEBUG, "%s: not a directory; not creating %s/runit/supervise", run,
-		        run);
+			run);
 		return 0;
 	}
 	if (snprintf(runit, sizeof(runit), "%s/runit", run) >= (int)sizeof(runit) ||

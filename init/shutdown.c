@@ -12,7 +12,7 @@
 #include "init.h"
 
 #define REAP_AFTER_KILL_MS 2000u /* ms; D-state processes may never die */
-#define PROCS_MAX 1024           /* descendants handled per pass */
+#define PROCS_MAX	   1024	 /* descendants handled per pass */
 
 static struct proc_info procs[PROCS_MAX];
 /* Log services left behind by a runsv we ended early (see runsv_pass). */
@@ -116,7 +116,7 @@ runsv_pass(struct init_state *st)
 		if (log > 0 && !is_log_pid(log) && log_pids_n < PROCS_MAX)
 			log_pids[log_pids_n++] = log;
 		log_msg(LOGLVL_DEBUG, "runsv (pid %d): its service is %s; ending it now",
-		        (int)procs[i].pid, stat);
+			(int)procs[i].pid, stat);
 		(void)kill(procs[i].pid, SIGKILL);
 	}
 	return left;
@@ -136,7 +136,7 @@ read_pid(const char *dir, const char *svc, const char *sub)
 	char path[PATH_MAX], buf[32];
 
 	if (snprintf(path, sizeof(path), "%s/%s/%ssupervise/pid", dir, svc, sub) >=
-	        (int)sizeof(path) ||
+		    (int)sizeof(path) ||
 	    read_small(path, buf, sizeof(buf)) < 0)
 		return 0;
 	return (pid_t)atoi(buf);
@@ -159,13 +159,13 @@ svc_visit(const char *name, void *ctx)
 		return 0;
 	}
 	if (snprintf(path, sizeof(path), "%s/%s/supervise/stat", c->dir, name) >=
-	        (int)sizeof(path) ||
+		    (int)sizeof(path) ||
 	    read_small(path, stat, sizeof(stat)) < 0)
 		return 0;
 	stat[strcspn(stat, "\n")] = '\0';
 	if (strcmp(stat, "down") != 0)
 		log_msg(LOGLVL_WARN, "service '%s' (pid %d, %s) did not stop within %u ms", name,
-		        (int)pid, stat, c->elapsed);
+			(int)pid, stat, c->elapsed);
 	return 0;
 }
 
@@ -173,7 +173,7 @@ svc_visit(const char *name, void *ctx)
 static bool
 service_of(const struct init_state *st, pid_t pid, char *buf, size_t cap)
 {
-	struct svc_ctx c = {st->opts->service_dir, pid, buf, cap, 0};
+	struct svc_ctx c = { st->opts->service_dir, pid, buf, cap, 0 };
 
 	return dir_each(st->opts->service_dir, svc_visit, &c) == 1;
 }
@@ -182,7 +182,7 @@ static void
 phase_services(struct init_state *st, uint64_t until)
 {
 	uint64_t t0 = now_ms();
-	struct svc_ctx c = {st->opts->service_dir, 0, NULL, 0, 0};
+	struct svc_ctx c = { st->opts->service_dir, 0, NULL, 0, 0 };
 	size_t left;
 
 	/* runsvdir first, so that it cannot restart a runsv we are stopping.
@@ -233,11 +233,11 @@ signal_all(struct init_state *st, int sig, const char *why)
 	for (size_t i = 0; i < n; i++) {
 		if (service_of(st, procs[i].pid, svc, sizeof(svc)))
 			log_msg(LOGLVL_WARN, "%s: sending %s to pid %d (%s) of service '%s'", why,
-			        name, (int)procs[i].pid, procs[i].comm, svc);
+				name, (int)procs[i].pid, procs[i].comm, svc);
 		else
 			log_msg(sig == SIGKILL ? LOGLVL_WARN : LOGLVL_INFO,
-			        "%s: sending %s to pid %d (%s)", why, name, (int)procs[i].pid,
-			        procs[i].comm);
+				"%s: sending %s to pid %d (%s)", why, name, (int)procs[i].pid,
+				procs[i].comm);
 		if (!st->pid1)
 			(void)kill(procs[i].pid, sig);
 	}
@@ -273,9 +273,9 @@ shutdown_run(struct init_state *st)
 		while (st->have_children && now_ms() < deadline)
 			loop_wait(st, ms_left(deadline));
 		log_msg(LOGLVL_INFO,
-		        "stop phase 2 (SIGTERM to %zu remaining processes): "
-		        "%llu ms",
-		        n, (unsigned long long)(now_ms() - t));
+			"stop phase 2 (SIGTERM to %zu remaining processes): "
+			"%llu ms",
+			n, (unsigned long long)(now_ms() - t));
 	}
 	if (st->have_children) {
 		t = now_ms();
@@ -285,8 +285,8 @@ shutdown_run(struct init_state *st)
 		while (st->have_children && now_ms() < deadline + REAP_AFTER_KILL_MS)
 			loop_wait(st, ms_left(deadline + REAP_AFTER_KILL_MS));
 		log_msg(LOGLVL_WARN, "stop phase 3 (SIGKILL to %zu processes): %llu ms%s", killed,
-		        (unsigned long long)(now_ms() - t),
-		        st->have_children ? "; some are still not reaped" : "");
+			(unsigned long long)(now_ms() - t),
+			st->have_children ? "; some are still not reaped" : "");
 	}
 	log_msg(LOGLVL_INFO, "stopped in %llu ms", (unsigned long long)(now_ms() - t0));
 	return killed;

@@ -45,8 +45,8 @@ status_describe(int wstatus, char *buf, size_t cap)
 		snprintf(buf, cap, "exit status %d", WEXITSTATUS(wstatus));
 	else if (WIFSIGNALED(wstatus))
 		snprintf(buf, cap, "killed by %s%s",
-		         status_signal_name(WTERMSIG(wstatus), name, sizeof(name)),
-		         WCOREDUMP(wstatus) ? " (core dumped)" : "");
+			 status_signal_name(WTERMSIG(wstatus), name, sizeof(name)),
+			 WCOREDUMP(wstatus) ? " (core dumped)" : "");
 	else
 		snprintf(buf, cap, "wait status 0x%x", (unsigned)wstatus);
 }

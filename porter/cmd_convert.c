@@ -139,7 +139,8 @@ print_tree(const char *dir, const struct emit_tree *t)
 		if (t->v[i].symlink)
 			printf("==> %s/%s -> %s <==\n", dir, t->v[i].path, t->v[i].text);
 		else
-			printf("==> %s/%s (%04o) <==\n%s", dir, t->v[i].path, t->v[i].mode, t->v[i].text);
+			printf("==> %s/%s (%04o) <==\n%s", dir, t->v[i].path, t->v[i].mode,
+			       t->v[i].text);
 	}
 }
 
@@ -158,7 +159,8 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : dir, strerror(-r));
 		code = EXIT_IO;
 	} else if (res == OUTDIR_REFUSED) {
-		fprintf(stderr, "klein-porter: error: %s; not overwritten (use --force)\n", why ? why : dir);
+		fprintf(stderr, "klein-porter: error: %s; not overwritten (use --force)\n",
+			why ? why : dir);
 		code = EXIT_REFUSED;
 	}
 	free(why), why = NULL;
@@ -172,7 +174,8 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 			fprintf(stderr, "klein-porter: %s: %s\n", why ? why : "link", strerror(-r));
 			code = EXIT_IO;
 		} else if (res == OUTDIR_REFUSED) {
-			fprintf(stderr, "klein-porter: error: %s; not replaced (use --force)\n", why ? why : link);
+			fprintf(stderr, "klein-porter: error: %s; not replaced (use --force)\n",
+				why ? why : link);
 			code = EXIT_REFUSED;
 		}
 		free(link), free(why);
@@ -229,7 +232,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 	size_t nw = diag_count(&d, DIAG_WARNING);
 	char *in_image = NULL;
 	if (r == 0 && a->strict && nw) {
-		fprintf(stderr, "%s: refused (--strict): %zu warning%s\n", u.name, nw, nw == 1 ? "" : "s");
+		fprintf(stderr, "%s: refused (--strict): %zu warning%s\n", u.name, nw,
+			nw == 1 ? "" : "s");
 		code = EXIT_REFUSED;
 	} else if (r < 0 || diag_count(&d, DIAG_ERROR)) {
 		fprintf(stderr, "%s: refused\n", u.name);
@@ -244,8 +248,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 			code = EXIT_IO;
 		} else {
 			fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
-				a->dry_run ? "would write " : "", in_image, p.type_name, translate_strategy(&p),
-				nw, nw == 1 ? "" : "s");
+				a->dry_run ? "would write " : "", in_image, p.type_name,
+				translate_strategy(&p), nw, nw == 1 ? "" : "s");
 			if (a->dry_run)
 				print_tree(in_image, &t);
 			else
@@ -272,8 +276,19 @@ worse(int a, int b)
 static int
 parse_args(int argc, char **argv, struct convert_args *a)
 {
-	enum { O_ROOT = 256, O_SV, O_SERVICE, O_INSTANCE, O_CONFIG, O_NOENABLE, O_STRICT, O_FORCE,
-	       O_DRY, O_ENABLED, O_HELP };
+	enum {
+		O_ROOT = 256,
+		O_SV,
+		O_SERVICE,
+		O_INSTANCE,
+		O_CONFIG,
+		O_NOENABLE,
+		O_STRICT,
+		O_FORCE,
+		O_DRY,
+		O_ENABLED,
+		O_HELP
+	};
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "sv-dir", required_argument, NULL, O_SV },
@@ -292,23 +307,47 @@ parse_args(int argc, char **argv, struct convert_args *a)
 	opterr = 1;
 	for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) != -1;) {
 		switch (c) {
-		case O_ROOT: a->root = optarg; break;
-		case O_SV: a->sv_dir = optarg; break;
-		case O_SERVICE: a->service_dir = optarg; break;
-		case O_INSTANCE: a->instance = optarg; break;
-		case O_CONFIG: a->config = optarg; break;
-		case O_NOENABLE: a->no_enable = true; break;
-		case O_STRICT: a->strict = true; break;
-		case O_FORCE: a->force = true; break;
-		case O_DRY: a->dry_run = true; break;
-		case O_ENABLED: a->enabled = true; break;
+		case O_ROOT:
+			a->root = optarg;
+			break;
+		case O_SV:
+			a->sv_dir = optarg;
+			break;
+		case O_SERVICE:
+			a->service_dir = optarg;
+			break;
+		case O_INSTANCE:
+			a->instance = optarg;
+			break;
+		case O_CONFIG:
+			a->config = optarg;
+			break;
+		case O_NOENABLE:
+			a->no_enable = true;
+			break;
+		case O_STRICT:
+			a->strict = true;
+			break;
+		case O_FORCE:
+			a->force = true;
+			break;
+		case O_DRY:
+			a->dry_run = true;
+			break;
+		case O_ENABLED:
+			a->enabled = true;
+			break;
 		case 'h':
-		case O_HELP: fputs(usage_text, stdout); return -1;
-		default: return -2;
+		case O_HELP:
+			fputs(usage_text, stdout);
+			return -1;
+		default:
+			return -2;
 		}
 	}
 	if (a->sv_dir[0] != '/' || a->service_dir[0] != '/') {
-		fprintf(stderr, "klein-porter convert: --sv-dir and --service-dir must be absolute paths inside the root\n");
+		fprintf(stderr,
+			"klein-porter convert: --sv-dir and --service-dir must be absolute paths inside the root\n");
 		return -2;
 	}
 	if (a->enabled == (optind < argc)) {
@@ -346,13 +385,15 @@ cmd_convert(int argc, char **argv)
 	if (a.enabled) {
 		r = enabled_units(a.root, &found, &n);
 		if (r < 0) {
-			fprintf(stderr, "klein-porter: %s/etc/systemd/system: %s\n", a.root, strerror(-r));
+			fprintf(stderr, "klein-porter: %s/etc/systemd/system: %s\n", a.root,
+				strerror(-r));
 			config_done(&conf);
 			return EXIT_IO;
 		}
 		names = found;
 		if (!n)
-			fprintf(stderr, "klein-porter: no enabled service units under %s\n", a.root);
+			fprintf(stderr, "klein-porter: no enabled service units under %s\n",
+				a.root);
 	}
 	for (size_t i = 0; i < n; i++)
 		code = worse(code, convert_one(&a, &conf, names[i]));

@@ -15,14 +15,13 @@
 static int
 usage(FILE *f, int code)
 {
-	fprintf(f,
-		"usage: klein-porter inspect [--root DIR] [--instance NAME] UNIT\n"
-		"\n"
-		"Loads UNIT (a unit name on the search path under DIR, or a path to a unit\n"
-		"file) as systemd 252 would, and prints the result as JSON on stdout.\n"
-		"Diagnostics go to stderr as PATH:LINE: warning|error: MESSAGE.\n"
-		"\n"
-		"exit status: 0 loaded, 1 refused/masked/not found, 2 usage, 3 I/O error\n");
+	fprintf(f, "usage: klein-porter inspect [--root DIR] [--instance NAME] UNIT\n"
+		   "\n"
+		   "Loads UNIT (a unit name on the search path under DIR, or a path to a unit\n"
+		   "file) as systemd 252 would, and prints the result as JSON on stdout.\n"
+		   "Diagnostics go to stderr as PATH:LINE: warning|error: MESSAGE.\n"
+		   "\n"
+		   "exit status: 0 loaded, 1 refused/masked/not found, 2 usage, 3 I/O error\n");
 	return code;
 }
 
@@ -143,8 +142,10 @@ unit_to_json(const struct unit *u, const struct diag *d)
 		unsigned flag;
 		const char *name;
 	} flags[] = {
-		{ EXEC_IGNORE_FAILURE, "ignore-failure" }, { EXEC_NO_ENV_EXPAND, "no-env-expand" },
-		{ EXEC_FULL_PRIVILEGES, "full-privileges" }, { EXEC_NO_SETUID, "no-setuid" },
+		{ EXEC_IGNORE_FAILURE, "ignore-failure" },
+		{ EXEC_NO_ENV_EXPAND, "no-env-expand" },
+		{ EXEC_FULL_PRIVILEGES, "full-privileges" },
+		{ EXEC_NO_SETUID, "no-setuid" },
 		{ EXEC_AMBIENT, "ambient" },
 	};
 
@@ -162,7 +163,8 @@ unit_to_json(const struct unit *u, const struct diag *d)
 			continue;
 		sec = jsection(settings, s->section);
 		json_object_object_add(sec, s->key,
-				       s->is_list ? jstrv(s->values, s->n_values) : jstr(s->values[0]));
+				       s->is_list ? jstrv(s->values, s->n_values)
+						  : jstr(s->values[0]));
 	}
 	json_object_object_add(o, "settings", settings);
 	json_object_object_add(o, "environment", jstrv(u->environment, u->n_environment));
@@ -228,11 +230,17 @@ cmd_inspect(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+r:i:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': lo.root = optarg; break;
-		case 'i': lo.instance = optarg; break;
-		case 'h': return usage(stdout, 0);
+		case 'r':
+			lo.root = optarg;
+			break;
+		case 'i':
+			lo.instance = optarg;
+			break;
+		case 'h':
+			return usage(stdout, 0);
 		default:
-			fprintf(stderr, "klein-porter inspect: bad option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "klein-porter inspect: bad option '%s'\n",
+				argv[optind - 1]);
 			return usage(stderr, 2);
 		}
 	}
@@ -243,15 +251,16 @@ cmd_inspect(int argc, char **argv)
 	if (r < 0) {
 		diag_print(&d, stderr, "klein-porter inspect");
 		if (r != -EINVAL)
-			fprintf(stderr, "klein-porter inspect: %s: %s\n", argv[optind], strerror(-r));
+			fprintf(stderr, "klein-porter inspect: %s: %s\n", argv[optind],
+				strerror(-r));
 		diag_done(&d);
 		return r == -EINVAL ? 2 : 3;
 	}
 	diag_print(&d, stderr, "klein-porter inspect");
 	j = unit_to_json(&u, &d);
 	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_SPACED |
-							    JSON_C_TO_STRING_NOSLASHESCAPE)
+							     JSON_C_TO_STRING_SPACED |
+							     JSON_C_TO_STRING_NOSLASHESCAPE)
 		 : NULL;
 	code = u.state == UNIT_LOADED ? 0 : 1;
 	if (!text || printf("%s\n", text) < 0 || fflush(stdout) == EOF) {

@@ -13,14 +13,12 @@
 static struct diag *current_diag;
 static const char *current_path;
 
-static void __attribute__((format(printf, 2, 0)))
-on_error(cfg_t *cfg, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) on_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 	if (vasprintf(&msg, fmt, ap) < 0)
 		return;
-	diag_add(current_diag, current_path,
-		 cfg ? (unsigned)cfg->line : 0, DIAG_ERROR, "%s", msg);
+	diag_add(current_diag, current_path, cfg ? (unsigned)cfg->line : 0, DIAG_ERROR, "%s", msg);
 	free(msg);
 }
 
@@ -31,7 +29,8 @@ one_of(cfg_t *cfg, cfg_opt_t *opt, const char *const *allowed)
 	for (size_t i = 0; allowed[i]; i++)
 		if (v && !strcmp(v, allowed[i]))
 			return 0;
-	cfg_error(cfg, "%s = \"%s\": not one of the accepted values", cfg_opt_name(opt), v ? v : "");
+	cfg_error(cfg, "%s = \"%s\": not one of the accepted values", cfg_opt_name(opt),
+		  v ? v : "");
 	return -1;
 }
 
@@ -52,7 +51,8 @@ check_restart(cfg_t *cfg, cfg_opt_t *opt)
 static int
 check_type(cfg_t *cfg, cfg_opt_t *opt)
 {
-	static const char *const v[] = { "simple", "exec", "forking", "oneshot", "notify", "idle", "dbus", NULL };
+	static const char *const v[] = { "simple", "exec", "forking", "oneshot",
+					 "notify", "idle", "dbus",    NULL };
 	return one_of(cfg, opt, v);
 }
 

@@ -9,11 +9,11 @@
 #include "diag.h"
 
 struct porter_unit_conf {
-	char *name;       /* "nginx" or "nginx.service" as written */
-	char *type;       /* NULL: the unit's Type= */
+	char *name;	  /* "nginx" or "nginx.service" as written */
+	char *type;	  /* NULL: the unit's Type= */
 	char *exec_start; /* NULL: the unit's ExecStart= */
-	char *restart;    /* NULL: the global restart */
-	char *log;        /* NULL: the global log */
+	char *restart;	  /* NULL: the global restart */
+	char *log;	  /* NULL: the global log */
 	char **env;
 	size_t n_env;
 	bool skip;

@@ -14,10 +14,10 @@ enum diag_severity {
 };
 
 struct diag_entry {
-	char *file;      /* owned; NULL when the message has no file */
-	unsigned line;   /* 1-based; 0 when unknown */
+	char *file;    /* owned; NULL when the message has no file */
+	unsigned line; /* 1-based; 0 when unknown */
 	enum diag_severity severity;
-	char *message;   /* owned; starts lowercase, no trailing newline */
+	char *message; /* owned; starts lowercase, no trailing newline */
 };
 
 struct diag {

@@ -97,7 +97,8 @@ q(struct emit_buf *b, const char *s)
 
 /* ---- pieces shared by the scripts ---- */
 
-static const char *const dir_roots[PLAN_DIR_N] = { "/run", "/var/lib", "/var/cache", "/var/log", "/etc" };
+static const char *const dir_roots[PLAN_DIR_N] = { "/run", "/var/lib", "/var/cache", "/var/log",
+						   "/etc" };
 static const char *const dir_envs[PLAN_DIR_N] = { "RUNTIME_DIRECTORY", "STATE_DIRECTORY",
 						  "CACHE_DIRECTORY", "LOGS_DIRECTORY",
 						  "CONFIGURATION_DIRECTORY" };
@@ -118,7 +119,9 @@ header(struct emit_buf *b, const struct run_plan *p, const char *what)
 		comment_text(b, p->dropins[i]);
 		emit_add(b, "\n");
 	}
-	emit_add(b, "# Edits are detected; change the unit or porter.conf and run klein-porter convert.\n");
+	emit_add(
+		b,
+		"# Edits are detected; change the unit or porter.conf and run klein-porter convert.\n");
 	if (p->description) {
 		emit_add(b, "# ");
 		comment_text(b, p->description);
@@ -342,8 +345,10 @@ run_deps(struct emit_buf *b, const struct run_plan *p, const struct emit_options
 		return;
 	uint64_t t = p->timeout_start_usec == PLAN_INFINITY ? 90000000 : p->timeout_start_usec;
 	unsigned secs = (unsigned)((t + 999999) / 1000000);
-	emit_add(b, "\n# Requires=/Wants=/After= on converted services: start them (or, After= alone,\n"
-		    "# wait for them) and wait until they are up and ready.\n");
+	emit_add(
+		b,
+		"\n# Requires=/Wants=/After= on converted services: start them (or, After= alone,\n"
+		"# wait for them) and wait until they are up and ready.\n");
 	for (int req = 1; req >= 0; req--) {
 		char **v = req ? p->requires : p->wants;
 		size_t n = req ? p->n_requires : p->n_wants;
@@ -424,14 +429,19 @@ run_conditions(struct emit_buf *b, const struct run_plan *p)
 		if (p->conds[i].trigger)
 			trig[p->conds[i].is_assert] = true;
 	}
-	emit_add(b, "\n# Condition*=: when one fails the service stays down without an error;\n"
-		    "# Assert*=: the start fails. (A '|' condition: at least one of them must hold.)\n"
-		    "skip() {\n\techo \"$1 failed, not starting\"\n\t: >supervise/klein.skip\n"
-		    "\tprintf o >supervise/control\n\texit \"$2\"\n}\n");
+	emit_add(b,
+		 "\n# Condition*=: when one fails the service stays down without an error;\n"
+		 "# Assert*=: the start fails. (A '|' condition: at least one of them must hold.)\n"
+		 "skip() {\n\techo \"$1 failed, not starting\"\n\t: >supervise/klein.skip\n"
+		 "\tprintf o >supervise/control\n\texit \"$2\"\n}\n");
 	if (glob)
-		emit_add(b, "exists_glob() { (IFS=; for f in $1; do [ -e \"$f\" ] && exit 0; done; exit 1); }\n");
+		emit_add(
+			b,
+			"exists_glob() { (IFS=; for f in $1; do [ -e \"$f\" ] && exit 0; done; exit 1); }\n");
 	if (dne)
-		emit_add(b, "dir_not_empty() { [ -d \"$1\" ] && [ -n \"$(ls -- \"$1\" 2>/dev/null)\" ]; }\n");
+		emit_add(
+			b,
+			"dir_not_empty() { [ -d \"$1\" ] && [ -n \"$(ls -- \"$1\" 2>/dev/null)\" ]; }\n");
 	for (int a = 0; a < 2; a++) {
 		for (size_t i = 0; i < p->n_conds; i++) {
 			const struct plan_cond *c = &p->conds[i];
@@ -494,8 +504,10 @@ run_dirs(struct emit_buf *b, const struct run_plan *p)
 	for (int k = 0; k < PLAN_DIR_N; k++) {
 		for (size_t i = 0; i < p->dirs[k].n; i++) {
 			if (!any)
-				emit_add(b, "\n# *Directory=: created as root with their modes; owned by User=/Group=\n"
-					    "# (ConfigurationDirectory= stays root's).\n");
+				emit_add(
+					b,
+					"\n# *Directory=: created as root with their modes; owned by User=/Group=\n"
+					"# (ConfigurationDirectory= stays root's).\n");
 			any = true;
 			struct emit_buf path = { 0 };
 			emit_addf(&path, "%s/%s", dir_roots[k], p->dirs[k].names[i]);
@@ -504,7 +516,8 @@ run_dirs(struct emit_buf *b, const struct run_plan *p)
 			emit_addf(b, " && chmod %04o", p->dirs[k].mode), q(b, ps);
 			if (k != PLAN_DIR_CONFIGURATION && (p->user || p->group)) {
 				struct emit_buf own = { 0 };
-				emit_addf(&own, "%s:%s", p->user ? p->user : "", p->group ? p->group : "");
+				emit_addf(&own, "%s:%s", p->user ? p->user : "",
+					  p->group ? p->group : "");
 				emit_add(b, " && chown -R"), q(b, own.s ? own.s : ""), q(b, ps);
 				emit_buf_done(&own);
 			}
@@ -526,7 +539,8 @@ redirect(struct emit_buf *b, int fd, const struct plan_io *io)
 		emit_addf(b, "exec %d%s/dev/console\n", fd, fd ? ">" : "<");
 		break;
 	case PLAN_IO_FILE:
-		emit_addf(b, "exec %d%s", fd, fd ? "<>" : "<"), emit_quote(b, io->path), emit_add(b, "\n");
+		emit_addf(b, "exec %d%s", fd, fd ? "<>" : "<"), emit_quote(b, io->path),
+			emit_add(b, "\n");
 		break;
 	case PLAN_IO_APPEND:
 		emit_addf(b, "exec %d>>", fd), emit_quote(b, io->path), emit_add(b, "\n");
@@ -591,21 +605,29 @@ background_post(struct emit_buf *b, const struct run_plan *p, bool wait_up)
 		return;
 	emit_add(b, "\n# ExecStartPost= in the background (");
 	emit_add(b, wait_up ? "once the daemon is up" : "right after the main process starts");
-	emit_add(b, "); the service is ready only after them.\n"
-		    "# ours: this start is still the current one (not restarted meanwhile).\n"
-		    "ours() { [ \"$(cat supervise/klein.invocation 2>/dev/null)\" = \"$invocation\" ]; }\n( (\n");
+	emit_add(
+		b,
+		"); the service is ready only after them.\n"
+		"# ours: this start is still the current one (not restarted meanwhile).\n"
+		"ours() { [ \"$(cat supervise/klein.invocation 2>/dev/null)\" = \"$invocation\" ]; }\n( (\n");
 	if (wait_up) {
-		uint64_t t = p->timeout_start_usec == PLAN_INFINITY ? 0 : (p->timeout_start_usec + 199999) / 200000;
-		emit_add(b, "\ti=0\n\twhile [ ! -e supervise/klein.up ]; do\n\t\tsleep 0.2; i=$((i + 1))\n"
-			    "\t\tours || exit 0\n");
+		uint64_t t = p->timeout_start_usec == PLAN_INFINITY
+				     ? 0
+				     : (p->timeout_start_usec + 199999) / 200000;
+		emit_add(
+			b,
+			"\ti=0\n\twhile [ ! -e supervise/klein.up ]; do\n\t\tsleep 0.2; i=$((i + 1))\n"
+			"\t\tours || exit 0\n");
 		if (t)
 			emit_addf(b, "\t\t[ \"$i\" -lt %llu ] || exit 0\n", (unsigned long long)t);
 		emit_add(b, "\tdone\n");
 	}
-	command_lines(b, p, &p->start_post, "ExecStartPost",
-		      wait_up ? "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null)\"" : "--env \"MAINPID=$$\"",
-		      "{ ours || exit 0; echo 'ExecStartPost= failed, stopping'; : >supervise/klein.failed; printf t >supervise/control; exit 0; }",
-		      "\t");
+	command_lines(
+		b, p, &p->start_post, "ExecStartPost",
+		wait_up ? "--env \"MAINPID=$(cat supervise/klein.pid 2>/dev/null)\""
+			: "--env \"MAINPID=$$\"",
+		"{ ours || exit 0; echo 'ExecStartPost= failed, stopping'; : >supervise/klein.failed; printf t >supervise/control; exit 0; }",
+		"\t");
 	emit_add(b, "\tours && : >supervise/klein.ready\n) & )\n");
 }
 
@@ -617,7 +639,8 @@ supervise_cmd(struct emit_buf *b, const struct run_plan *p, const char *type)
 		emit_add(b, " --pidfile"), q(b, p->pidfile);
 	emit_add(b, " --timeout ");
 	seconds(b, p->timeout_start_usec);
-	emit_addf(b, " \\\n\t--ready-file supervise/%s --mainpid-file supervise/klein.pid -- \\\n\t",
+	emit_addf(b,
+		  " \\\n\t--ready-file supervise/%s --mainpid-file supervise/klein.pid -- \\\n\t",
 		  post_gates(p) ? "klein.up" : "klein.ready");
 	command(b, p, &p->start.v[0], ROLE_MAIN, NULL, PID_SH);
 	emit_add(b, "\n");
@@ -629,15 +652,19 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	switch (p->type) {
 	case PLAN_SIMPLE:
 		background_post(b, p, false);
-		emit_addf(b, "\n# ExecStart= (Type=%s): the main process, in the foreground.\nexec ", p->type_name);
+		emit_addf(b,
+			  "\n# ExecStart= (Type=%s): the main process, in the foreground.\nexec ",
+			  p->type_name);
 		command(b, p, &p->start.v[0], ROLE_MAIN, NULL, PID_SELF);
 		emit_add(b, "\n");
 		return;
 	case PLAN_FORKING:
 	case PLAN_NOTIFY:
 		background_post(b, p, true);
-		emit_addf(b, "\n# ExecStart= (Type=%s): klein-svc supervises the daemon and marks it ready.\n",
-			  p->type_name);
+		emit_addf(
+			b,
+			"\n# ExecStart= (Type=%s): klein-svc supervises the daemon and marks it ready.\n",
+			p->type_name);
 		supervise_cmd(b, p, p->type == PLAN_FORKING ? "forking" : "notify");
 		return;
 	case PLAN_ONESHOT:
@@ -650,12 +677,16 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	}
 	command_lines(b, p, &p->start_post, "ExecStartPost", NULL, "exit 1", "");
 	if (p->remain_after_exit) {
-		emit_add(b, "\n# RemainAfterExit=yes: stay up (and ready) until stopped; TERM is a clean stop.\n"
-			    ": >supervise/klein.ready\ntrap 'kill \"$!\" 2>/dev/null; exit 0' TERM INT HUP\n"
-			    "while :; do sleep 3600 & wait \"$!\"; done\n");
+		emit_add(
+			b,
+			"\n# RemainAfterExit=yes: stay up (and ready) until stopped; TERM is a clean stop.\n"
+			": >supervise/klein.ready\ntrap 'kill \"$!\" 2>/dev/null; exit 0' TERM INT HUP\n"
+			"while :; do sleep 3600 & wait \"$!\"; done\n");
 		return;
 	}
-	emit_add(b, "\n# Done: systemd now runs ExecStop=, and the service goes down without a restart.\n");
+	emit_add(
+		b,
+		"\n# Done: systemd now runs ExecStop=, and the service goes down without a restart.\n");
 	command_lines(b, p, &p->stop, "ExecStop", NULL, NULL, "");
 	emit_add(b, "printf o >supervise/control\nexit 0\n");
 }
@@ -664,13 +695,18 @@ static char *
 emit_run(const struct run_plan *p, const struct emit_options *o)
 {
 	struct emit_buf b = { 0 };
-	header(&b, p, "run: runsv starts this; it prepares the service as systemd would, then runs it.");
-	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid \\\n\tsupervise/klein.up supervise/klein.failed\n");
-	emit_add(&b, "# systemd's $INVOCATION_ID: a random 128-bit id for this start (and its stop).\n"
-		     "od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");
+	header(&b, p,
+	       "run: runsv starts this; it prepares the service as systemd would, then runs it.");
+	emit_add(
+		&b,
+		"exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid \\\n\tsupervise/klein.up supervise/klein.failed\n");
+	emit_add(&b,
+		 "# systemd's $INVOCATION_ID: a random 128-bit id for this start (and its stop).\n"
+		 "od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");
 	if (has_start_limit(p))
-		emit_add(&b, "# When this start began, for the start limit in finish.\n"
-			     "read -r up _ </proc/uptime && echo \"$up\" >supervise/klein.starttime\n");
+		emit_add(&b,
+			 "# When this start began, for the start limit in finish.\n"
+			 "read -r up _ </proc/uptime && echo \"$up\" >supervise/klein.starttime\n");
 	run_deps(&b, p, o);
 	run_conditions(&b, p);
 	run_dirs(&b, p);
@@ -681,7 +717,9 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 		emit_add(&b, "\n# ExecCondition=: exit 1-254 skips the start, 255 fails it.\n");
 		for (size_t i = 0; i < p->exec_condition.n; i++) {
 			command(&b, p, &p->exec_condition.v[i], ROLE_AUX, NULL, PID_SUBSHELL);
-			emit_add(&b, "\ncase $? in 0) ;; 255) exit 1 ;; *) skip 'ExecCondition=' 0 ;; esac\n");
+			emit_add(
+				&b,
+				"\ncase $? in 0) ;; 255) exit 1 ;; *) skip 'ExecCondition=' 0 ;; esac\n");
 		}
 	}
 	if (p->start_pre.n) {
@@ -725,8 +763,8 @@ static bool
 has_start_limit(const struct run_plan *p)
 {
 	return !p->restart_always_forced && p->restart != PLAN_RESTART_NO &&
-	       p->restart != PLAN_RESTART_ON_WATCHDOG &&
-	       p->start_limit_interval_usec && p->start_limit_burst;
+	       p->restart != PLAN_RESTART_ON_WATCHDOG && p->start_limit_interval_usec &&
+	       p->start_limit_burst;
 }
 
 /* systemd's start rate limit (ratelimit_below(): a window of IntervalSec that
@@ -741,38 +779,46 @@ start_limit(struct emit_buf *b, const struct run_plan *p)
 		return;
 	bool inf = p->start_limit_interval_usec == PLAN_INFINITY;
 	unsigned long long ivl = inf ? 0 : (p->start_limit_interval_usec + 9999) / 10000;
-	unsigned long long rs = p->restart_usec == PLAN_INFINITY ? 0 : (p->restart_usec + 9999) / 10000;
+	unsigned long long rs =
+		p->restart_usec == PLAN_INFINITY ? 0 : (p->restart_usec + 9999) / 10000;
 	emit_add(b, "\n# Start limit (StartLimitIntervalSec=");
 	seconds(b, p->start_limit_interval_usec);
 	emit_addf(b, ", StartLimitBurst=%u): every start counts; times in 1/100 s since boot.\n",
 		  p->start_limit_burst);
-	emit_add(b, "csec() { set -- \"${1%.*}\" \"${1#*.}\"; echo $(($1 * 100 + ${2#0})); }\n"
-		    "read -r now _ </proc/uptime && now=$(csec \"$now\") || now=0\n"
-		    "started=$now\n"
-		    "if [ -s supervise/klein.starttime ]; then started=$(csec \"$(cat supervise/klein.starttime)\"); fi\n"
-		    "begin=0 num=0\n"
-		    "if [ -s supervise/klein.limit ]; then read -r begin num <supervise/klein.limit || :; fi\n");
+	emit_add(
+		b,
+		"csec() { set -- \"${1%.*}\" \"${1#*.}\"; echo $(($1 * 100 + ${2#0})); }\n"
+		"read -r now _ </proc/uptime && now=$(csec \"$now\") || now=0\n"
+		"started=$now\n"
+		"if [ -s supervise/klein.starttime ]; then started=$(csec \"$(cat supervise/klein.starttime)\"); fi\n"
+		"begin=0 num=0\n"
+		"if [ -s supervise/klein.limit ]; then read -r begin num <supervise/klein.limit || :; fi\n");
 	if (inf)
 		emit_add(b, "if [ \"$begin\" -le 0 ]; then begin=$started num=0; fi\n");
 	else
-		emit_addf(b, "if [ \"$begin\" -le 0 ] || [ \"$started\" -gt $((begin + %llu)) ]; then begin=$started num=0; fi\n",
-			  ivl);
+		emit_addf(
+			b,
+			"if [ \"$begin\" -le 0 ] || [ \"$started\" -gt $((begin + %llu)) ]; then begin=$started num=0; fi\n",
+			ivl);
 	emit_add(b, "num=$((num + 1))\necho \"$begin $num\" >supervise/klein.limit\n");
 	emit_addf(b, "if [ \"$restart\" = yes ] && [ \"$num\" -ge %u ]", p->start_limit_burst);
 	if (!inf)
 		emit_addf(b, " && [ $((now + %llu)) -le $((begin + %llu)) ]", rs, ivl);
-	emit_add(b, "; then\n\techo 'start request repeated too quickly (start-limit-hit), not restarting'\n"
-		    "\trestart=no\nfi\n");
+	emit_add(
+		b,
+		"; then\n\techo 'start request repeated too quickly (start-limit-hit), not restarting'\n"
+		"\trestart=no\nfi\n");
 }
 
-static const char *const restart_names[] = { "no", "always", "on-success", "on-failure",
+static const char *const restart_names[] = { "no",	    "always",	"on-success", "on-failure",
 					     "on-abnormal", "on-abort", "on-watchdog" };
 
 static void
 finish_restart(struct emit_buf *b, const struct run_plan *p)
 {
 	emit_addf(b, "\n# Restart=%s%s: runsv restarts unless told to stay down.\nrestart=no\n",
-		  restart_names[p->restart], p->restart_always_forced ? " (porter.conf: restart = \"always\")" : "");
+		  restart_names[p->restart],
+		  p->restart_always_forced ? " (porter.conf: restart = \"always\")" : "");
 	if (p->restart_always_forced) {
 		emit_add(b, "restart=yes\n");
 	} else {
@@ -788,7 +834,9 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 			break;
 		case PLAN_RESTART_ON_ABNORMAL:
 		case PLAN_RESTART_ON_ABORT:
-			emit_add(b, "[ \"$clean\" = yes ] || [ \"$EXIT_CODE\" = exited ] || restart=yes\n");
+			emit_add(
+				b,
+				"[ \"$clean\" = yes ] || [ \"$EXIT_CODE\" = exited ] || restart=yes\n");
 			break;
 		case PLAN_RESTART_NO:
 		case PLAN_RESTART_ON_WATCHDOG:
@@ -800,10 +848,13 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	emit_addf(b, "%s[ ! -e supervise/klein.stopping ] || restart=stopped\n",
 		  post_gates(p) ? "[ \"$failed\" = yes ] || " : "");
 	start_limit(b, p);
-	bool preserve_restart = p->runtime_preserve == 2, any = p->dirs[PLAN_DIR_RUNTIME].n && p->runtime_preserve != 1;
+	bool preserve_restart = p->runtime_preserve == 2,
+	     any = p->dirs[PLAN_DIR_RUNTIME].n && p->runtime_preserve != 1;
 	if (any) {
 		emit_addf(b, "\n# RuntimeDirectory= is removed when the service stops%s.\n",
-			  preserve_restart ? " (RuntimeDirectoryPreserve=restart: not between restarts)" : "");
+			  preserve_restart
+				  ? " (RuntimeDirectoryPreserve=restart: not between restarts)"
+				  : "");
 		if (preserve_restart)
 			emit_add(b, "if [ \"$restart\" != yes ]; then\n");
 		for (size_t i = 0; i < p->dirs[PLAN_DIR_RUNTIME].n; i++) {
@@ -834,9 +885,12 @@ static char *
 emit_finish(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
-	header(&b, p, "finish: runsv runs this when run exits, with its exit code (-1: killed) and signal.");
-	emit_add(&b, "exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
-		     "if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n\texit 0\nfi\n");
+	header(&b, p,
+	       "finish: runsv runs this when run exits, with its exit code (-1: killed) and signal.");
+	emit_add(
+		&b,
+		"exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
+		"if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n\texit 0\nfi\n");
 	/* klein-svc supervise re-raises the signal that killed the daemon, so runsv
 	 * gives forking/notify services the real -1 and signal too: an exit 143
 	 * is an exit 143. */
@@ -847,20 +901,28 @@ emit_finish(const struct run_plan *p)
 		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no failed=no\n");
 	if (!p->stop_post.n)
 		emit_add(&b, "export EXIT_CODE EXIT_STATUS\n");
-	bool ignore = p->start.n && p->start.v[p->start.n - 1].ignore_failure && p->type != PLAN_ONESHOT;
+	bool ignore =
+		p->start.n && p->start.v[p->start.n - 1].ignore_failure && p->type != PLAN_ONESHOT;
 	if (ignore)
 		emit_add(&b, "clean=yes  # ExecStart=- : a failure counts as success\n");
 	emit_add(&b, "[ \"$EXIT_CODE\" != exited ] || [ \"$code\" -ne 0 ] || clean=yes\n");
 	if (p->type != PLAN_ONESHOT)
-		emit_addf(&b, "[ \"$EXIT_CODE\" = exited ] || case $sig in %d|%d|%d|%d) clean=yes ;; esac\n",
-			  SIGHUP, SIGINT, SIGTERM, SIGPIPE);
-	emit_add(&b, "[ ! -e supervise/klein.stopping ] || [ \"$EXIT_CODE\" = exited ] || case $sig in ");
-	emit_addf(&b, "%d|%d) clean=yes ;; esac  # our own stop signals\n", p->kill_signal, p->final_kill_signal);
+		emit_addf(
+			&b,
+			"[ \"$EXIT_CODE\" = exited ] || case $sig in %d|%d|%d|%d) clean=yes ;; esac\n",
+			SIGHUP, SIGINT, SIGTERM, SIGPIPE);
+	emit_add(
+		&b,
+		"[ ! -e supervise/klein.stopping ] || [ \"$EXIT_CODE\" = exited ] || case $sig in ");
+	emit_addf(&b, "%d|%d) clean=yes ;; esac  # our own stop signals\n", p->kill_signal,
+		  p->final_kill_signal);
 	status_match(&b, &p->success_status, "clean=yes");
 	if (post_gates(p))
-		emit_add(&b, "# ExecStartPost= failed: the start failed, whatever the exit (its stop).\n"
-			     "if [ -e supervise/klein.failed ]; then\n"
-			     "\trm -f supervise/klein.failed\n\tfailed=yes clean=no\nfi\n");
+		emit_add(
+			&b,
+			"# ExecStartPost= failed: the start failed, whatever the exit (its stop).\n"
+			"if [ -e supervise/klein.failed ]; then\n"
+			"\trm -f supervise/klein.failed\n\tfailed=yes clean=no\nfi\n");
 	emit_add(&b, "if [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
 		     "elif [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
 		     "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
@@ -870,9 +932,10 @@ emit_finish(const struct run_plan *p)
 		emit_add(&b, "\n");
 		env_block(&b, p);
 		emit_add(&b, "exec </dev/null\n# ExecStopPost=\n");
-		command_lines(&b, p, &p->stop_post, "ExecStopPost",
-			      "--env \"SERVICE_RESULT=$SERVICE_RESULT\" --env \"EXIT_CODE=$EXIT_CODE\" --env \"EXIT_STATUS=$EXIT_STATUS\"",
-			      NULL, "");
+		command_lines(
+			&b, p, &p->stop_post, "ExecStopPost",
+			"--env \"SERVICE_RESULT=$SERVICE_RESULT\" --env \"EXIT_CODE=$EXIT_CODE\" --env \"EXIT_STATUS=$EXIT_STATUS\"",
+			NULL, "");
 	}
 	finish_restart(&b, p);
 	return b.oom ? (free(b.s), NULL) : b.s;
@@ -907,8 +970,9 @@ emit_control_t(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
 	char s1[16], s2[16];
-	header(&b, p, "control/t: sv down, sv term and shutdown run this instead of a bare SIGTERM:\n"
-		      "# ExecStop=, then the stop signal, escalating after TimeoutStopSec=.");
+	header(&b, p,
+	       "control/t: sv down, sv term and shutdown run this instead of a bare SIGTERM:\n"
+	       "# ExecStop=, then the stop signal, escalating after TimeoutStopSec=.");
 	emit_add(&b, ": >supervise/klein.stopping\n");
 	bool stop = p->stop.n && !(p->type == PLAN_ONESHOT && !p->remain_after_exit);
 	mainpid(&b, p, stop);
@@ -930,7 +994,8 @@ static char *
 emit_control_h(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
-	header(&b, p, "control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
+	header(&b, p,
+	       "control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
 	emit_add(&b, "exec 2>&1\n");
 	mainpid(&b, p, true);
 	env_block(&b, p);
@@ -958,13 +1023,15 @@ emit_log_run(const struct run_plan *p)
 		header(&b, p, "log/run: the service's output, as svlogd logs.");
 		struct emit_buf dir = { 0 };
 		emit_addf(&dir, "/var/log/%s", p->name);
-		emit_add(&b, "mkdir -p"), q(&b, dir.s ? dir.s : ""), emit_add(&b, " || exit 1\nexec svlogd -tt");
+		emit_add(&b, "mkdir -p"), q(&b, dir.s ? dir.s : ""),
+			emit_add(&b, " || exit 1\nexec svlogd -tt");
 		q(&b, dir.s ? dir.s : "");
 		emit_add(&b, "\n");
 		emit_buf_done(&dir);
 	} else {
-		header(&b, p, "log/run: the service's output, each line prefixed with its name, to the\n"
-			      "# container's output (docker logs).");
+		header(&b, p,
+		       "log/run: the service's output, each line prefixed with its name, to the\n"
+		       "# container's output (docker logs).");
 		struct emit_buf expr = { 0 };
 		emit_add(&expr, "s/^/");
 		for (const char *c = p->name; *c; c++) {
@@ -1004,8 +1071,8 @@ static char *
 link_target(const struct emit_options *o, const char *name, const char *suffix)
 {
 	char *s = NULL;
-	if (asprintf(&s, "%s/%s%s", o->supervise_dir ? o->supervise_dir : "/run/runit/supervise", name,
-		     suffix) < 0)
+	if (asprintf(&s, "%s/%s%s", o->supervise_dir ? o->supervise_dir : "/run/runit/supervise",
+		     name, suffix) < 0)
 		return NULL;
 	return s;
 }

@@ -27,8 +27,8 @@ void emit_buf_done(struct emit_buf *b);
 
 /* One entry of a generated service directory. */
 struct emit_file {
-	char *path;   /* relative: "run", "control/t", "log/run", "supervise" */
-	char *text;   /* contents; for a symlink, its target */
+	char *path;    /* relative: "run", "control/t", "log/run", "supervise" */
+	char *text;    /* contents; for a symlink, its target */
 	unsigned mode; /* 0755, 0644; 0 for a symlink */
 	bool symlink;
 };

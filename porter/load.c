@@ -410,13 +410,13 @@ directive_find(const char *section, const char *key)
 
 /* How an assignment is applied. */
 enum kind {
-	K_SCALAR,        /* last wins, raw */
+	K_SCALAR,	 /* last wins, raw */
 	K_SCALAR_PRINTF, /* last wins, specifiers resolved */
-	K_LIST,          /* words appended, specifiers resolved, empty resets */
-	K_LIST_RAW,      /* words appended, no specifiers, empty resets */
-	K_LIST_LINE,     /* the whole value is one item, specifiers resolved */
-	K_DEPS,          /* unit names appended, never reset */
-	K_INSTALL,       /* [Install] lists: the manager ignores them */
+	K_LIST,		 /* words appended, specifiers resolved, empty resets */
+	K_LIST_RAW,	 /* words appended, no specifiers, empty resets */
+	K_LIST_LINE,	 /* the whole value is one item, specifiers resolved */
+	K_DEPS,		 /* unit names appended, never reset */
+	K_INSTALL,	 /* [Install] lists: the manager ignores them */
 	K_EXEC,
 	K_ENV,
 	K_ENVFILE,
@@ -441,12 +441,12 @@ enum kind {
 
 static const char *const sections[] = { "Unit", "Service", "Install", NULL };
 
-static const char *const enum_type[] = { "simple", "exec", "forking", "oneshot", "dbus",
-					 "notify", "idle", NULL };
-static const char *const enum_restart[] = { "no", "on-success", "on-failure", "on-abnormal",
-					    "on-watchdog", "on-abort", "always", NULL };
-static const char *const enum_killmode[] = { "control-group", "process", "mixed", "none",
-					     NULL };
+static const char *const enum_type[] = { "simple", "exec",   "forking", "oneshot",
+					 "dbus",   "notify", "idle",	NULL };
+static const char *const enum_restart[] = { "no",	   "on-success",  "on-failure",
+					    "on-abnormal", "on-watchdog", "on-abort",
+					    "always",	   NULL };
+static const char *const enum_killmode[] = { "control-group", "process", "mixed", "none", NULL };
 static const char *const enum_access[] = { "none", "main", "exec", "all", NULL };
 static const char *const enum_exittype[] = { "main", "cgroup", NULL };
 
@@ -509,9 +509,9 @@ directive_kind(const struct directive *dr)
 		return K_LIST;
 	if (!strcmp(t, "STATUS"))
 		return K_STATUS;
-	if (!strcmp(t, "SYSCALLS") || !strcmp(t, "FAMILIES") ||
-	    !strcmp(t, "BOUNDINGSET") || !strcmp(t, "ARCHS") || !strcmp(t, "FILESYSTEMS") ||
-	    !strcmp(t, "NAMESPACES") || !strcmp(t, "MOUNTFLAG [...]"))
+	if (!strcmp(t, "SYSCALLS") || !strcmp(t, "FAMILIES") || !strcmp(t, "BOUNDINGSET") ||
+	    !strcmp(t, "ARCHS") || !strcmp(t, "FILESYSTEMS") || !strcmp(t, "NAMESPACES") ||
+	    !strcmp(t, "MOUNTFLAG [...]"))
 		return K_LIST_RAW;
 	if (!strcmp(t, "BOOLEAN"))
 		return K_BOOL;
@@ -685,7 +685,7 @@ resolve_path(struct loader *L, const char *in, char **out)
 }
 
 #define WARN(...) diag_add(L->d, L->file, line, DIAG_WARNING, __VA_ARGS__)
-#define ERR(...) diag_add(L->d, L->file, line, DIAG_ERROR, __VA_ARGS__)
+#define ERR(...)  diag_add(L->d, L->file, line, DIAG_ERROR, __VA_ARGS__)
 
 /* systemd's path_simplify_and_warn(). Returns 0 or -EINVAL (warned). */
 enum { PATH_ABSOLUTE = 1, PATH_RELATIVE = 2, PATH_FATAL = 4, PATH_FATAL_MSG = 8 };
@@ -699,7 +699,8 @@ path_check(struct loader *L, unsigned line, const char *key, char *path, unsigne
 	bool abs = path[0] == '/';
 
 	if (!abs && (flags & PATH_ABSOLUTE)) {
-		diag_add(L->d, L->file, line, sev, "%s= path is not absolute%s: %s", key, ign, path);
+		diag_add(L->d, L->file, line, sev, "%s= path is not absolute%s: %s", key, ign,
+			 path);
 		return -EINVAL;
 	}
 	if (abs && (flags & PATH_RELATIVE)) {
@@ -708,8 +709,8 @@ path_check(struct loader *L, unsigned line, const char *key, char *path, unsigne
 	}
 	path_simplify(path);
 	if (!path_is_valid(path)) {
-		diag_add(L->d, L->file, line, sev, "%s= path has invalid length (%zu bytes)%s.", key,
-			 strlen(path), ign);
+		diag_add(L->d, L->file, line, sev, "%s= path has invalid length (%zu bytes)%s.",
+			 key, strlen(path), ign);
 		return -EINVAL;
 	}
 	if (!path_is_normalized(path)) {
@@ -977,8 +978,8 @@ apply_env_names(struct loader *L, const struct directive *dr, const char *value,
 		free(w);
 		if (!env_name_ok(res, strlen(res)) && !(unset && env_assignment_ok(res))) {
 			if (unset)
-				WARN("Invalid environment name or assignment %s, ignoring: %s", dr->key,
-				     res);
+				WARN("Invalid environment name or assignment %s, ignoring: %s",
+				     dr->key, res);
 			else
 				WARN("Invalid environment name for %s, ignoring: %s", dr->key, res);
 			free(res);
@@ -995,9 +996,9 @@ apply_env_names(struct loader *L, const struct directive *dr, const char *value,
 static bool
 dep_name_ok(const char *n)
 {
-	static const char *const types[] = { ".service", ".socket", ".target", ".device",
-					      ".mount", ".automount", ".swap", ".timer",
-					      ".path", ".slice", ".scope", NULL };
+	static const char *const types[] = { ".service", ".socket",    ".target", ".device",
+					     ".mount",	 ".automount", ".swap",	  ".timer",
+					     ".path",	 ".slice",     ".scope",  NULL };
 	const char *dot = strrchr(n, '.');
 
 	return unit_name_is_valid(n) && dot && in_list(types, dot);
@@ -1111,7 +1112,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 			     strerror(-r));
 			return 0;
 		}
-		if (path_check(L, line, dr->key, res[0] == '-' ? res + 1 : res, PATH_ABSOLUTE) < 0) {
+		if (path_check(L, line, dr->key, res[0] == '-' ? res + 1 : res, PATH_ABSOLUTE) <
+		    0) {
 			free(res);
 			return 0;
 		}
@@ -1192,7 +1194,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 			if (r == 0)
 				return 0;
 			type = tuple;
-			r = word_extract(&type, &src, ":", WORD_CUNESCAPE | WORD_UNESCAPE_SEPARATORS);
+			r = word_extract(&type, &src, ":",
+					 WORD_CUNESCAPE | WORD_UNESCAPE_SEPARATORS);
 			if (r <= 0) {
 				if (r == -ENOMEM) {
 					free(tuple);
@@ -1301,13 +1304,14 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0) {
-			diag_add(L->d, L->file, line, missing_ok ? DIAG_WARNING : DIAG_ERROR,
-				 "Failed to resolve unit specifiers in working directory path '%s'%s: %s",
-				 v, missing_ok ? ", ignoring" : "", strerror(-r));
+			diag_add(
+				L->d, L->file, line, missing_ok ? DIAG_WARNING : DIAG_ERROR,
+				"Failed to resolve unit specifiers in working directory path '%s'%s: %s",
+				v, missing_ok ? ", ignoring" : "", strerror(-r));
 			return missing_ok ? 0 : -ENOEXEC;
 		}
-		if (path_check(L, line, dr->key, res, PATH_ABSOLUTE | (missing_ok ? 0 : PATH_FATAL)) <
-		    0) {
+		if (path_check(L, line, dr->key, res,
+			       PATH_ABSOLUTE | (missing_ok ? 0 : PATH_FATAL)) < 0) {
 			free(res);
 			return missing_ok ? 0 : -ENOEXEC;
 		}
@@ -1377,7 +1381,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 			if (dep_name_ok(v))
 				before->values[n0++] = v;
 			else {
-				WARN("Failed to add dependency on %s, ignoring: Invalid argument", v);
+				WARN("Failed to add dependency on %s, ignoring: Invalid argument",
+				     v);
 				free(v);
 			}
 		}
@@ -1461,7 +1466,8 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 
 		r = parse_rlimit(dr->key, value, &s, &h);
 		if (r == -EILSEQ) {
-			WARN("Soft resource limit chosen higher than hard limit, ignoring: %s", value);
+			WARN("Soft resource limit chosen higher than hard limit, ignoring: %s",
+			     value);
 			return 0;
 		}
 		if (r < 0) {
@@ -1501,16 +1507,16 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 		break;
 	}
 	case K_ENUM: {
-		const char *const *l = !strcmp(dr->type, "SERVICETYPE")      ? enum_type
-					: !strcmp(dr->type, "SERVICERESTART") ? enum_restart
-					: !strcmp(dr->type, "KILLMODE")       ? enum_killmode
-					: !strcmp(dr->type, "ACCESS")         ? enum_access
-									      : enum_exittype;
-		const char *what = l == enum_type      ? "service type"
-				   : l == enum_restart ? "service restart specifier"
+		const char *const *l = !strcmp(dr->type, "SERVICETYPE")	     ? enum_type
+				       : !strcmp(dr->type, "SERVICERESTART") ? enum_restart
+				       : !strcmp(dr->type, "KILLMODE")	     ? enum_killmode
+				       : !strcmp(dr->type, "ACCESS")	     ? enum_access
+									     : enum_exittype;
+		const char *what = l == enum_type	? "service type"
+				   : l == enum_restart	? "service restart specifier"
 				   : l == enum_killmode ? "kill mode specification"
-				   : l == enum_access  ? "notify access specifier"
-						       : "service exit type";
+				   : l == enum_access	? "notify access specifier"
+							: "service exit type";
 
 		if (*value && !in_list(l, value)) {
 			WARN("Failed to parse %s, ignoring: %s", what, value);
@@ -1522,11 +1528,13 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 	}
 	case K_OUTPUT:
 	case K_INPUT: {
-		static const char *const out_vals[] = { "inherit", "null", "tty", "journal", "kmsg",
-							"journal+console", "kmsg+console",
-							"socket", "syslog", "syslog+console",
-							NULL };
-		static const char *const in_vals[] = { "null", "tty", "tty-force", "tty-fail",
+		static const char *const out_vals[] = {
+			"inherit",	  "null",   "tty",
+			"journal",	  "kmsg",   "journal+console",
+			"kmsg+console",	  "socket", "syslog",
+			"syslog+console", NULL
+		};
+		static const char *const in_vals[] = { "null",	 "tty",	 "tty-force", "tty-fail",
 						       "socket", "data", NULL };
 		const char *pfx = std_path_prefix(value);
 
@@ -1603,10 +1611,10 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 static const char *const search_path[] = {
 	"/etc/systemd/system.control", "/run/systemd/system.control",
 	"/run/systemd/transient",      "/run/systemd/generator.early",
-	"/etc/systemd/system",         "/etc/systemd/system.attached",
-	"/run/systemd/system",         "/run/systemd/system.attached",
+	"/etc/systemd/system",	       "/etc/systemd/system.attached",
+	"/run/systemd/system",	       "/run/systemd/system.attached",
 	"/run/systemd/generator",      "/usr/local/lib/systemd/system",
-	"/lib/systemd/system",         "/usr/lib/systemd/system",
+	"/lib/systemd/system",	       "/usr/lib/systemd/system",
 	"/run/systemd/generator.late", NULL,
 };
 
@@ -1943,42 +1951,49 @@ verify(struct loader *L)
 		return -ENOEXEC;
 	}
 	if (!oneshot && !start) {
-		diag_add(L->d, f, 0, DIAG_ERROR,
-			 "Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.");
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.");
 		return -ENOEXEC;
 	}
 	if (!start && !(rae && parse_boolean(rae) == 1)) {
-		diag_add(L->d, f, 0, DIAG_ERROR,
-			 "Service has no ExecStart= setting, which is only allowed for RemainAfterExit=yes services. Refusing.");
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Service has no ExecStart= setting, which is only allowed for RemainAfterExit=yes services. Refusing.");
 		return -ENOEXEC;
 	}
 	if (!oneshot && start && start->n > 1) {
-		diag_add(L->d, f, 0, DIAG_ERROR,
-			 "Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.");
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.");
 		return -ENOEXEC;
 	}
 	if (oneshot && restart && (!strcmp(restart, "always") || !strcmp(restart, "on-success"))) {
-		diag_add(L->d, f, 0, DIAG_ERROR,
-			 "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services. Refusing.");
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services. Refusing.");
 		return -ENOEXEC;
 	}
 	if (oneshot && scalar(u, "Service", "ExitType") &&
 	    !strcmp(scalar(u, "Service", "ExitType"), "cgroup")) {
-		diag_add(L->d, f, 0, DIAG_ERROR,
-			 "Service has ExitType=cgroup set, which isn't allowed for Type=oneshot services. Refusing.");
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Service has ExitType=cgroup set, which isn't allowed for Type=oneshot services. Refusing.");
 		return -ENOEXEC;
 	}
 	if (!strcmp(type, "dbus") && !L->bus_name) {
-		diag_add(L->d, f, 0, DIAG_ERROR,
-			 "Service is of type D-Bus but no D-Bus service name has been specified. Refusing.");
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Service is of type D-Bus but no D-Bus service name has been specified. Refusing.");
 		return -ENOEXEC;
 	}
 	if (scalar(u, "Service", "PAMName")) {
 		const char *km = scalar(u, "Service", "KillMode");
 
 		if (km && strcmp(km, "control-group") && strcmp(km, "mixed")) {
-			diag_add(L->d, f, 0, DIAG_ERROR,
-				 "Service has PAM enabled. Kill mode must be set to 'control-group' or 'mixed'. Refusing.");
+			diag_add(
+				L->d, f, 0, DIAG_ERROR,
+				"Service has PAM enabled. Kill mode must be set to 'control-group' or 'mixed'. Refusing.");
 			return -ENOEXEC;
 		}
 	}
@@ -2174,8 +2189,8 @@ unit_load(const char *unit, const struct load_options *o, struct unit *ret, stru
 	}
 	if (inst && !*inst) {
 		if (!o->instance || !*o->instance) {
-			diag_add(d, NULL, 0, DIAG_ERROR, "Unit name %s is missing the instance name.",
-				 base);
+			diag_add(d, NULL, 0, DIAG_ERROR,
+				 "Unit name %s is missing the instance name.", base);
 			u->name = strdup(base);
 			u->state = UNIT_ERROR;
 			r = u->name ? 0 : -ENOMEM;
@@ -2213,8 +2228,9 @@ unit_load(const char *unit, const struct load_options *o, struct unit *ret, stru
 			r = f;
 			goto fail;
 		}
-		u->state = f == FOUND_FILE ? UNIT_LOADED : f == FOUND_MASKED ? UNIT_MASKED
-									     : UNIT_NOT_FOUND;
+		u->state = f == FOUND_FILE     ? UNIT_LOADED
+			   : f == FOUND_MASKED ? UNIT_MASKED
+					       : UNIT_NOT_FOUND;
 		free(fin);
 		if (f == FOUND_FILE) {
 			u->fragment = strdup(unit);
@@ -2332,11 +2348,16 @@ const char *
 unit_state_name(enum unit_state s)
 {
 	switch (s) {
-	case UNIT_LOADED: return "loaded";
-	case UNIT_BAD_SETTING: return "bad-setting";
-	case UNIT_ERROR: return "error";
-	case UNIT_MASKED: return "masked";
-	case UNIT_NOT_FOUND: return "not-found";
+	case UNIT_LOADED:
+		return "loaded";
+	case UNIT_BAD_SETTING:
+		return "bad-setting";
+	case UNIT_ERROR:
+		return "error";
+	case UNIT_MASKED:
+		return "masked";
+	case UNIT_NOT_FOUND:
+		return "not-found";
 	}
 	return "error";
 }

@@ -15,7 +15,7 @@
 enum unit_state {
 	UNIT_LOADED,
 	UNIT_BAD_SETTING, /* systemd: "bad-setting" (e.g. no ExecStart, two ExecStart outside oneshot) */
-	UNIT_ERROR,       /* systemd: "error" (unreadable file, ...) */
+	UNIT_ERROR,	  /* systemd: "error" (unreadable file, ...) */
 	UNIT_MASKED,
 	UNIT_NOT_FOUND,
 };
@@ -26,7 +26,7 @@ enum exec_flag {
 	EXEC_NO_ENV_EXPAND = 1 << 1,   /* ":"  -> "no-env-expand" */
 	EXEC_FULL_PRIVILEGES = 1 << 2, /* "+"  -> "full-privileges" */
 	EXEC_NO_SETUID = 1 << 3,       /* "!"  -> "no-setuid" */
-	EXEC_AMBIENT = 1 << 4,         /* "!!" -> "ambient" */
+	EXEC_AMBIENT = 1 << 4,	       /* "!!" -> "ambient" */
 };
 
 /* Where a value came from: the file and the line its logical line started on. */
@@ -62,9 +62,9 @@ struct exec_list {
 };
 
 struct unit {
-	char *name;        /* as loaded, instance resolved: "foo@bar.service" */
-	char *fragment;    /* path of the main file; NULL when not found */
-	char **dropins;    /* in applied order */
+	char *name;	/* as loaded, instance resolved: "foo@bar.service" */
+	char *fragment; /* path of the main file; NULL when not found */
+	char **dropins; /* in applied order */
 	size_t n_dropins;
 	enum unit_state state;
 	struct setting *settings; /* in order of first assignment */

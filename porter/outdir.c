@@ -33,7 +33,9 @@ manifest_text(const struct emit_tree *t, const char *source)
 	emit_add(&b, "# klein-porter manifest: generated from ");
 	for (const char *c = source; *c; c++)
 		emit_addn(&b, (unsigned char)*c < 0x20 ? "?" : c, 1);
-	emit_add(&b, "\n# Files whose hash differs were edited by hand; convert then refuses without --force.\n");
+	emit_add(
+		&b,
+		"\n# Files whose hash differs were edited by hand; convert then refuses without --force.\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct emit_file *f = &t->v[i];
 		if (f->symlink)
@@ -86,8 +88,7 @@ read_all(int dirfd, const char *path, char **ret, size_t *len)
 	return 0;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-set_why(char **why, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) set_why(char **why, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -149,7 +150,9 @@ verify(int dirfd, const char *dir, const char *m, const char *rel, char **why)
 			bool same = r == 0 && fnv1a(s, n) == h;
 			free(s);
 			if (!same) {
-				set_why(why, "%s/%s was edited or removed by hand since klein-porter wrote it", dir, path);
+				set_why(why,
+					"%s/%s was edited or removed by hand since klein-porter wrote it",
+					dir, path);
 				return 0;
 			}
 		}
@@ -362,7 +365,8 @@ outdir_write(const char *dir, const struct emit_tree *t, const char *source,
 		}
 		r = read_all(dirfd, OUTDIR_MANIFEST, &old, &n);
 		if (r == -ENOENT) {
-			set_why(why, "%s was not written by klein-porter (no %s)", dir, OUTDIR_MANIFEST);
+			set_why(why, "%s was not written by klein-porter (no %s)", dir,
+				OUTDIR_MANIFEST);
 			r = 0;
 		} else if (r == 0) {
 			r = verify(dirfd, dir, old, NULL, why);

@@ -12,13 +12,13 @@
 #define OUTDIR_MANIFEST ".klein-porter"
 
 enum outdir_result {
-	OUTDIR_WRITTEN,   /* created or replaced */
+	OUTDIR_WRITTEN,	  /* created or replaced */
 	OUTDIR_UNCHANGED, /* already byte-identical: nothing was touched */
-	OUTDIR_REFUSED,   /* not ours or edited by hand; *why says which file */
+	OUTDIR_REFUSED,	  /* not ours or edited by hand; *why says which file */
 };
 
 struct outdir_options {
-	bool force;     /* replace directories/links klein-porter did not write or that were edited */
+	bool force; /* replace directories/links klein-porter did not write or that were edited */
 	int fail_after; /* tests: fail with -EIO after writing this many files; < 0 = never */
 };
 

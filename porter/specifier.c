@@ -213,11 +213,21 @@ arch_name(const char *m)
 	static const struct {
 		const char *uname, *name;
 	} t[] = {
-		{ "x86_64", "x86-64" }, { "i386", "x86" },     { "i486", "x86" },
-		{ "i586", "x86" },      { "i686", "x86" },     { "aarch64", "arm64" },
-		{ "aarch64_be", "arm64-be" }, { "armv7l", "arm" }, { "armv8l", "arm" },
-		{ "ppc64le", "ppc64-le" }, { "ppc64", "ppc64" }, { "s390x", "s390x" },
-		{ "riscv64", "riscv64" }, { "mips64", "mips64" }, { "loongarch64", "loongarch64" },
+		{ "x86_64", "x86-64" },
+		{ "i386", "x86" },
+		{ "i486", "x86" },
+		{ "i586", "x86" },
+		{ "i686", "x86" },
+		{ "aarch64", "arm64" },
+		{ "aarch64_be", "arm64-be" },
+		{ "armv7l", "arm" },
+		{ "armv8l", "arm" },
+		{ "ppc64le", "ppc64-le" },
+		{ "ppc64", "ppc64" },
+		{ "s390x", "s390x" },
+		{ "riscv64", "riscv64" },
+		{ "mips64", "mips64" },
+		{ "loongarch64", "loongarch64" },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -263,12 +273,24 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 	}
 	r = 1;
 	switch (k) {
-	case 'n': v = strdup(c->name); break;
-	case 'N': v = strndup(c->name, strlen(c->name) - strlen(suffix)); break;
-	case 'p': v = strdup(prefix); break;
-	case 'P': v = unit_name_unescape(prefix, 1); break;
-	case 'i': v = strdup(inst ? inst : ""); break;
-	case 'I': v = unit_name_unescape(inst ? inst : "", 1); break;
+	case 'n':
+		v = strdup(c->name);
+		break;
+	case 'N':
+		v = strndup(c->name, strlen(c->name) - strlen(suffix));
+		break;
+	case 'p':
+		v = strdup(prefix);
+		break;
+	case 'P':
+		v = unit_name_unescape(prefix, 1);
+		break;
+	case 'i':
+		v = strdup(inst ? inst : "");
+		break;
+	case 'I':
+		v = unit_name_unescape(inst ? inst : "", 1);
+		break;
 	case 'j':
 	case 'J': {
 		const char *d = strrchr(prefix, '-');
@@ -328,39 +350,79 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 		else if (asprintf(&v, "/%s", c->slice) < 0)
 			v = NULL;
 		break;
-	case 'R': v = strdup("/"); break;
-	case 'C': v = strdup("/var/cache"); break;
+	case 'R':
+		v = strdup("/");
+		break;
+	case 'C':
+		v = strdup("/var/cache");
+		break;
 	case 'd':
 		if (asprintf(&v, "/run/credentials/%s", c->name) < 0)
 			v = NULL;
 		break;
-	case 'E': v = strdup("/etc"); break;
-	case 'L': v = strdup("/var/log"); break;
-	case 'S': v = strdup("/var/lib"); break;
-	case 't': v = strdup("/run"); break;
-	case 'T': v = strdup("/tmp"); break;
-	case 'V': v = strdup("/var/tmp"); break;
+	case 'E':
+		v = strdup("/etc");
+		break;
+	case 'L':
+		v = strdup("/var/log");
+		break;
+	case 'S':
+		v = strdup("/var/lib");
+		break;
+	case 't':
+		v = strdup("/run");
+		break;
+	case 'T':
+		v = strdup("/tmp");
+		break;
+	case 'V':
+		v = strdup("/var/tmp");
+		break;
 	/* The system manager runs as root with HOME and SHELL unset. */
-	case 'h': v = strdup("/root"); break;
-	case 's': v = strdup("/bin/sh"); break;
+	case 'h':
+		v = strdup("/root");
+		break;
+	case 's':
+		v = strdup("/bin/sh");
+		break;
 	case 'u':
-	case 'g': v = strdup("root"); break;
+	case 'g':
+		v = strdup("root");
+		break;
 	case 'U':
-	case 'G': v = strdup("0"); break;
+	case 'G':
+		v = strdup("0");
+		break;
 	case 'a':
 		v = strdup(uname(&u) < 0 ? "" : arch_name(u.machine));
 		break;
 	case 'v':
 		v = strdup(uname(&u) < 0 ? "" : u.release);
 		break;
-	case 'A': v = env_file_get(os_release(c), "IMAGE_VERSION"); break;
-	case 'B': v = env_file_get(os_release(c), "BUILD_ID"); break;
-	case 'M': v = env_file_get(os_release(c), "IMAGE_ID"); break;
-	case 'o': v = env_file_get(os_release(c), "ID"); break;
-	case 'w': v = env_file_get(os_release(c), "VERSION_ID"); break;
-	case 'W': v = env_file_get(os_release(c), "VARIANT_ID"); break;
-	case 'H': v = strdup(hostname(c)); break;
-	case 'l': v = strndup(hostname(c), strcspn(hostname(c), ".")); break;
+	case 'A':
+		v = env_file_get(os_release(c), "IMAGE_VERSION");
+		break;
+	case 'B':
+		v = env_file_get(os_release(c), "BUILD_ID");
+		break;
+	case 'M':
+		v = env_file_get(os_release(c), "IMAGE_ID");
+		break;
+	case 'o':
+		v = env_file_get(os_release(c), "ID");
+		break;
+	case 'w':
+		v = env_file_get(os_release(c), "VERSION_ID");
+		break;
+	case 'W':
+		v = env_file_get(os_release(c), "VARIANT_ID");
+		break;
+	case 'H':
+		v = strdup(hostname(c));
+		break;
+	case 'l':
+		v = strndup(hostname(c), strcspn(hostname(c), "."));
+		break;
 	case 'q':
 		if (!c->pretty_hostname) {
 			char *mi = read_small_file(c->root, "/etc/machine-info");
@@ -385,7 +447,8 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 		break;
 	case 'b':
 		if (!c->boot_id) {
-			char *b = first_line(read_small_file(NULL, "/proc/sys/kernel/random/boot_id"));
+			char *b = first_line(
+				read_small_file(NULL, "/proc/sys/kernel/random/boot_id"));
 			char *o;
 
 			if (!b) {

@@ -15,7 +15,7 @@ struct spec_ctx {
 	 * without an earlier Slice=, %c is "/NAME" and %r is empty. */
 	const char *slice;
 	/* Lazily read host values; owned, freed by spec_ctx_done(). */
-	char *os_release;     /* file contents, or "" when unreadable */
+	char *os_release; /* file contents, or "" when unreadable */
 	char *machine_id, *boot_id, *hostname, *pretty_hostname;
 };
 

@@ -113,8 +113,9 @@ tr_type(struct run_plan *p, const struct setting *s, const char *why, struct dia
 		p->type = PLAN_SIMPLE;
 	else if (!strcmp(v, "dbus")) {
 		p->type = PLAN_SIMPLE;
-		warn(d, s, NULL, "run as Type=simple: there is no D-Bus name tracking, so readiness "
-				 "is when the process starts, and D-Bus activation of this service does not work");
+		warn(d, s, NULL,
+		     "run as Type=simple: there is no D-Bus name tracking, so readiness "
+		     "is when the process starts, and D-Bus activation of this service does not work");
 	} else if (!strcmp(v, "forking"))
 		p->type = PLAN_FORKING;
 	else if (!strcmp(v, "notify"))
@@ -223,7 +224,8 @@ tr_restart(struct run_plan *p, const struct setting *s, const char *why, struct 
 		if (!strcmp(restarts[i].name, last(s))) {
 			p->restart = restarts[i].r;
 			if (p->restart == PLAN_RESTART_ON_WATCHDOG)
-				warn(d, s, NULL, "there is no watchdog under runit, so this never restarts");
+				warn(d, s, NULL,
+				     "there is no watchdog under runit, so this never restarts");
 			return 0;
 		}
 	warn(d, s, NULL, "unknown restart policy, ignored");
@@ -305,8 +307,9 @@ tr_kill_mode(struct run_plan *p, const struct setting *s, const char *why, struc
 	(void)why;
 	const char *v = last(s);
 	if (!strcmp(v, "none")) {
-		warn(d, s, NULL, "approximated as KillMode=process: a runit service is down only when "
-				 "its main process has exited");
+		warn(d, s, NULL,
+		     "approximated as KillMode=process: a runit service is down only when "
+		     "its main process has exited");
 		return set_str(&p->kill_mode, "process");
 	}
 	if (strcmp(v, "control-group") && strcmp(v, "mixed") && strcmp(v, "process")) {
@@ -314,9 +317,10 @@ tr_kill_mode(struct run_plan *p, const struct setting *s, const char *why, struc
 		return 0;
 	}
 	if (strcmp(v, "process"))
-		warn(d, s, NULL, "approximated: there is no cgroup; the stop signals go to the main "
-				 "process and its descendants (and its process group when it leads one); "
-				 "processes that detached and were reparented escape");
+		warn(d, s, NULL,
+		     "approximated: there is no cgroup; the stop signals go to the main "
+		     "process and its descendants (and its process group when it leads one); "
+		     "processes that detached and were reparented escape");
 	return set_str(&p->kill_mode, v);
 }
 
@@ -334,7 +338,8 @@ tr_status_set(const struct setting *s, struct plan_status_set *set, struct diag 
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0)
-			warn(d, s, NULL, "has a word that is not an exit status or signal; that word is ignored");
+			warn(d, s, NULL,
+			     "has a word that is not an exit status or signal; that word is ignored");
 	}
 	return 0;
 }
@@ -421,8 +426,9 @@ tr_dynamic_user(struct run_plan *p, const struct setting *s, const char *why, st
 	bool b = false;
 	tr_bool(s, &b, d);
 	if (b)
-		warn(d, s, NULL, "dropped: there is no transient user allocation; the service runs as "
-				 "User= (root when unset); create that user in the image");
+		warn(d, s, NULL,
+		     "dropped: there is no transient user allocation; the service runs as "
+		     "User= (root when unset); create that user in the image");
 	return 0;
 }
 
@@ -481,7 +487,8 @@ tr_oom(struct run_plan *p, const struct setting *s, const char *why, struct diag
 	p->oom_score_adjust_set = true;
 	p->oom_score_adjust = v;
 	if (v < 0)
-		warn(d, s, NULL, "lowering the OOM score needs CAP_SYS_RESOURCE, which Docker does not grant by default");
+		warn(d, s, NULL,
+		     "lowering the OOM score needs CAP_SYS_RESOURCE, which Docker does not grant by default");
 	return 0;
 }
 
@@ -519,8 +526,8 @@ tr_limit(struct run_plan *p, const struct setting *s, const char *why, struct di
 }
 
 static const char *const dir_keys[PLAN_DIR_N] = {
-	"RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory",
-	"ConfigurationDirectory",
+	"RuntimeDirectory", "StateDirectory",	      "CacheDirectory",
+	"LogsDirectory",    "ConfigurationDirectory",
 };
 
 static int
@@ -631,9 +638,11 @@ tr_dir(struct run_plan *p, const struct setting *s, const char *why, struct diag
 				 s->key, words[i]);
 		else if (!dir_name_ok(src) || (dst && !dir_name_ok(dst)))
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "%s=%s: path is absolute or not normalized, ignored", s->key, words[i]);
+				 "%s=%s: path is absolute or not normalized, ignored", s->key,
+				 words[i]);
 		else {
-			r = strv_has(pd->names, pd->n, src) ? 0 : strv_push(&pd->names, &pd->n, src);
+			r = strv_has(pd->names, pd->n, src) ? 0
+							    : strv_push(&pd->names, &pd->n, src);
 			if (r == 0 && dst)
 				r = dir_link_push(pd, src, dst);
 		}
@@ -757,7 +766,9 @@ tr_stdio(struct run_plan *p, const struct setting *s, const char *why, struct di
 	static const struct {
 		const char *prefix;
 		enum plan_stdio kind;
-	} files[] = { { "file:", PLAN_IO_FILE }, { "append:", PLAN_IO_APPEND }, { "truncate:", PLAN_IO_TRUNCATE } };
+	} files[] = { { "file:", PLAN_IO_FILE },
+		      { "append:", PLAN_IO_APPEND },
+		      { "truncate:", PLAN_IO_TRUNCATE } };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		if (!strncmp(v, files[i].prefix, strlen(files[i].prefix))) {
 			const char *path = v + strlen(files[i].prefix);
@@ -782,8 +793,9 @@ tr_stdio(struct run_plan *p, const struct setting *s, const char *why, struct di
 			   !strcmp(v, "kmsg+console"))) {
 		io->kind = PLAN_IO_LOG;
 	} else if (!strcmp(v, "socket") || !strncmp(v, "fd:", 3) || !strcmp(v, "data")) {
-		warn(d, s, NULL, "dropped: there is no socket activation or file descriptor store; "
-				 "the default is used");
+		warn(d, s, NULL,
+		     "dropped: there is no socket activation or file descriptor store; "
+		     "the default is used");
 	} else {
 		warn(d, s, NULL, "unknown value, ignored");
 	}
@@ -808,7 +820,8 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 			free(name);
 		} else if (warn_others && dot && strcmp(dot, ".target") && strcmp(dot, ".slice")) {
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "%s=%s: dropped: only .service units become runit services", s->key, words[i]);
+				 "%s=%s: dropped: only .service units become runit services",
+				 s->key, words[i]);
 		}
 	}
 	strv_free(words, nw);
@@ -822,11 +835,13 @@ tr_requires(struct run_plan *p, const struct setting *s, const char *why, struct
 	size_t before = p->n_requires;
 	int r = deps(s, &p->requires, &p->n_requires, d, true);
 	if (r == 0 && p->n_requires > before && !strcmp(s->key, "BindsTo"))
-		warn(d, s, NULL, "approximated as Requires=: the dependency is started and waited "
-				 "for, but this service is not stopped when it stops");
+		warn(d, s, NULL,
+		     "approximated as Requires=: the dependency is started and waited "
+		     "for, but this service is not stopped when it stops");
 	else if (r == 0 && p->n_requires > before && !strcmp(s->key, "Requisite"))
-		warn(d, s, NULL, "approximated as Requires=: the dependency is started instead of "
-				 "failing this start when it is not already up");
+		warn(d, s, NULL,
+		     "approximated as Requires=: the dependency is started instead of "
+		     "failing this start when it is not already up");
 	return r;
 }
 
@@ -845,8 +860,9 @@ tr_before(struct run_plan *p, const struct setting *s, const char *why, struct d
 	size_t n = 0;
 	int r = deps(s, &v, &n, d, false);
 	if (n)
-		warn(d, s, NULL, "not enforced: runit orders a start only from the later service's "
-				 "side, so the named service must say After= itself");
+		warn(d, s, NULL,
+		     "not enforced: runit orders a start only from the later service's "
+		     "side, so the named service must say After= itself");
 	strv_free(v, n);
 	(void)p;
 	return r;
@@ -874,8 +890,9 @@ tr_start_limit(struct run_plan *p, const struct setting *s, const char *why, str
 		return 0;
 	}
 	if (strcmp(v, "none") && v[0])
-		warn(d, s, NULL, "approximated as none: the service only enters the failed state "
-				 "(stays down); there is no manager action under runit");
+		warn(d, s, NULL,
+		     "approximated as none: the service only enters the failed state "
+		     "(stays down); there is no manager action under runit");
 	return 0;
 }
 
@@ -948,15 +965,18 @@ tr_cond(struct run_plan *p, const struct setting *s, const char *why, struct dia
 			r = add_cond(p, s, v, cond_kinds[k].kind, negate, trigger, is_assert);
 		} else if (!strcmp(what, "Virtualization")) {
 			bool t = virt_in_container(v) != negate;
-			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "%s=%s: evaluated at convert time as systemd sees a Docker container "
-				 "(virtualization \"docker\"): %s", s->key, s->values[i], t ? "true" : "false");
-			r = add_cond(p, s, v, t ? PLAN_COND_CONST_TRUE : PLAN_COND_CONST_FALSE, false,
-				     trigger, is_assert);
+			diag_add(
+				d, s->loc.file, s->loc.line, DIAG_WARNING,
+				"%s=%s: evaluated at convert time as systemd sees a Docker container "
+				"(virtualization \"docker\"): %s",
+				s->key, s->values[i], t ? "true" : "false");
+			r = add_cond(p, s, v, t ? PLAN_COND_CONST_TRUE : PLAN_COND_CONST_FALSE,
+				     false, trigger, is_assert);
 		} else {
-			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "%s=%s: dropped: cannot be checked from a run script; assumed to hold",
-				 s->key, s->values[i]);
+			diag_add(
+				d, s->loc.file, s->loc.line, DIAG_WARNING,
+				"%s=%s: dropped: cannot be checked from a run script; assumed to hold",
+				s->key, s->values[i]);
 		}
 		if (r < 0)
 			return r;
@@ -1028,7 +1048,8 @@ static const struct rule {
 	{ "Service", "TimeoutAbortSec", tr_drop, "there is no watchdog abort under runit" },
 	{ "Service", "KillSignal", tr_kill_signal, NULL },
 	{ "Service", "FinalKillSignal", tr_final_signal, NULL },
-	{ "Service", "RestartKillSignal", tr_drop, "control/t cannot tell sv restart from sv down; KillSignal= is used" },
+	{ "Service", "RestartKillSignal", tr_drop,
+	  "control/t cannot tell sv restart from sv down; KillSignal= is used" },
 	{ "Service", "SendSIGHUP", tr_sighup, NULL },
 	{ "Service", "SendSIGKILL", tr_sigkill, NULL },
 	{ "Service", "KillMode", tr_kill_mode, NULL },
@@ -1072,7 +1093,8 @@ static const struct rule {
 	{ "Service", "LogExtraFields", tr_drop, "there is no journal" },
 	{ "Service", "NotifyAccess", tr_ignore, NULL },
 	{ "Service", "NonBlocking", tr_drop, "there are no passed file descriptors" },
-	{ "Service", "Sockets", tr_drop, "there is no socket activation; the daemon must listen by itself" },
+	{ "Service", "Sockets", tr_drop,
+	  "there is no socket activation; the daemon must listen by itself" },
 	{ "Service", "FileDescriptorStoreMax", tr_drop, "there is no file descriptor store" },
 	{ "Service", "WatchdogSec", tr_drop, "there is no watchdog under runit" },
 	{ "Service", "RuntimeMaxSec", tr_drop, "runit has no run-time limit" },
@@ -1086,10 +1108,14 @@ static const struct rule {
 	{ "Service", "TTYVTDisallocate", tr_drop, "no terminal handling" },
 	{ "Service", "UtmpIdentifier", tr_drop, "no utmp records are written" },
 	{ "Service", "UtmpMode", tr_drop, "no utmp records are written" },
-	{ "Service", "IOSchedulingClass", tr_drop, "I/O scheduling is not set (ionice is not used)" },
-	{ "Service", "IOSchedulingPriority", tr_drop, "I/O scheduling is not set (ionice is not used)" },
-	{ "Service", "CPUSchedulingPolicy", tr_drop, "CPU scheduling is not set (chrt is not used)" },
-	{ "Service", "CPUSchedulingPriority", tr_drop, "CPU scheduling is not set (chrt is not used)" },
+	{ "Service", "IOSchedulingClass", tr_drop,
+	  "I/O scheduling is not set (ionice is not used)" },
+	{ "Service", "IOSchedulingPriority", tr_drop,
+	  "I/O scheduling is not set (ionice is not used)" },
+	{ "Service", "CPUSchedulingPolicy", tr_drop,
+	  "CPU scheduling is not set (chrt is not used)" },
+	{ "Service", "CPUSchedulingPriority", tr_drop,
+	  "CPU scheduling is not set (chrt is not used)" },
 	{ "Service", "CPUSchedulingResetOnFork", tr_drop, "CPU scheduling is not set" },
 	{ "Service", "CPUAffinity", tr_drop, "CPU affinity is not set (taskset is not used)" },
 	{ "Service", "NUMAPolicy", tr_drop, "NUMA policy is not set" },
@@ -1227,9 +1253,10 @@ exec_lists(struct run_plan *p, const struct unit *u, struct diag *d)
 			if (cmd_copy(&pc->v[j], &el->v[j]) < 0)
 				return -ENOMEM;
 			if (el->v[j].flags & EXEC_AMBIENT)
-				diag_add(d, el->v[j].loc.file, el->v[j].loc.line, DIAG_WARNING,
-					 "%s=!!: ambient capabilities are not granted; the command runs as User= without them",
-					 el->key);
+				diag_add(
+					d, el->v[j].loc.file, el->v[j].loc.line, DIAG_WARNING,
+					"%s=!!: ambient capabilities are not granted; the command runs as User= without them",
+					el->key);
 		}
 	}
 	return 0;
@@ -1299,8 +1326,8 @@ apply_settings(struct run_plan *p, const struct unit *u, struct diag *d)
 		const struct rule *r = find_rule(s->section, s->key);
 		if (!r) {
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
-				 "[%s] %s= dropped: klein-porter does not know this directive", s->section,
-				 s->key);
+				 "[%s] %s= dropped: klein-porter does not know this directive",
+				 s->section, s->key);
 			continue;
 		}
 		int e = r->fn(p, s, r->why, d);
@@ -1323,7 +1350,7 @@ plan_defaults(struct run_plan *p)
 	p->timeout_stop_usec = 90000000;
 	p->timeout_start_usec = 90000000;
 	p->start_limit_interval_usec = 10000000; /* DefaultStartLimitIntervalSec= */
-	p->start_limit_burst = 5;                /* DefaultStartLimitBurst= */
+	p->start_limit_burst = 5;		 /* DefaultStartLimitBurst= */
 	for (int i = 0; i < PLAN_DIR_N; i++)
 		p->dirs[i].mode = 0755;
 }
@@ -1358,8 +1385,9 @@ apply_options(struct run_plan *p, const struct translate_options *o, struct diag
 		if (!p->start.v)
 			return -ENOMEM;
 		if (translate_split_exec(o->exec_start, &p->start.v[0]) < 0) {
-			diag_add(d, NULL, 0, DIAG_ERROR, "porter.conf exec_start for %s: cannot split \"%s\"",
-				 p->unit, o->exec_start);
+			diag_add(d, NULL, 0, DIAG_ERROR,
+				 "porter.conf exec_start for %s: cannot split \"%s\"", p->unit,
+				 o->exec_start);
 			free(p->start.v);
 			p->start.v = NULL;
 			return -EINVAL;
@@ -1377,7 +1405,8 @@ check_plan(struct run_plan *p, const struct unit *u, struct diag *d)
 {
 	const char *f = u->fragment;
 	if (!p->start.n && !(p->type == PLAN_ONESHOT && p->stop.n)) {
-		diag_add(d, f, 0, DIAG_ERROR, "refused: the service has no ExecStart= (nothing to run)");
+		diag_add(d, f, 0, DIAG_ERROR,
+			 "refused: the service has no ExecStart= (nothing to run)");
 		return -EINVAL;
 	}
 	if (p->start.n > 1 && p->type != PLAN_ONESHOT) {
@@ -1394,28 +1423,32 @@ check_plan(struct run_plan *p, const struct unit *u, struct diag *d)
 	if (p->working_directory) {
 		const char *w = p->working_directory + (p->working_directory[0] == '-');
 		if (w[0] != '/' && strcmp(w, "~")) {
-			diag_add(d, f, 0, DIAG_ERROR, "refused: WorkingDirectory=%s is not absolute",
+			diag_add(d, f, 0, DIAG_ERROR,
+				 "refused: WorkingDirectory=%s is not absolute",
 				 p->working_directory);
 			return -EINVAL;
 		}
 	}
 	if (p->type == PLAN_FORKING && !p->pidfile)
-		diag_add(d, f, 0, DIAG_WARNING,
-			 "Type=forking without PIDFile=: the main process is the one child left when "
-			 "the start command exits; porter.conf can run the daemon in the foreground instead");
+		diag_add(
+			d, f, 0, DIAG_WARNING,
+			"Type=forking without PIDFile=: the main process is the one child left when "
+			"the start command exits; porter.conf can run the daemon in the foreground instead");
 	if (p->remain_after_exit && p->type != PLAN_ONESHOT)
-		diag_add(d, f, 0, DIAG_WARNING,
-			 "RemainAfterExit=yes with Type=%s approximated: when the main process exits the "
-			 "runit service goes down (finish), so it does not stay active and ExecStop= "
-			 "does not run at a later stop; porter.conf type = \"oneshot\" keeps it up",
-			 p->type_name);
+		diag_add(
+			d, f, 0, DIAG_WARNING,
+			"RemainAfterExit=yes with Type=%s approximated: when the main process exits the "
+			"runit service goes down (finish), so it does not stay active and ExecStop= "
+			"does not run at a later stop; porter.conf type = \"oneshot\" keeps it up",
+			p->type_name);
 	if (p->start_post.n && p->type != PLAN_ONESHOT)
-		diag_add(d, p->start_post.v[0].file, p->start_post.v[0].line, DIAG_WARNING,
-			 "ExecStartPost= approximated: runs in a background job %s; the service is "
-			 "ready (check) only after it, and its failure stops the service as failed, "
-			 "but the daemon already runs meanwhile",
-			 p->type == PLAN_SIMPLE ? "right after the main process is started"
-						: "once klein-svc reports the daemon up");
+		diag_add(
+			d, p->start_post.v[0].file, p->start_post.v[0].line, DIAG_WARNING,
+			"ExecStartPost= approximated: runs in a background job %s; the service is "
+			"ready (check) only after it, and its failure stops the service as failed, "
+			"but the daemon already runs meanwhile",
+			p->type == PLAN_SIMPLE ? "right after the main process is started"
+					       : "once klein-svc reports the daemon up");
 	return 0;
 }
 
@@ -1436,7 +1469,8 @@ translate_unit(const struct unit *u, const struct translate_options *o, struct r
 	}
 	plan_defaults(&p);
 	r = -ENOMEM;
-	if (!(p.unit = strdup(u->name)) || !(p.name = o->name ? strdup(o->name) : translate_service_name(u->name)) ||
+	if (!(p.unit = strdup(u->name)) ||
+	    !(p.name = o->name ? strdup(o->name) : translate_service_name(u->name)) ||
 	    !(p.type_name = strdup("simple")))
 		goto fail;
 	if (u->fragment && !(p.fragment = strdup(u->fragment)))
@@ -1448,9 +1482,10 @@ translate_unit(const struct unit *u, const struct translate_options *o, struct r
 		if (!utf8_valid(u->environment[i])) {
 			/* systemd's env_assignment_is_valid(): the value must be UTF-8. */
 			const char *eq = strchr(u->environment[i], '=');
-			diag_add(d, u->fragment, 0, DIAG_WARNING,
-				 "Environment=%.*s=...: Invalid environment assignment (not UTF-8), ignoring",
-				 eq ? (int)(eq - u->environment[i]) : 0, u->environment[i]);
+			diag_add(
+				d, u->fragment, 0, DIAG_WARNING,
+				"Environment=%.*s=...: Invalid environment assignment (not UTF-8), ignoring",
+				eq ? (int)(eq - u->environment[i]) : 0, u->environment[i]);
 			continue;
 		}
 		if (strv_push(&p.env, &p.n_env, u->environment[i]) < 0)
@@ -1458,7 +1493,8 @@ translate_unit(const struct unit *u, const struct translate_options *o, struct r
 	}
 	if ((r = exec_lists(&p, u, d)) < 0 || (r = apply_settings(&p, u, d)) < 0)
 		goto fail;
-	if (p.type == PLAN_SIMPLE && p.start.n == 0 && p.stop.n && !has_setting(u, "Service", "Type")) {
+	if (p.type == PLAN_SIMPLE && p.start.n == 0 && p.stop.n &&
+	    !has_setting(u, "Service", "Type")) {
 		/* systemd: no ExecStart= and no Type= means oneshot. */
 		p.type = PLAN_ONESHOT;
 		free(p.type_name);
@@ -1508,8 +1544,8 @@ run_plan_done(struct run_plan *p)
 	free(p->unit), free(p->name), free(p->fragment), free(p->description);
 	strv_free(p->dropins, p->n_dropins);
 	free(p->type_name), free(p->pidfile);
-	struct plan_cmds *all[] = { &p->exec_condition, &p->start_pre, &p->start, &p->start_post,
-				    &p->reload, &p->stop, &p->stop_post };
+	struct plan_cmds *all[] = { &p->exec_condition, &p->start_pre, &p->start,    &p->start_post,
+				    &p->reload,		&p->stop,      &p->stop_post };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		cmds_free(all[i]);
 	free(p->exec_search_path);

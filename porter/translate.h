@@ -40,14 +40,14 @@ enum plan_log {
 
 /* Where one standard stream goes. */
 enum plan_stdio {
-	PLAN_IO_DEFAULT,  /* stdin: /dev/null; stdout: the log; stderr: like stdout */
+	PLAN_IO_DEFAULT, /* stdin: /dev/null; stdout: the log; stderr: like stdout */
 	PLAN_IO_NULL,
-	PLAN_IO_LOG,      /* journal, syslog, kmsg, inherit-to-container ... */
-	PLAN_IO_CONSOLE,  /* tty, console */
-	PLAN_IO_FILE,     /* file: (no truncation) */
+	PLAN_IO_LOG,	 /* journal, syslog, kmsg, inherit-to-container ... */
+	PLAN_IO_CONSOLE, /* tty, console */
+	PLAN_IO_FILE,	 /* file: (no truncation) */
 	PLAN_IO_APPEND,
 	PLAN_IO_TRUNCATE,
-	PLAN_IO_INHERIT,  /* stderr: same as stdout */
+	PLAN_IO_INHERIT, /* stderr: same as stdout */
 };
 
 struct plan_io {
@@ -105,7 +105,7 @@ enum plan_cond_kind {
 	PLAN_COND_FILE_IS_EXECUTABLE,
 	PLAN_COND_PATH_IS_MOUNT_POINT,
 	PLAN_COND_PATH_IS_READ_WRITE,
-	PLAN_COND_CONST_TRUE,  /* evaluated at convert time (what systemd sees in a container) */
+	PLAN_COND_CONST_TRUE, /* evaluated at convert time (what systemd sees in a container) */
 	PLAN_COND_CONST_FALSE,
 };
 
@@ -132,8 +132,8 @@ struct plan_status_set {
 };
 
 struct run_plan {
-	char *unit;      /* "nginx.service", "getty@tty1.service" */
-	char *name;      /* service directory name: "nginx", "getty@tty1" */
+	char *unit; /* "nginx.service", "getty@tty1.service" */
+	char *name; /* service directory name: "nginx", "getty@tty1" */
 	char *fragment;
 	char **dropins;
 	size_t n_dropins;
@@ -148,7 +148,7 @@ struct run_plan {
 	struct plan_cmds exec_condition, start_pre, start, start_post, reload, stop, stop_post;
 
 	char *exec_search_path; /* ExecSearchPath=, ':'-joined; NULL when unset */
-	char **env; /* Environment= ("NAME=VALUE"), then porter.conf env */
+	char **env;		/* Environment= ("NAME=VALUE"), then porter.conf env */
 	size_t n_env;
 	char **env_files; /* "-/path" or "/path" */
 	size_t n_env_files;
@@ -161,12 +161,12 @@ struct run_plan {
 	bool permissions_start_only;
 	char *working_directory; /* as written: may start with '-', may be "~" */
 	char *root_directory;
-	int umask;                 /* -1: systemd's default 0022 */
+	int umask; /* -1: systemd's default 0022 */
 	bool nice_set;
 	int nice;
 	bool oom_score_adjust_set;
 	int oom_score_adjust;
-	bool ignore_sigpipe;       /* default true */
+	bool ignore_sigpipe; /* default true */
 	struct plan_rlimit *rlimits;
 	size_t n_rlimits;
 
@@ -193,19 +193,19 @@ struct run_plan {
 
 	char **requires; /* service dir names this one must wait for (Requires/BindsTo/Requisite) */
 	size_t n_requires;
-	char **wants;    /* Wants= and After= service names: waited for if present */
+	char **wants; /* Wants= and After= service names: waited for if present */
 	size_t n_wants;
 };
 
 /* Overrides from porter.conf (config.h fills this; all fields optional). */
 struct translate_options {
-	const char *log;        /* "prefix", "svlogd", "inherit"; NULL = prefix */
-	const char *restart;    /* "unit" or "always"; NULL = unit */
-	const char *type;       /* replaces Type= */
+	const char *log;	/* "prefix", "svlogd", "inherit"; NULL = prefix */
+	const char *restart;	/* "unit" or "always"; NULL = unit */
+	const char *type;	/* replaces Type= */
 	const char *exec_start; /* replaces ExecStart= (systemd's syntax, split by translate) */
-	char *const *env;       /* extra "NAME=VALUE" after the unit's Environment= */
+	char *const *env;	/* extra "NAME=VALUE" after the unit's Environment= */
 	size_t n_env;
-	const char *name;       /* service directory name; NULL = derived from the unit name */
+	const char *name; /* service directory name; NULL = derived from the unit name */
 };
 
 /* Translates u into *ret. Warnings for every dropped or approximated directive

@@ -9,7 +9,7 @@
 #include "unit.h"
 #include "words.h"
 
-#define WS " \t\n\r"
+#define WS  " \t\n\r"
 #define BOM "\xef\xbb\xbf"
 
 void
@@ -137,8 +137,7 @@ struct parse_state {
 };
 
 static int
-entry_add(void *userdata, const char *section, const char *key, const char *value,
-	  unsigned line)
+entry_add(void *userdata, const char *section, const char *key, const char *value, unsigned line)
 {
 	struct unit_entries *o = userdata;
 	struct unit_entry *e;
@@ -189,7 +188,8 @@ parse_line(struct parse_state *st, unsigned line, char *l)
 		char *n;
 
 		if (l[k - 1] != ']') {
-			diag_add(st->d, st->file, line, DIAG_ERROR, "Invalid section header '%s'", l);
+			diag_add(st->d, st->file, line, DIAG_ERROR, "Invalid section header '%s'",
+				 l);
 			return -EBADMSG;
 		}
 		n = strndup(l + 1, k - 2);
@@ -246,8 +246,9 @@ int
 unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *sections,
 	      unit_assign_fn cb, void *userdata, struct diag *d)
 {
-	struct parse_state st = { .file = file, .sections = sections, .cb = cb,
-				  .userdata = userdata, .d = d };
+	struct parse_state st = {
+		.file = file, .sections = sections, .cb = cb, .userdata = userdata, .d = d
+	};
 	char *cont = NULL, *lb = NULL;
 	size_t cont_len = 0, cont_cap = 0, pos = 0, lb_cap = 256;
 	unsigned line = 0;

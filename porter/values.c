@@ -14,14 +14,14 @@
 #include "values.h"
 #include "words.h"
 
-#define WS " \t\n\r"
-#define USEC_PER_SEC 1000000ULL
+#define WS		" \t\n\r"
+#define USEC_PER_SEC	1000000ULL
 #define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
-#define USEC_PER_HOUR (60ULL * USEC_PER_MINUTE)
-#define USEC_PER_DAY (24ULL * USEC_PER_HOUR)
-#define USEC_PER_WEEK (7ULL * USEC_PER_DAY)
-#define USEC_PER_MONTH (2629800ULL * USEC_PER_SEC)
-#define USEC_PER_YEAR (31557600ULL * USEC_PER_SEC)
+#define USEC_PER_HOUR	(60ULL * USEC_PER_MINUTE)
+#define USEC_PER_DAY	(24ULL * USEC_PER_HOUR)
+#define USEC_PER_WEEK	(7ULL * USEC_PER_DAY)
+#define USEC_PER_MONTH	(2629800ULL * USEC_PER_SEC)
+#define USEC_PER_YEAR	(31557600ULL * USEC_PER_SEC)
 
 int
 parse_boolean(const char *s)
@@ -46,21 +46,36 @@ time_multiplier(const char *p, const char **end)
 		const char *suffix;
 		uint64_t usec;
 	} t[] = {
-		{ "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC },
-		{ "sec", USEC_PER_SEC },     { "s", USEC_PER_SEC },
-		{ "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
-		{ "min", USEC_PER_MINUTE },  { "months", USEC_PER_MONTH },
-		{ "month", USEC_PER_MONTH }, { "M", USEC_PER_MONTH },
-		{ "msec", 1000 },            { "ms", 1000 },
-		{ "m", USEC_PER_MINUTE },    { "hours", USEC_PER_HOUR },
-		{ "hour", USEC_PER_HOUR },   { "hr", USEC_PER_HOUR },
-		{ "h", USEC_PER_HOUR },      { "days", USEC_PER_DAY },
-		{ "day", USEC_PER_DAY },     { "d", USEC_PER_DAY },
-		{ "weeks", USEC_PER_WEEK },  { "week", USEC_PER_WEEK },
-		{ "w", USEC_PER_WEEK },      { "years", USEC_PER_YEAR },
-		{ "year", USEC_PER_YEAR },   { "y", USEC_PER_YEAR },
-		{ "usec", 1 },               { "us", 1 },
-		{ "\xce\xbcs", 1 },          { "\xc2\xb5s", 1 },
+		{ "seconds", USEC_PER_SEC },
+		{ "second", USEC_PER_SEC },
+		{ "sec", USEC_PER_SEC },
+		{ "s", USEC_PER_SEC },
+		{ "minutes", USEC_PER_MINUTE },
+		{ "minute", USEC_PER_MINUTE },
+		{ "min", USEC_PER_MINUTE },
+		{ "months", USEC_PER_MONTH },
+		{ "month", USEC_PER_MONTH },
+		{ "M", USEC_PER_MONTH },
+		{ "msec", 1000 },
+		{ "ms", 1000 },
+		{ "m", USEC_PER_MINUTE },
+		{ "hours", USEC_PER_HOUR },
+		{ "hour", USEC_PER_HOUR },
+		{ "hr", USEC_PER_HOUR },
+		{ "h", USEC_PER_HOUR },
+		{ "days", USEC_PER_DAY },
+		{ "day", USEC_PER_DAY },
+		{ "d", USEC_PER_DAY },
+		{ "weeks", USEC_PER_WEEK },
+		{ "week", USEC_PER_WEEK },
+		{ "w", USEC_PER_WEEK },
+		{ "years", USEC_PER_YEAR },
+		{ "year", USEC_PER_YEAR },
+		{ "y", USEC_PER_YEAR },
+		{ "usec", 1 },
+		{ "us", 1 },
+		{ "\xce\xbcs", 1 },
+		{ "\xc2\xb5s", 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -153,16 +168,16 @@ parse_sec(const char *s, uint64_t *ret)
 }
 
 static const char *const signames[65] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",       [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
-	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
-	[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
-	[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",       [SIGXCPU] = "SIGXCPU",
-	[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
-	[SIGWINCH] = "SIGWINCH", [SIGIO] = "SIGIO",       [SIGPWR] = "SIGPWR",
+	[SIGHUP] = "SIGHUP",	   [SIGINT] = "SIGINT",	      [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",	   [SIGTRAP] = "SIGTRAP",     [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",	   [SIGFPE] = "SIGFPE",	      [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1",	   [SIGSEGV] = "SIGSEGV",     [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM",
+	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD",     [SIGCONT] = "SIGCONT",
+	[SIGSTOP] = "SIGSTOP",	   [SIGTSTP] = "SIGTSTP",     [SIGTTIN] = "SIGTTIN",
+	[SIGTTOU] = "SIGTTOU",	   [SIGURG] = "SIGURG",	      [SIGXCPU] = "SIGXCPU",
+	[SIGXFSZ] = "SIGXFSZ",	   [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+	[SIGWINCH] = "SIGWINCH",   [SIGIO] = "SIGIO",	      [SIGPWR] = "SIGPWR",
 	[SIGSYS] = "SIGSYS",
 };
 
@@ -231,9 +246,8 @@ parse_size(const char *s, uint64_t *ret)
 		char sfx;
 		uint64_t f;
 	} t[] = {
-		{ 'E', 1ULL << 60 }, { 'P', 1ULL << 50 }, { 'T', 1ULL << 40 },
-		{ 'G', 1ULL << 30 }, { 'M', 1ULL << 20 }, { 'K', 1ULL << 10 },
-		{ 'B', 1 },
+		{ 'E', 1ULL << 60 }, { 'P', 1ULL << 50 }, { 'T', 1ULL << 40 }, { 'G', 1ULL << 30 },
+		{ 'M', 1ULL << 20 }, { 'K', 1ULL << 10 }, { 'B', 1 },
 	};
 	const char *p = s;
 	uint64_t r = 0;
@@ -295,14 +309,14 @@ rlimit_from_key(const char *key)
 		const char *k;
 		int r;
 	} t[] = {
-		{ "LimitCPU", RLIMIT_CPU },         { "LimitFSIZE", RLIMIT_FSIZE },
-		{ "LimitDATA", RLIMIT_DATA },       { "LimitSTACK", RLIMIT_STACK },
-		{ "LimitCORE", RLIMIT_CORE },       { "LimitRSS", RLIMIT_RSS },
-		{ "LimitNOFILE", RLIMIT_NOFILE },   { "LimitAS", RLIMIT_AS },
-		{ "LimitNPROC", RLIMIT_NPROC },     { "LimitMEMLOCK", RLIMIT_MEMLOCK },
-		{ "LimitLOCKS", RLIMIT_LOCKS },     { "LimitSIGPENDING", RLIMIT_SIGPENDING },
+		{ "LimitCPU", RLIMIT_CPU },	      { "LimitFSIZE", RLIMIT_FSIZE },
+		{ "LimitDATA", RLIMIT_DATA },	      { "LimitSTACK", RLIMIT_STACK },
+		{ "LimitCORE", RLIMIT_CORE },	      { "LimitRSS", RLIMIT_RSS },
+		{ "LimitNOFILE", RLIMIT_NOFILE },     { "LimitAS", RLIMIT_AS },
+		{ "LimitNPROC", RLIMIT_NPROC },	      { "LimitMEMLOCK", RLIMIT_MEMLOCK },
+		{ "LimitLOCKS", RLIMIT_LOCKS },	      { "LimitSIGPENDING", RLIMIT_SIGPENDING },
 		{ "LimitMSGQUEUE", RLIMIT_MSGQUEUE }, { "LimitNICE", RLIMIT_NICE },
-		{ "LimitRTPRIO", RLIMIT_RTPRIO },   { "LimitRTTIME", RLIMIT_RTTIME },
+		{ "LimitRTPRIO", RLIMIT_RTPRIO },     { "LimitRTTIME", RLIMIT_RTTIME },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -335,8 +349,14 @@ rlimit_parse_one(int res, const char *s, uint64_t *ret)
 			return r;
 		*ret = u;
 		return 0;
-	case RLIMIT_FSIZE: case RLIMIT_DATA: case RLIMIT_STACK: case RLIMIT_CORE:
-	case RLIMIT_RSS: case RLIMIT_AS: case RLIMIT_MEMLOCK: case RLIMIT_MSGQUEUE:
+	case RLIMIT_FSIZE:
+	case RLIMIT_DATA:
+	case RLIMIT_STACK:
+	case RLIMIT_CORE:
+	case RLIMIT_RSS:
+	case RLIMIT_AS:
+	case RLIMIT_MEMLOCK:
+	case RLIMIT_MSGQUEUE:
 		return parse_size(s, ret);
 	case RLIMIT_NICE: {
 		long v;
@@ -462,24 +482,72 @@ static const struct {
 	int code;
 	const char *name;
 } exit_names[] = {
-	{ 0, "SUCCESS" }, { 1, "FAILURE" }, { 2, "INVALIDARGUMENT" }, { 3, "NOTIMPLEMENTED" },
-	{ 4, "NOPERMISSION" }, { 5, "NOTINSTALLED" }, { 6, "NOTCONFIGURED" }, { 7, "NOTRUNNING" },
-	{ 64, "USAGE" }, { 65, "DATAERR" }, { 66, "NOINPUT" }, { 67, "NOUSER" },
-	{ 68, "NOHOST" }, { 69, "UNAVAILABLE" }, { 70, "SOFTWARE" }, { 71, "OSERR" },
-	{ 72, "OSFILE" }, { 73, "CANTCREAT" }, { 74, "IOERR" }, { 75, "TEMPFAIL" },
-	{ 76, "PROTOCOL" }, { 77, "NOPERM" }, { 78, "CONFIG" },
-	{ 200, "CHDIR" }, { 201, "NICE" }, { 202, "FDS" }, { 203, "EXEC" }, { 204, "MEMORY" },
-	{ 205, "LIMITS" }, { 206, "OOM_ADJUST" }, { 207, "SIGNAL_MASK" }, { 208, "STDIN" },
-	{ 209, "STDOUT" }, { 210, "CHROOT" }, { 211, "IOPRIO" }, { 212, "TIMERSLACK" },
-	{ 213, "SECUREBITS" }, { 214, "SETSCHEDULER" }, { 215, "CPUAFFINITY" }, { 216, "GROUP" },
-	{ 217, "USER" }, { 218, "CAPABILITIES" }, { 219, "CGROUP" }, { 220, "SETSID" },
-	{ 221, "CONFIRM" }, { 222, "STDERR" }, { 224, "PAM" }, { 225, "NETWORK" },
-	{ 226, "NAMESPACE" }, { 227, "NO_NEW_PRIVILEGES" }, { 228, "SECCOMP" },
-	{ 229, "SELINUX_CONTEXT" }, { 230, "PERSONALITY" }, { 231, "APPARMOR" },
-	{ 232, "ADDRESS_FAMILIES" }, { 233, "RUNTIME_DIRECTORY" }, { 235, "CHOWN" },
-	{ 236, "SMACK_PROCESS_LABEL" }, { 237, "KEYRING" }, { 238, "STATE_DIRECTORY" },
-	{ 239, "CACHE_DIRECTORY" }, { 240, "LOGS_DIRECTORY" }, { 241, "CONFIGURATION_DIRECTORY" },
-	{ 242, "NUMA_POLICY" }, { 243, "CREDENTIALS" }, { 245, "BPF" },
+	{ 0, "SUCCESS" },
+	{ 1, "FAILURE" },
+	{ 2, "INVALIDARGUMENT" },
+	{ 3, "NOTIMPLEMENTED" },
+	{ 4, "NOPERMISSION" },
+	{ 5, "NOTINSTALLED" },
+	{ 6, "NOTCONFIGURED" },
+	{ 7, "NOTRUNNING" },
+	{ 64, "USAGE" },
+	{ 65, "DATAERR" },
+	{ 66, "NOINPUT" },
+	{ 67, "NOUSER" },
+	{ 68, "NOHOST" },
+	{ 69, "UNAVAILABLE" },
+	{ 70, "SOFTWARE" },
+	{ 71, "OSERR" },
+	{ 72, "OSFILE" },
+	{ 73, "CANTCREAT" },
+	{ 74, "IOERR" },
+	{ 75, "TEMPFAIL" },
+	{ 76, "PROTOCOL" },
+	{ 77, "NOPERM" },
+	{ 78, "CONFIG" },
+	{ 200, "CHDIR" },
+	{ 201, "NICE" },
+	{ 202, "FDS" },
+	{ 203, "EXEC" },
+	{ 204, "MEMORY" },
+	{ 205, "LIMITS" },
+	{ 206, "OOM_ADJUST" },
+	{ 207, "SIGNAL_MASK" },
+	{ 208, "STDIN" },
+	{ 209, "STDOUT" },
+	{ 210, "CHROOT" },
+	{ 211, "IOPRIO" },
+	{ 212, "TIMERSLACK" },
+	{ 213, "SECUREBITS" },
+	{ 214, "SETSCHEDULER" },
+	{ 215, "CPUAFFINITY" },
+	{ 216, "GROUP" },
+	{ 217, "USER" },
+	{ 218, "CAPABILITIES" },
+	{ 219, "CGROUP" },
+	{ 220, "SETSID" },
+	{ 221, "CONFIRM" },
+	{ 222, "STDERR" },
+	{ 224, "PAM" },
+	{ 225, "NETWORK" },
+	{ 226, "NAMESPACE" },
+	{ 227, "NO_NEW_PRIVILEGES" },
+	{ 228, "SECCOMP" },
+	{ 229, "SELINUX_CONTEXT" },
+	{ 230, "PERSONALITY" },
+	{ 231, "APPARMOR" },
+	{ 232, "ADDRESS_FAMILIES" },
+	{ 233, "RUNTIME_DIRECTORY" },
+	{ 235, "CHOWN" },
+	{ 236, "SMACK_PROCESS_LABEL" },
+	{ 237, "KEYRING" },
+	{ 238, "STATE_DIRECTORY" },
+	{ 239, "CACHE_DIRECTORY" },
+	{ 240, "LOGS_DIRECTORY" },
+	{ 241, "CONFIGURATION_DIRECTORY" },
+	{ 242, "NUMA_POLICY" },
+	{ 243, "CREDENTIALS" },
+	{ 245, "BPF" },
 	{ 255, "EXCEPTION" },
 };
 

@@ -72,17 +72,39 @@ cunescape_one(const char *p, uint32_t *ret, bool *eight_bit)
 	uint32_t c = 0;
 
 	switch (p[0]) {
-	case 'a': *ret = '\a'; return 1;
-	case 'b': *ret = '\b'; return 1;
-	case 'f': *ret = '\f'; return 1;
-	case 'n': *ret = '\n'; return 1;
-	case 'r': *ret = '\r'; return 1;
-	case 't': *ret = '\t'; return 1;
-	case 'v': *ret = '\v'; return 1;
-	case '\\': *ret = '\\'; return 1;
-	case '"': *ret = '"'; return 1;
-	case '\'': *ret = '\''; return 1;
-	case 's': *ret = ' '; return 1;
+	case 'a':
+		*ret = '\a';
+		return 1;
+	case 'b':
+		*ret = '\b';
+		return 1;
+	case 'f':
+		*ret = '\f';
+		return 1;
+	case 'n':
+		*ret = '\n';
+		return 1;
+	case 'r':
+		*ret = '\r';
+		return 1;
+	case 't':
+		*ret = '\t';
+		return 1;
+	case 'v':
+		*ret = '\v';
+		return 1;
+	case '\\':
+		*ret = '\\';
+		return 1;
+	case '"':
+		*ret = '"';
+		return 1;
+	case '\'':
+		*ret = '\'';
+		return 1;
+	case 's':
+		*ret = ' ';
+		return 1;
 	case 'x': {
 		int a = unhex(p[1]), b;
 
@@ -115,8 +137,14 @@ cunescape_one(const char *p, uint32_t *ret, bool *eight_bit)
 		*ret = c;
 		return len + 1;
 	}
-	case '0': case '1': case '2': case '3':
-	case '4': case '5': case '6': case '7': {
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7': {
 		int a = unoct(p[0]), b, d;
 
 		b = unoct(p[1]);
@@ -212,7 +240,8 @@ word_extract(const char **p, char **ret, const char *separators, unsigned flags)
 
 		if (backslash) {
 			if (!c) {
-				if ((flags & WORD_UNESCAPE_RELAX) && (!quote || (flags & WORD_RELAX))) {
+				if ((flags & WORD_UNESCAPE_RELAX) &&
+				    (!quote || (flags & WORD_RELAX))) {
 					if (buf_put(&b, '\\') < 0)
 						goto nomem;
 					goto terminate;
@@ -273,7 +302,8 @@ word_extract(const char **p, char **ret, const char *separators, unsigned flags)
 				c = *q;
 				if (!c)
 					goto terminate;
-				if ((c == '\'' || c == '"') && (flags & (WORD_KEEP_QUOTE | WORD_UNQUOTE))) {
+				if ((c == '\'' || c == '"') &&
+				    (flags & (WORD_KEEP_QUOTE | WORD_UNQUOTE))) {
 					quote = c;
 					if (flags & WORD_UNQUOTE)
 						break;
@@ -523,7 +553,8 @@ exec_parse_one(const char **pp, bool *semicolon, const char *whole, words_resolv
 	int r;
 
 	*semicolon = false;
-	r = word_extract_warn(pp, &first, NULL, WORD_UNQUOTE | WORD_CUNESCAPE, d, file, line, whole);
+	r = word_extract_warn(pp, &first, NULL, WORD_UNQUOTE | WORD_CUNESCAPE, d, file, line,
+			      whole);
 	if (r <= 0)
 		return r == -ENOMEM ? r : 2;
 	if (!strcmp(first, ";")) {
@@ -553,11 +584,11 @@ exec_parse_one(const char **pp, bool *semicolon, const char *whole, words_resolv
 			break;
 	}
 	sev = ignore ? DIAG_WARNING : DIAG_ERROR;
-#define EXEC_FAIL(...)                                      \
-	do {                                                \
-		diag_add(d, file, line, sev, __VA_ARGS__);  \
-		r = ignore ? 2 : -ENOEXEC;                  \
-		goto out;                                   \
+#define EXEC_FAIL(...)                                                                             \
+	do {                                                                                       \
+		diag_add(d, file, line, sev, __VA_ARGS__);                                         \
+		r = ignore ? 2 : -ENOEXEC;                                                         \
+		goto out;                                                                          \
 	} while (0)
 
 	r = resolve(ctx, f, &path);
@@ -627,8 +658,9 @@ exec_parse_one(const char **pp, bool *semicolon, const char *whole, words_resolv
 			goto out;
 		}
 		if (r < 0) {
-			diag_add(d, file, line, sev, "Failed to resolve unit specifiers in %s%s: %s",
-				 word, ignore ? ", ignoring" : "", strerror(-r));
+			diag_add(d, file, line, sev,
+				 "Failed to resolve unit specifiers in %s%s: %s", word,
+				 ignore ? ", ignoring" : "", strerror(-r));
 			free(word);
 			r = ignore ? 2 : -ENOEXEC;
 			goto out;

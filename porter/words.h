@@ -25,13 +25,13 @@
 #include "load.h"
 
 enum word_flags {
-	WORD_RELAX = 1 << 0,               /* unbalanced quotes/trailing '\' are not errors */
-	WORD_CUNESCAPE = 1 << 1,           /* C escapes */
-	WORD_UNESCAPE_RELAX = 1 << 2,      /* unknown escapes kept verbatim */
-	WORD_UNQUOTE = 1 << 3,             /* remove quotes */
-	WORD_KEEP_QUOTE = 1 << 4,          /* keep quotes, but honour them */
-	WORD_RETAIN_ESCAPE = 1 << 5,       /* backslashes are plain characters */
-	WORD_DONT_COALESCE = 1 << 6,       /* each separator ends a (maybe empty) word */
+	WORD_RELAX = 1 << 0,		   /* unbalanced quotes/trailing '\' are not errors */
+	WORD_CUNESCAPE = 1 << 1,	   /* C escapes */
+	WORD_UNESCAPE_RELAX = 1 << 2,	   /* unknown escapes kept verbatim */
+	WORD_UNQUOTE = 1 << 3,		   /* remove quotes */
+	WORD_KEEP_QUOTE = 1 << 4,	   /* keep quotes, but honour them */
+	WORD_RETAIN_ESCAPE = 1 << 5,	   /* backslashes are plain characters */
+	WORD_DONT_COALESCE = 1 << 6,	   /* each separator ends a (maybe empty) word */
 	WORD_UNESCAPE_SEPARATORS = 1 << 7, /* '\' + separator or '\' -> that char */
 };
 

@@ -28,40 +28,39 @@
 
 static unsigned check_passed, check_failed;
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (cond)                                                             \
-			check_passed++;                                               \
-		else {                                                                \
-			check_failed++;                                               \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                               \
-		}                                                                     \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			check_passed++;                                                            \
+		else {                                                                             \
+			check_failed++;                                                            \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_STR_EQ(a, b)                                                            \
-	do {                                                                          \
-		const char *check_a_ = (a), *check_b_ = (b);                          \
-		if (check_a_ && check_b_ && !strcmp(check_a_, check_b_))              \
-			check_passed++;                                               \
-		else {                                                                \
-			check_failed++;                                               \
-			fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n", \
-				__FILE__, __LINE__, #a, #b, check_a_ ? check_a_ : "(null)", \
-				check_b_ ? check_b_ : "(null)");                      \
-		}                                                                     \
+#define CHECK_STR_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		const char *check_a_ = (a), *check_b_ = (b);                                       \
+		if (check_a_ && check_b_ && !strcmp(check_a_, check_b_))                           \
+			check_passed++;                                                            \
+		else {                                                                             \
+			check_failed++;                                                            \
+			fprintf(stderr, "%s:%d: check failed: %s == %s (\"%s\" vs \"%s\")\n",      \
+				__FILE__, __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",        \
+				check_b_ ? check_b_ : "(null)");                                   \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_INT_EQ(a, b)                                                            \
-	do {                                                                          \
-		long long check_a_ = (long long)(a), check_b_ = (long long)(b);       \
-		if (check_a_ == check_b_)                                             \
-			check_passed++;                                               \
-		else {                                                                \
-			check_failed++;                                               \
-			fprintf(stderr, "%s:%d: check failed: %s == %s (%lld vs %lld)\n", \
-				__FILE__, __LINE__, #a, #b, check_a_, check_b_);      \
-		}                                                                     \
+#define CHECK_INT_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                    \
+		if (check_a_ == check_b_)                                                          \
+			check_passed++;                                                            \
+		else {                                                                             \
+			check_failed++;                                                            \
+			fprintf(stderr, "%s:%d: check failed: %s == %s (%lld vs %lld)\n",          \
+				__FILE__, __LINE__, #a, #b, check_a_, check_b_);                   \
+		}                                                                                  \
 	} while (0)
 
 #define RUN(test_fn) test_fn()

@@ -111,7 +111,8 @@ main(void)
 	CHECK(reported_at(out, "\"abc\" == \"abd\" (\"abc\" vs \"abd\")",
 			  "CHECK_STR_EQ(\"abc\", \"abd\");"));
 	CHECK(reported_at(out, "n == 7 (1 vs 7)", "CHECK_INT_EQ(n, 7);"));
-	CHECK(reported_at(out, "none == \"x\" (\"(null)\" vs \"x\")", "CHECK_STR_EQ(none, \"x\");"));
+	CHECK(reported_at(out, "none == \"x\" (\"(null)\" vs \"x\")",
+			  "CHECK_STR_EQ(none, \"x\");"));
 	/* Passing checks print nothing but the final line. */
 	CHECK(strstr(out, "1 + 1 == 2") == NULL && strstr(out, "n++") == NULL);
 

@@ -22,7 +22,7 @@
 
 /* systemd 252's fixed search path for unit commands, plus /sbin:/bin. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define MAX_RLIMITS 32
+#define MAX_RLIMITS  32
 
 struct exec_opts {
 	bool clear_env, no_expand, sigpipe_default, have_umask, have_nice, have_oom;
@@ -41,9 +41,23 @@ struct exec_opts {
 };
 
 enum {
-	OPT_CLEAR_ENV = 256, OPT_ENV, OPT_ENV_FILE, OPT_UNSET, OPT_USER, OPT_UMASK, OPT_NICE,
-	OPT_OOM, OPT_RLIMIT, OPT_CHDIR, OPT_SIGPIPE, OPT_EXPAND_FROM, OPT_NO_EXPAND,
-	OPT_CHPST_USER, OPT_GROUPS, OPT_PASSWD_FILE, OPT_GROUP_FILE,
+	OPT_CLEAR_ENV = 256,
+	OPT_ENV,
+	OPT_ENV_FILE,
+	OPT_UNSET,
+	OPT_USER,
+	OPT_UMASK,
+	OPT_NICE,
+	OPT_OOM,
+	OPT_RLIMIT,
+	OPT_CHDIR,
+	OPT_SIGPIPE,
+	OPT_EXPAND_FROM,
+	OPT_NO_EXPAND,
+	OPT_CHPST_USER,
+	OPT_GROUPS,
+	OPT_PASSWD_FILE,
+	OPT_GROUP_FILE,
 };
 
 static const struct option exec_options[] = {
@@ -96,7 +110,9 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 {
 	long v;
 	switch (c) {
-	case OPT_CLEAR_ENV: o->clear_env = true; return 0;
+	case OPT_CLEAR_ENV:
+		o->clear_env = true;
+		return 0;
 	case OPT_ENV:
 		if (!env_assignment_valid(arg)) {
 			log_error("invalid environment assignment '--env %s'", arg);
@@ -104,9 +120,15 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 		}
 		strv_push(&o->envs, xstrdup(arg));
 		return 0;
-	case OPT_ENV_FILE: strv_push(&o->env_files, xstrdup(arg)); return 0;
-	case OPT_UNSET: strv_push(&o->unsets, xstrdup(arg)); return 0;
-	case OPT_USER: o->user = arg; return 0;
+	case OPT_ENV_FILE:
+		strv_push(&o->env_files, xstrdup(arg));
+		return 0;
+	case OPT_UNSET:
+		strv_push(&o->unsets, xstrdup(arg));
+		return 0;
+	case OPT_USER:
+		o->user = arg;
+		return 0;
 	case OPT_UMASK: {
 		char *e;
 		unsigned long m = strtoul(arg, &e, 8);
@@ -134,8 +156,11 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 		o->oom = v;
 		o->have_oom = true;
 		return 0;
-	case OPT_RLIMIT: return add_rlimit(o, arg);
-	case OPT_CHDIR: o->chdir = arg; return 0;
+	case OPT_RLIMIT:
+		return add_rlimit(o, arg);
+	case OPT_CHDIR:
+		o->chdir = arg;
+		return 0;
 	case OPT_SIGPIPE:
 		if (strcmp(arg, "default") && strcmp(arg, "ignore")) {
 			log_error("invalid '--sigpipe %s' (default or ignore)", arg);
@@ -150,8 +175,12 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 		}
 		o->expand_from = (size_t)v;
 		return 0;
-	case OPT_NO_EXPAND: o->no_expand = true; return 0;
-	case OPT_CHPST_USER: o->chpst_user = arg; return 0;
+	case OPT_NO_EXPAND:
+		o->no_expand = true;
+		return 0;
+	case OPT_CHPST_USER:
+		o->chpst_user = arg;
+		return 0;
 	case OPT_GROUPS: {
 		for (const char *p = arg; *p;) {
 			size_t l = strcspn(p, ", ");
@@ -162,9 +191,14 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 		}
 		return 0;
 	}
-	case OPT_PASSWD_FILE: o->passwd_file = arg; return 0;
-	case OPT_GROUP_FILE: o->group_file = arg; return 0;
-	default: return -EINVAL;
+	case OPT_PASSWD_FILE:
+		o->passwd_file = arg;
+		return 0;
+	case OPT_GROUP_FILE:
+		o->group_file = arg;
+		return 0;
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -238,7 +272,7 @@ load_env_files(const struct exec_opts *o, struct strv *env)
 			if (ignore)
 				continue;
 			log_error("cannot read environment file '%s': %s", fn,
-				gr == GLOB_NOMATCH ? strerror(ENOENT) : "glob failed");
+				  gr == GLOB_NOMATCH ? strerror(ENOENT) : "glob failed");
 			return -ENOENT;
 		}
 		for (size_t n = 0; n < g.gl_pathc; n++) {
@@ -250,7 +284,7 @@ load_env_files(const struct exec_opts *o, struct strv *env)
 			}
 			if (r < 0 && !ignore) {
 				log_error("cannot read environment file '%s': %s", g.gl_pathv[n],
-					r == -EINVAL ? "invalid UTF-8" : strerror(-r));
+					  r == -EINVAL ? "invalid UTF-8" : strerror(-r));
 				globfree(&g);
 				return r;
 			}
@@ -349,7 +383,7 @@ apply_rlimit(int resource, struct rlimit rl, const char *text)
 		return -errno;
 	}
 	log_error("warning: '%s' exceeds the hard limit %llu, clamped", text,
-		(unsigned long long)cur.rlim_max);
+		  (unsigned long long)cur.rlim_max);
 	return 0;
 }
 
@@ -422,8 +456,7 @@ apply_nice(int level)
 		log_error("cannot set nice level %d: %s", limit, strerror(errno));
 		return -errno;
 	}
-	log_error("warning: cannot set nice level %d: %s, using %d", level, strerror(e),
-		limit);
+	log_error("warning: cannot set nice level %d: %s, using %d", level, strerror(e), limit);
 	return 0;
 }
 
@@ -448,11 +481,12 @@ apply_attributes(const struct exec_opts *o, const struct pw_entry *pw)
 			/* systemd: "assuming containerized execution, ignoring" (lowering
 			 * needs CAP_SYS_RESOURCE, which Docker does not grant). */
 			if (e != EPERM && e != EACCES) {
-				log_error("cannot set OOM score adjustment %ld: %s", o->oom, strerror(e));
+				log_error("cannot set OOM score adjustment %ld: %s", o->oom,
+					  strerror(e));
 				return -1;
 			}
-			log_error("warning: cannot set OOM score adjustment %ld: %s, ignored", o->oom,
-				strerror(e));
+			log_error("warning: cannot set OOM score adjustment %ld: %s, ignored",
+				  o->oom, strerror(e));
 		} else
 			close(fd);
 	}
@@ -529,7 +563,8 @@ cmd_exec(int argc, char **argv)
 		for (int i = optind; i < argc; i++)
 			strv_push(&args, xstrdup(argv[i]));
 	else
-		expand_argv((const char *const *)(argv + optind), (size_t)(argc - optind), o.expand_from, &env, &args);
+		expand_argv((const char *const *)(argv + optind), (size_t)(argc - optind),
+			    o.expand_from, &env, &args);
 	if (args.n == 0) {
 		log_error("exec: the command is empty after variable expansion");
 		goto out;

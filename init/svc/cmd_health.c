@@ -149,7 +149,7 @@ cmd_health(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (c != 't' || parse_time(optarg, 1000000ULL, &timeout) < 0 || timeout == 0 ||
-			timeout == USEC_INFINITY) {
+		    timeout == USEC_INFINITY) {
 			log_error("health: usage: klein-svc health [--timeout SEC] [SERVICE_DIR]");
 			return SVC_EXIT_USAGE;
 		}

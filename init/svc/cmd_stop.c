@@ -15,8 +15,8 @@
 #include "values.h"
 
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStopSec */
-#define FINAL_WAIT_USEC (5ULL * 1000000ULL)       /* after the final signal */
-#define POLL_USEC 20000ULL
+#define FINAL_WAIT_USEC	     (5ULL * 1000000ULL)  /* after the final signal */
+#define POLL_USEC	     20000ULL
 
 enum kill_mode { KM_CONTROL_GROUP, KM_MIXED, KM_PROCESS, KM_NONE };
 
@@ -38,8 +38,10 @@ static const struct option stop_options[] = {
 };
 
 static const char *const mode_names[] = {
-	[KM_CONTROL_GROUP] = "control-group", [KM_MIXED] = "mixed",
-	[KM_PROCESS] = "process", [KM_NONE] = "none",
+	[KM_CONTROL_GROUP] = "control-group",
+	[KM_MIXED] = "mixed",
+	[KM_PROCESS] = "process",
+	[KM_NONE] = "none",
 };
 
 static int
@@ -51,7 +53,9 @@ parse_stop(struct stop_opts *o, int argc, char **argv)
 		switch (c) {
 		case 's':
 		case 'f': {
-			int sig = strcmp(optarg, "none") == 0 && c == 'f' ? 0 : signal_from_string(optarg);
+			int sig = strcmp(optarg, "none") == 0 && c == 'f'
+					  ? 0
+					  : signal_from_string(optarg);
 			if (sig < 0) {
 				log_error("stop: unknown signal '%s'", optarg);
 				return -EINVAL;
@@ -77,8 +81,11 @@ parse_stop(struct stop_opts *o, int argc, char **argv)
 			o->mode = (enum kill_mode)i;
 			break;
 		}
-		case 'h': o->sighup = true; break;
-		default: return -EINVAL;
+		case 'h':
+			o->sighup = true;
+			break;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (optind != argc - 1) {
@@ -114,7 +121,7 @@ collect_group(pid_t pid, struct pidlist *out)
 		for (size_t i = 0; i < all.n; i++) {
 			struct proc_stat s2;
 			if (!pidlist_has(out, all.v[i]) && proc_stat_read(all.v[i], &s2) == 0 &&
-				s2.pgrp == pid)
+			    s2.pgrp == pid)
 				pidlist_add(out, all.v[i]);
 		}
 		pidlist_done(&all);
@@ -166,7 +173,9 @@ wait_gone(const struct pidlist *l, uint64_t timeout)
 int
 cmd_stop(int argc, char **argv)
 {
-	struct stop_opts o = { .sig = SIGTERM, .final_sig = SIGKILL, .timeout = DEFAULT_TIMEOUT_USEC };
+	struct stop_opts o = { .sig = SIGTERM,
+			       .final_sig = SIGKILL,
+			       .timeout = DEFAULT_TIMEOUT_USEC };
 	struct pidlist group = { 0 }, main_only = { 0 };
 
 	if (parse_stop(&o, argc, argv) < 0)

@@ -25,9 +25,9 @@
 #include "values.h"
 
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStartSec */
-#define POLL_MS 100                                /* pidfile and alien-pid polling */
-#define DRAIN_USEC (5ULL * 1000000ULL)             /* leftovers: TERM, then KILL after this */
-#define STATUS_FILE_NAME "klein.status"            /* default: next to the ready file */
+#define POLL_MS		     100		  /* pidfile and alien-pid polling */
+#define DRAIN_USEC	     (5ULL * 1000000ULL)  /* leftovers: TERM, then KILL after this */
+#define STATUS_FILE_NAME     "klein.status"	  /* default: next to the ready file */
 
 enum sv_type { SV_FORKING, SV_NOTIFY };
 enum sv_phase { PH_START, PH_PIDFILE, PH_RUNNING, PH_DONE };
@@ -57,8 +57,9 @@ static void
 set_exit(struct sv *s, int status)
 {
 	s->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	s->exit_code = s->exit_signal ? 128 + s->exit_signal :
-		       WIFEXITED(status)  ? WEXITSTATUS(status) : 1;
+	s->exit_code = s->exit_signal	   ? 128 + s->exit_signal
+		       : WIFEXITED(status) ? WEXITSTATUS(status)
+					   : 1;
 }
 
 static void
@@ -158,7 +159,7 @@ forward(const struct sv *s, int sig)
 	}
 	if (kill(target, sig) < 0 && errno != ESRCH)
 		log_error("warning: forwarding signal %d to %ld: %s", sig, (long)target,
-			strerror(errno));
+			  strerror(errno));
 }
 
 /* Reaps every exited child; notes the start and main processes. */
@@ -288,7 +289,8 @@ write_status(struct sv *s, const struct notify_msg *m)
 	while ((nl = strchr(s->status_text, '\r')))
 		*nl = ' ';
 	if (s->status_errno >= 0)
-		snprintf(buf, sizeof(buf), "STATUS=%s\nERRNO=%d\n", s->status_text, s->status_errno);
+		snprintf(buf, sizeof(buf), "STATUS=%s\nERRNO=%d\n", s->status_text,
+			 s->status_errno);
 	else
 		snprintf(buf, sizeof(buf), "STATUS=%s\n", s->status_text);
 	int r = write_file_atomic(s->status_file, buf);
@@ -311,7 +313,7 @@ handle_notify(struct sv *s)
 		}
 		notify_parse(buf, (size_t)n, &m);
 		if (m.mainpid > 0 && m.mainpid != s->main_pid && m.mainpid != getpid() &&
-			proc_alive(m.mainpid))
+		    proc_alive(m.mainpid))
 			set_main(s, m.mainpid);
 		if (m.has_status || m.errno_value >= 0)
 			write_status(s, &m);
@@ -341,7 +343,7 @@ poll_timeout(const struct sv *s)
 {
 	int ms = -1;
 	if (s->phase == PH_PIDFILE || (s->main_alien && s->main_pid > 0 && s->pidfd < 0) ||
-		s->group_mode)
+	    s->group_mode)
 		ms = POLL_MS;
 	if (s->deadline && !s->ready) {
 		uint64_t now = now_usec();
@@ -454,14 +456,23 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 			else if (strcmp(optarg, "notify") == 0)
 				s->type = SV_NOTIFY;
 			else {
-				log_error("supervise: unknown type '%s' (forking or notify)", optarg);
+				log_error("supervise: unknown type '%s' (forking or notify)",
+					  optarg);
 				return -EINVAL;
 			}
 			break;
-		case 'p': s->pidfile = optarg; break;
-		case 'r': s->ready_file = optarg; break;
-		case 'm': s->mainpid_file = optarg; break;
-		case 'n': s->notify_arg = optarg; break;
+		case 'p':
+			s->pidfile = optarg;
+			break;
+		case 'r':
+			s->ready_file = optarg;
+			break;
+		case 'm':
+			s->mainpid_file = optarg;
+			break;
+		case 'n':
+			s->notify_arg = optarg;
+			break;
 		case 's':
 			free(s->status_file);
 			s->status_file = xstrdup(optarg);
@@ -478,7 +489,8 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 				return -EINVAL;
 			}
 			break;
-		default: return -EINVAL;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (!have_type || optind >= argc) {
@@ -488,7 +500,8 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 	if (!s->status_file && s->ready_file && s->type == SV_NOTIFY) {
 		/* Next to the ready file (supervise/klein.status). */
 		const char *slash = strrchr(s->ready_file, '/');
-		char *dir = slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
+		char *dir =
+			slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
 		s->status_file = xstrjoin3(dir, STATUS_FILE_NAME, NULL);
 		free(dir);
 	}
@@ -517,12 +530,13 @@ setup(struct sv *s)
 		if (s->notify_arg)
 			snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->notify_arg);
 		else
-			snprintf(s->notify_name, sizeof(s->notify_name), "@klein-svc/notify/%ld/%llu",
-				(long)getpid(), (unsigned long long)now_usec());
+			snprintf(s->notify_name, sizeof(s->notify_name),
+				 "@klein-svc/notify/%ld/%llu", (long)getpid(),
+				 (unsigned long long)now_usec());
 		s->nfd = notify_open(s->notify_name);
 		if (s->nfd < 0) {
 			log_error("cannot create notify socket '%s': %s", s->notify_name,
-				strerror(-s->nfd));
+				  strerror(-s->nfd));
 			return s->nfd;
 		}
 	}
@@ -565,8 +579,12 @@ die_by_signal(int sig)
 int
 cmd_supervise(int argc, char **argv)
 {
-	struct sv s = { .sfd = -1, .nfd = -1, .pidfd = -1, .timeout = DEFAULT_TIMEOUT_USEC,
-		.stop_timeout = DRAIN_USEC, .status_errno = -1 };
+	struct sv s = { .sfd = -1,
+			.nfd = -1,
+			.pidfd = -1,
+			.timeout = DEFAULT_TIMEOUT_USEC,
+			.stop_timeout = DRAIN_USEC,
+			.status_errno = -1 };
 	int first = parse_sv_options(&s, argc, argv);
 	if (first < 0) {
 		free(s.status_file);

@@ -6,11 +6,11 @@
 
 #include "envfile.h"
 
-#define WHITESPACE " \t\n\r"
-#define NEWLINE "\n\r"
-#define COMMENTS "#;"
+#define WHITESPACE	  " \t\n\r"
+#define NEWLINE		  "\n\r"
+#define COMMENTS	  "#;"
 #define SHELL_NEED_ESCAPE "\"\\`$"
-#define NONE ((size_t)-1)
+#define NONE		  ((size_t)-1)
 
 enum envfile_state {
 	PRE_KEY,

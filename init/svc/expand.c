@@ -118,7 +118,8 @@ expand_split(const char *value, struct strv *out)
 }
 
 void
-expand_argv(const char *const *argv, size_t argc, size_t from, const struct strv *env, struct strv *out)
+expand_argv(const char *const *argv, size_t argc, size_t from, const struct strv *env,
+	    struct strv *out)
 {
 	for (size_t i = 0; i < argc; i++) {
 		const char *a = argv[i];

@@ -28,6 +28,6 @@ void expand_split(const char *value, struct strv *out);
  * Words argv[0..from) are copied verbatim. Appends the result to out.
  */
 void expand_argv(const char *const *argv, size_t argc, size_t from, const struct strv *env,
-	struct strv *out);
+		 struct strv *out);
 
 #endif

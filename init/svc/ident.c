@@ -54,7 +54,7 @@ resolve_group(const char *grtext, const char *key, unsigned long *ret)
  * tells whether chpst can look the name up (it has a passwd entry). */
 static int
 resolve_user(const char *pwtext, const char *key, char **ret_name, unsigned long *ret_uid,
-	unsigned long *ret_gid, bool *named)
+	     unsigned long *ret_gid, bool *named)
 {
 	struct pw_entry pw = { 0 };
 	const char *synth = NULL;
@@ -99,7 +99,7 @@ join_spec(const char *head, const struct strv *l)
 
 int
 ident_chpst_spec(const char *pwtext, const char *grtext, const char *user_group,
-	const struct strv *extra, bool numeric, char **ret)
+		 const struct strv *extra, bool numeric, char **ret)
 {
 	struct gid_list l = { 0 };
 	struct strv members = { 0 };
@@ -131,7 +131,7 @@ ident_chpst_spec(const char *pwtext, const char *grtext, const char *user_group,
 	}
 	if (l.gids.n > CHPST_MAX_GROUPS) {
 		log_error("user '%s' has %zu groups, chpst takes at most %d", name, l.gids.n,
-			CHPST_MAX_GROUPS);
+			  CHPST_MAX_GROUPS);
 		r = -E2BIG;
 		goto out;
 	}

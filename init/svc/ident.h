@@ -23,6 +23,6 @@
  * than CHPST_MAX_GROUPS; a message is logged.
  */
 int ident_chpst_spec(const char *pwtext, const char *grtext, const char *user_group,
-	const struct strv *extra, bool numeric, char **ret);
+		     const struct strv *extra, bool numeric, char **ret);
 
 #endif

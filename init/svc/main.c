@@ -23,7 +23,7 @@ usage(FILE *f, int code)
 	      "       klein-svc stop [OPTIONS] PID\n"
 	      "       klein-svc health [--timeout SEC] [SERVICE_DIR]\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
-		f);
+	      f);
 	return code;
 }
 

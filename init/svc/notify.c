@@ -100,8 +100,8 @@ notify_open(const char *arg)
 	if (arg[0] != '@')
 		(void)unlink(arg);
 	if (bind(fd, (struct sockaddr *)&sa, salen) < 0 ||
-		setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
-		(arg[0] != '@' && chmod(arg, 0777) < 0)) {
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    (arg[0] != '@' && chmod(arg, 0777) < 0)) {
 		int e = -errno;
 		close(fd);
 		return e;

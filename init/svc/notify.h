@@ -10,7 +10,7 @@
 /* What one datagram said; fields not present keep their "unset" value. */
 struct notify_msg {
 	bool ready, stopping, reloading;
-	pid_t mainpid;   /* 0: not given or invalid */
+	pid_t mainpid;	 /* 0: not given or invalid */
 	int errno_value; /* -1: not given */
 	char status[256];
 	bool has_status;

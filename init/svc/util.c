@@ -93,8 +93,8 @@ env_name_valid(const char *name, size_t len)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '_'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
 			return false;
 	}
 	return true;
@@ -144,7 +144,7 @@ utf8_valid(const char *s)
 		}
 		/* Overlong encodings are invalid. */
 		if ((len == 2 && ch < 0x80) || (len == 3 && ch < 0x800) ||
-			(len == 4 && ch < 0x10000))
+		    (len == 4 && ch < 0x10000))
 			return false;
 		if (!unichar_valid(ch))
 			return false;
@@ -197,8 +197,8 @@ env_unset(struct strv *env, const char *pattern)
 	size_t k = 0;
 	for (size_t i = 0; i < env->n; i++) {
 		char *e = env->v[i];
-		bool match = exact ? strcmp(e, pattern) == 0 :
-				     entry_has_name(e, pattern, strlen(pattern));
+		bool match = exact ? strcmp(e, pattern) == 0
+				   : entry_has_name(e, pattern, strlen(pattern));
 		if (match)
 			free(e);
 		else

@@ -11,29 +11,48 @@
 #include "util.h"
 #include "values.h"
 
-#define WHITESPACE " \t\n\r"
-#define USEC_PER_SEC 1000000ULL
+#define WHITESPACE	" \t\n\r"
+#define USEC_PER_SEC	1000000ULL
 #define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
-#define USEC_PER_HOUR (60ULL * USEC_PER_MINUTE)
-#define USEC_PER_DAY (24ULL * USEC_PER_HOUR)
-#define USEC_PER_WEEK (7ULL * USEC_PER_DAY)
-#define USEC_PER_MONTH (2629800ULL * USEC_PER_SEC)
-#define USEC_PER_YEAR (31557600ULL * USEC_PER_SEC)
+#define USEC_PER_HOUR	(60ULL * USEC_PER_MINUTE)
+#define USEC_PER_DAY	(24ULL * USEC_PER_HOUR)
+#define USEC_PER_WEEK	(7ULL * USEC_PER_DAY)
+#define USEC_PER_MONTH	(2629800ULL * USEC_PER_SEC)
+#define USEC_PER_YEAR	(31557600ULL * USEC_PER_SEC)
 
 static const struct {
 	const char *suffix;
 	uint64_t usec;
 } time_units[] = {
 	/* Order matters: systemd's extract_multiplier() takes the first prefix match. */
-	{ "seconds", USEC_PER_SEC }, { "second", USEC_PER_SEC }, { "sec", USEC_PER_SEC },
-	{ "s", USEC_PER_SEC }, { "minutes", USEC_PER_MINUTE }, { "minute", USEC_PER_MINUTE },
-	{ "min", USEC_PER_MINUTE }, { "months", USEC_PER_MONTH }, { "month", USEC_PER_MONTH },
-	{ "M", USEC_PER_MONTH }, { "msec", 1000ULL }, { "ms", 1000ULL },
-	{ "m", USEC_PER_MINUTE }, { "hours", USEC_PER_HOUR }, { "hour", USEC_PER_HOUR },
-	{ "hr", USEC_PER_HOUR }, { "h", USEC_PER_HOUR }, { "days", USEC_PER_DAY },
-	{ "day", USEC_PER_DAY }, { "d", USEC_PER_DAY }, { "weeks", USEC_PER_WEEK },
-	{ "week", USEC_PER_WEEK }, { "w", USEC_PER_WEEK }, { "years", USEC_PER_YEAR },
-	{ "year", USEC_PER_YEAR }, { "y", USEC_PER_YEAR }, { "usec", 1ULL }, { "us", 1ULL },
+	{ "seconds", USEC_PER_SEC },
+	{ "second", USEC_PER_SEC },
+	{ "sec", USEC_PER_SEC },
+	{ "s", USEC_PER_SEC },
+	{ "minutes", USEC_PER_MINUTE },
+	{ "minute", USEC_PER_MINUTE },
+	{ "min", USEC_PER_MINUTE },
+	{ "months", USEC_PER_MONTH },
+	{ "month", USEC_PER_MONTH },
+	{ "M", USEC_PER_MONTH },
+	{ "msec", 1000ULL },
+	{ "ms", 1000ULL },
+	{ "m", USEC_PER_MINUTE },
+	{ "hours", USEC_PER_HOUR },
+	{ "hour", USEC_PER_HOUR },
+	{ "hr", USEC_PER_HOUR },
+	{ "h", USEC_PER_HOUR },
+	{ "days", USEC_PER_DAY },
+	{ "day", USEC_PER_DAY },
+	{ "d", USEC_PER_DAY },
+	{ "weeks", USEC_PER_WEEK },
+	{ "week", USEC_PER_WEEK },
+	{ "w", USEC_PER_WEEK },
+	{ "years", USEC_PER_YEAR },
+	{ "year", USEC_PER_YEAR },
+	{ "y", USEC_PER_YEAR },
+	{ "usec", 1ULL },
+	{ "us", 1ULL },
 	{ "\xce\xbcs", 1ULL }, /* U+03BC GREEK SMALL LETTER MU */
 	{ "\xc2\xb5s", 1ULL }, /* U+00B5 MICRO SIGN */
 };
@@ -126,7 +145,7 @@ parse_size(const char *t, uint64_t *ret)
 		unsigned long long factor;
 	} iec[] = {
 		{ "E", 1ULL << 60 }, { "P", 1ULL << 50 }, { "T", 1ULL << 40 }, { "G", 1ULL << 30 },
-		{ "M", 1ULL << 20 }, { "K", 1ULL << 10 }, { "B", 1ULL }, { "", 1ULL },
+		{ "M", 1ULL << 20 }, { "K", 1ULL << 10 }, { "B", 1ULL },       { "", 1ULL },
 	};
 	const size_t n_entries = sizeof(iec) / sizeof(iec[0]);
 	unsigned long long r = 0;
@@ -184,14 +203,22 @@ static const struct {
 	int resource;
 	enum rl_kind kind;
 } rlimits[] = {
-	{ "CPU", RLIMIT_CPU, RL_SEC }, { "FSIZE", RLIMIT_FSIZE, RL_SIZE },
-	{ "DATA", RLIMIT_DATA, RL_SIZE }, { "STACK", RLIMIT_STACK, RL_SIZE },
-	{ "CORE", RLIMIT_CORE, RL_SIZE }, { "RSS", RLIMIT_RSS, RL_SIZE },
-	{ "NOFILE", RLIMIT_NOFILE, RL_COUNT }, { "AS", RLIMIT_AS, RL_SIZE },
-	{ "NPROC", RLIMIT_NPROC, RL_COUNT }, { "MEMLOCK", RLIMIT_MEMLOCK, RL_SIZE },
-	{ "LOCKS", RLIMIT_LOCKS, RL_COUNT }, { "SIGPENDING", RLIMIT_SIGPENDING, RL_COUNT },
-	{ "MSGQUEUE", RLIMIT_MSGQUEUE, RL_SIZE }, { "NICE", RLIMIT_NICE, RL_NICE },
-	{ "RTPRIO", RLIMIT_RTPRIO, RL_COUNT }, { "RTTIME", RLIMIT_RTTIME, RL_USEC },
+	{ "CPU", RLIMIT_CPU, RL_SEC },
+	{ "FSIZE", RLIMIT_FSIZE, RL_SIZE },
+	{ "DATA", RLIMIT_DATA, RL_SIZE },
+	{ "STACK", RLIMIT_STACK, RL_SIZE },
+	{ "CORE", RLIMIT_CORE, RL_SIZE },
+	{ "RSS", RLIMIT_RSS, RL_SIZE },
+	{ "NOFILE", RLIMIT_NOFILE, RL_COUNT },
+	{ "AS", RLIMIT_AS, RL_SIZE },
+	{ "NPROC", RLIMIT_NPROC, RL_COUNT },
+	{ "MEMLOCK", RLIMIT_MEMLOCK, RL_SIZE },
+	{ "LOCKS", RLIMIT_LOCKS, RL_COUNT },
+	{ "SIGPENDING", RLIMIT_SIGPENDING, RL_COUNT },
+	{ "MSGQUEUE", RLIMIT_MSGQUEUE, RL_SIZE },
+	{ "NICE", RLIMIT_NICE, RL_NICE },
+	{ "RTPRIO", RLIMIT_RTPRIO, RL_COUNT },
+	{ "RTTIME", RLIMIT_RTTIME, RL_USEC },
 };
 #define N_RLIMITS (sizeof(rlimits) / sizeof(rlimits[0]))
 
@@ -336,14 +363,14 @@ rlimit_parse(int resource, const char *val, struct rlimit *ret)
 }
 
 static const char *const signal_names[] = {
-	[SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
-	[SIGTRAP] = "TRAP", [SIGABRT] = "ABRT", [SIGBUS] = "BUS", [SIGFPE] = "FPE",
-	[SIGKILL] = "KILL", [SIGUSR1] = "USR1", [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
-	[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM", [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
-	[SIGCHLD] = "CHLD", [SIGCONT] = "CONT", [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
-	[SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU", [SIGURG] = "URG", [SIGXCPU] = "XCPU",
+	[SIGHUP] = "HUP",   [SIGINT] = "INT",	    [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
+	[SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",	    [SIGBUS] = "BUS",	[SIGFPE] = "FPE",
+	[SIGKILL] = "KILL", [SIGUSR1] = "USR1",	    [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+	[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM",	    [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
+	[SIGCHLD] = "CHLD", [SIGCONT] = "CONT",	    [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
+	[SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",	    [SIGURG] = "URG",	[SIGXCPU] = "XCPU",
 	[SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",
-	[SIGIO] = "IO", [SIGPWR] = "PWR", [SIGSYS] = "SYS",
+	[SIGIO] = "IO",	    [SIGPWR] = "PWR",	    [SIGSYS] = "SYS",
 };
 #define N_SIGNAL_NAMES (int)(sizeof(signal_names) / sizeof(signal_names[0]))
 
@@ -387,8 +414,14 @@ bool
 signal_default_terminates(int sig)
 {
 	switch (sig) {
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
 		return false;
 	default:
 		return sig > 0 && sig <= SIGRTMAX;
@@ -399,8 +432,16 @@ bool
 signal_default_dumps_core(int sig)
 {
 	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
-	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
 		return true;
 	default:
 		return false;

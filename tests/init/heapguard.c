@@ -30,7 +30,7 @@ void *pvalloc(size_t n);
 #define HEAPGUARD_EXIT 86 /* klein-init never exits with it by itself */
 
 static unsigned long allocations; /* before arming: proves we see them */
-static pid_t armed_pid;           /* 0: not armed */
+static pid_t armed_pid;		  /* 0: not armed */
 
 static void
 say(const char *a, const char *b, unsigned long n)

@@ -184,8 +184,17 @@ static void
 test_quoting(void)
 {
 	static const char *const tricky[] = {
-		"", "plain", "a b  c", "it's", "'", "''x''", "\"dq\" $HOME `id` \\n",
-		"line1\nline2\n", "tab\there", "caf\xc3\xa9 \xe2\x82\xac", "*?[a]~",
+		"",
+		"plain",
+		"a b  c",
+		"it's",
+		"'",
+		"''x''",
+		"\"dq\" $HOME `id` \\n",
+		"line1\nline2\n",
+		"tab\there",
+		"caf\xc3\xa9 \xe2\x82\xac",
+		"*?[a]~",
 	};
 
 	CHECK_STR_EQ(quoted(env_sh_quote, "it's"), "'it'\\''s'");
@@ -219,8 +228,8 @@ test_scripts(const char *tmp)
 	char dir[512], path[600];
 	char **paths;
 	size_t n;
-	static const char *const exec_names[] = { "b c", "10-a", "2-b", "x.dpkg-old",
-						  "y~", ".hidden" };
+	static const char *const exec_names[] = { "b c",	"10-a", "2-b",
+						  "x.dpkg-old", "y~",	".hidden" };
 
 	CHECK(scripts_name_skipped(".x"));
 	CHECK(scripts_name_skipped("a~"));

@@ -43,8 +43,12 @@ main(int argc, char **argv)
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(struct ucred))];
 	} control;
-	struct msghdr mh = { .msg_name = &sa, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = &control, .msg_controllen = sizeof(control) };
+	struct msghdr mh = { .msg_name = &sa,
+			     .msg_namelen = len,
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = &control,
+			     .msg_controllen = sizeof(control) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
 	c->cmsg_level = SOL_SOCKET;

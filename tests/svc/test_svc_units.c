@@ -45,38 +45,46 @@ envfile_case(const char *text, const char *expected)
 static void
 test_envfile(void)
 {
-	envfile_case("a=a\na=b\na=b\na=a\nb=b\\\nc\nd= d\\\ne  \\\nf  \ng=g\\ \n"
-		     "h= \xc4\x85\xc4\x99\xc3\xb3\xc5\x82\\ \xc5\x9b\xc4\x87\xc5\x84\xc5\xba\xc5\xbc\xce\xbc \ni=i\\",
+	envfile_case(
+		"a=a\na=b\na=b\na=a\nb=b\\\nc\nd= d\\\ne  \\\nf  \ng=g\\ \n"
+		"h= \xc4\x85\xc4\x99\xc3\xb3\xc5\x82\\ \xc5\x9b\xc4\x87\xc5\x84\xc5\xba\xc5\xbc\xce\xbc \ni=i\\",
 		"a=a|b=bc|d=de  f|g=g |h=\xc4\x85\xc4\x99\xc3\xb3\xc5\x82 \xc5\x9b\xc4\x87\xc5\x84\xc5\xba\xc5\xbc\xce\xbc|i=i"); /* E01 */
 	envfile_case("a=a\\\n", "a=a"); /* E02 */
 	/* E03: in systemd 252 a comment ending in '\' continues (changed in
 	 * v254), so nothing here is an assignment; checked against 252's
 	 * parser with `systemd-analyze condition ConditionOSRelease=`. */
-	envfile_case("#SPAMD_ARGS=\"-d --socketpath=/var/lib/bulwark/spamd \\\n#--nouser-config    \\\n"
-		     "normal1=line\\\n111\n;normal=ignored    \\\nnormal2=line222\nnormal ignored    \\\n",
+	envfile_case(
+		"#SPAMD_ARGS=\"-d --socketpath=/var/lib/bulwark/spamd \\\n#--nouser-config    \\\n"
+		"normal1=line\\\n111\n;normal=ignored    \\\nnormal2=line222\nnormal ignored    \\\n",
 		"");
 	envfile_case("#c \\\na=1\nb=2\n", "b=2");
-	envfile_case("# Generated\n\nHWMON_MODULES=\"coretemp f71882fg\"\n\n# For compatibility reasons\n\n"
-		     "MODULE_0=coretemp\nMODULE_1=f71882fg",
+	envfile_case(
+		"# Generated\n\nHWMON_MODULES=\"coretemp f71882fg\"\n\n# For compatibility reasons\n\n"
+		"MODULE_0=coretemp\nMODULE_1=f71882fg",
 		"HWMON_MODULES=coretemp f71882fg|MODULE_0=coretemp|MODULE_1=f71882fg"); /* E04 */
-	envfile_case("a=\nb=", "a=|b="); /* E05 */
-	envfile_case("a=\\ \\n \\t \\x \\y \\' \n", "a= n t x y '"); /* E06 */
-	envfile_case("b= \\$'                  \n", "b=$'"); /* E07 */
-	envfile_case("c= ' \\n\\t\\$\\`\\\\\n'   \n", "c= \\n\\t\\$\\`\\\\\n"); /* E08 */
-	envfile_case("d= \" \\n\\t\\$\\`\\\\\n\"   \n", "d= \\n\\t$`\\\n"); /* E09 */
-	envfile_case("CONF1=a1\nCONF2=\"b2\"\nCONF3='c3'\n#CONF4=b4\n", "CONF1=a1|CONF2=b2|CONF3=c3"); /* E11 */
+	envfile_case("a=\nb=", "a=|b=");						/* E05 */
+	envfile_case("a=\\ \\n \\t \\x \\y \\' \n", "a= n t x y '");			/* E06 */
+	envfile_case("b= \\$'                  \n", "b=$'");				/* E07 */
+	envfile_case("c= ' \\n\\t\\$\\`\\\\\n'   \n", "c= \\n\\t\\$\\`\\\\\n");		/* E08 */
+	envfile_case("d= \" \\n\\t\\$\\`\\\\\n\"   \n", "d= \\n\\t$`\\\n");		/* E09 */
+	envfile_case("CONF1=a1\nCONF2=\"b2\"\nCONF3='c3'\n#CONF4=b4\n",
+		     "CONF1=a1|CONF2=b2|CONF3=c3");		      /* E11 */
 	envfile_case("DEF4=\"$DEF1 ${DEF2}\"", "DEF4=$DEF1 ${DEF2}"); /* E12 */
-	envfile_case("A=x\"y\" 'z'\n", "A=x\"y\" 'z'");          /* quotes inside a value stay */
-	envfile_case("  K  =  v v  \n", "K=v v");                /* blanks around key and value */
+	envfile_case("A=x\"y\" 'z'\n", "A=x\"y\" 'z'"); /* quotes inside a value stay */
+	envfile_case("  K  =  v v  \n", "K=v v");	/* blanks around key and value */
 	envfile_case("A=\"q\"rest\n", "A=qrest");
-	envfile_case("BAD NAME=1\n2BAD=x\nGOOD=1\nnoequals\n", "GOOD=1"); /* invalid names dropped */
-	envfile_case("A=1\0B=2\n", "A=1");                       /* text ends at NUL */
+	envfile_case("BAD NAME=1\n2BAD=x\nGOOD=1\nnoequals\n",
+		     "GOOD=1");		   /* invalid names dropped */
+	envfile_case("A=1\0B=2\n", "A=1"); /* text ends at NUL */
 
 	/* E10: noncharacters make the whole file invalid, env untouched. */
 	struct strv env = { 0 };
 	env_set(&env, xstrdup("KEEP=1"));
 	CHECK_INT_EQ(envfile_parse("ok=1\nfo\xef\xbf\xbeo=bar\n", &env, NULL), -EINVAL);
-	CHECK_INT_EQ(envfile_parse("foo=b\xef\xbf\xbf" "ar\n", &env, NULL), -EINVAL);
+	CHECK_INT_EQ(envfile_parse("foo=b\xef\xbf\xbf"
+				   "ar\n",
+				   &env, NULL),
+		     -EINVAL);
 	CHECK_INT_EQ(envfile_parse("baz=hello world\xef\xbf\xbe", &env, NULL), -EINVAL);
 	CHECK_INT_EQ(envfile_parse("x=\xc0\xaf\n", &env, NULL), -EINVAL); /* overlong */
 	CHECK_INT_EQ(env.n, 1);
@@ -107,17 +115,36 @@ static void
 test_expand(void)
 {
 	static const char *const c01_17[] = {
-		"FOO$FOO", "FOO$FOOFOO", "FOO${FOO}$FOO", "FOO${FOO}", "${FOO}", "$FOO", "$FOO$FOO",
-		"${FOO}${BAR}", "${FOO", "FOO$$${FOO}", "$$FOO${FOO}", "${FOO:-${BAR}}",
-		"${QUUX:-${FOO}}", "${FOO:+${BAR}}", "${QUUX:+${BAR}}", "${FOO:+|${BAR}|}}",
+		"FOO$FOO",
+		"FOO$FOOFOO",
+		"FOO${FOO}$FOO",
+		"FOO${FOO}",
+		"${FOO}",
+		"$FOO",
+		"$FOO$FOO",
+		"${FOO}${BAR}",
+		"${FOO",
+		"FOO$$${FOO}",
+		"$$FOO${FOO}",
+		"${FOO:-${BAR}}",
+		"${QUUX:-${FOO}}",
+		"${FOO:+${BAR}}",
+		"${QUUX:+${BAR}}",
+		"${FOO:+|${BAR}|}}",
 		"${FOO:+|${BAR}{|}",
 	};
-	expand_case(c01_17, 17, 0,
+	expand_case(
+		c01_17, 17, 0,
 		"FOO$FOO|FOO$FOOFOO|FOOBAR BAR$FOO|FOOBAR BAR|BAR BAR|BAR|BAR|BAR BARwaldo|${FOO|"
 		"FOO$BAR BAR|$FOOBAR BAR|${FOO:-waldo}|${QUUX:-BAR BAR}|${FOO:+waldo}|"
 		"${QUUX:+waldo}|${FOO:+|waldo|}}|${FOO:+|waldo{|}");
-	static const char *const c18[] = { "$FOO", "A${FOO}B", "a${~}${%}b", "x${}y", "$UNSET2",
-		"z${UNSET3}z${UNSET1}z", "piff${UNSET2}piff" };
+	static const char *const c18[] = { "$FOO",
+					   "A${FOO}B",
+					   "a${~}${%}b",
+					   "x${}y",
+					   "$UNSET2",
+					   "z${UNSET3}z${UNSET1}z",
+					   "piff${UNSET2}piff" };
 	expand_case(c18, 7, 0, "BAR|BAR|ABAR BARB|ab|xy|zzz|piffpiff");
 	static const char *const from[] = { "$FOO", "${BAR}", "$FOO", "$", "$1" };
 	expand_case(from, 5, 2, "$FOO|${BAR}|BAR|BAR");
@@ -133,7 +160,9 @@ test_expand(void)
 		{ "BAR=$BAR$BAR${BAR}${BAR}", "BAR=$BAR$BARwaldowaldo" },
 		{ "${BAR}$BAR$BAR", "waldo$BAR$BAR" },
 		{ "FOO=${FOO}between${BAR:-baz}", "FOO=BAR BARbetween${BAR:-baz}" },
-		{ "$", "$" }, { "a$", "a$" }, { "$$$", "$$" },
+		{ "$", "$" },
+		{ "a$", "a$" },
+		{ "$$$", "$$" },
 	};
 	for (size_t i = 0; i < sizeof(c19) / sizeof(c19[0]); i++) {
 		char *got = expand_word(c19[i][0], &env);

@@ -80,8 +80,7 @@ buf_add(struct buf *b, const char *s, size_t n)
 /* Appends a string literal (its length known at compile time). */
 #define buf_lit(b, s) buf_add((b), (s), sizeof(s) - 1)
 
-static void
-buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 buf_printf(struct buf *b, const char *fmt, ...)
@@ -184,14 +183,14 @@ static const struct {
 	const char *name;
 	int res;
 } rlimits[] = {
-	{ "CPU", RLIMIT_CPU },       { "FSIZE", RLIMIT_FSIZE },
-	{ "DATA", RLIMIT_DATA },     { "STACK", RLIMIT_STACK },
-	{ "CORE", RLIMIT_CORE },     { "RSS", RLIMIT_RSS },
-	{ "NPROC", RLIMIT_NPROC },   { "NOFILE", RLIMIT_NOFILE },
-	{ "MEMLOCK", RLIMIT_MEMLOCK }, { "AS", RLIMIT_AS },
-	{ "LOCKS", RLIMIT_LOCKS },   { "SIGPENDING", RLIMIT_SIGPENDING },
+	{ "CPU", RLIMIT_CPU },		 { "FSIZE", RLIMIT_FSIZE },
+	{ "DATA", RLIMIT_DATA },	 { "STACK", RLIMIT_STACK },
+	{ "CORE", RLIMIT_CORE },	 { "RSS", RLIMIT_RSS },
+	{ "NPROC", RLIMIT_NPROC },	 { "NOFILE", RLIMIT_NOFILE },
+	{ "MEMLOCK", RLIMIT_MEMLOCK },	 { "AS", RLIMIT_AS },
+	{ "LOCKS", RLIMIT_LOCKS },	 { "SIGPENDING", RLIMIT_SIGPENDING },
 	{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE },
-	{ "RTPRIO", RLIMIT_RTPRIO }, { "RTTIME", RLIMIT_RTTIME },
+	{ "RTPRIO", RLIMIT_RTPRIO },	 { "RTTIME", RLIMIT_RTTIME },
 };
 
 static void

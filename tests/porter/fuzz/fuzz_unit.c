@@ -33,7 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int pass = 0; pass < 2; pass++) {
 		struct unit_entries e = { 0 };
 		struct diag d = { 0 };
-		int r = unit_parse("fuzz.service", (const char *)data, size, pass ? NULL : sections, &e, &d);
+		int r = unit_parse("fuzz.service", (const char *)data, size, pass ? NULL : sections,
+				   &e, &d);
 		(void)r;
 		check(&e, size);
 		for (size_t i = 0; i < d.n; i++)

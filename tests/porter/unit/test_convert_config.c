@@ -38,13 +38,15 @@ main(void)
 	CHECK(fd >= 0);
 	close(fd);
 
-	write_conf("log = \"svlogd\"\nrestart = \"always\"\n"
-		   "unit \"nginx\" { type = \"simple\"  exec_start = \"/usr/sbin/nginx -g 'daemon off;'\"  env = {\"A=1\", \"B=2\"} }\n"
-		   "unit \"foo.service\" { skip = true }\n");
+	write_conf(
+		"log = \"svlogd\"\nrestart = \"always\"\n"
+		"unit \"nginx\" { type = \"simple\"  exec_start = \"/usr/sbin/nginx -g 'daemon off;'\"  env = {\"A=1\", \"B=2\"} }\n"
+		"unit \"foo.service\" { skip = true }\n");
 	CHECK(config_load(path, true, &c, &d) == 0 && d.n == 0);
 	CHECK(!strcmp(c.log, "svlogd") && !strcmp(c.restart, "always") && c.n_units == 2);
 	const struct porter_unit_conf *u = config_unit(&c, "nginx.service");
-	CHECK(u && !strcmp(u->type, "simple") && !strcmp(u->exec_start, "/usr/sbin/nginx -g 'daemon off;'"));
+	CHECK(u && !strcmp(u->type, "simple") &&
+	      !strcmp(u->exec_start, "/usr/sbin/nginx -g 'daemon off;'"));
 	CHECK(u && u->n_env == 2 && !strcmp(u->env[1], "B=2") && !u->skip);
 	CHECK(config_unit(&c, "foo.service") && config_unit(&c, "foo.service")->skip);
 	CHECK(!config_unit(&c, "nginx-extra.service"));
@@ -72,7 +74,8 @@ main(void)
 
 	/* Missing file: defaults unless it must exist. */
 	unlink(path);
-	CHECK(config_load(path, false, &c, &d) == 0 && !strcmp(c.log, "prefix") && !strcmp(c.restart, "unit"));
+	CHECK(config_load(path, false, &c, &d) == 0 && !strcmp(c.log, "prefix") &&
+	      !strcmp(c.restart, "unit"));
 	config_done(&c);
 	CHECK(config_load(path, true, &c, &d) < 0 && d.n == 1);
 	diag_done(&d);

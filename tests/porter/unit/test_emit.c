@@ -122,10 +122,13 @@ test_simple_tree(void)
 	CHECK(run && !strstr(run->text, "PATH="));
 	/* klein-svc computes initgroups' list at run time: no id(1), no chpst -u here. */
 	CHECK(run && !strstr(run->text, "id -G") && !strstr(run->text, "chpst -u"));
-	CHECK(run && strstr(run->text, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user 'www-data' --expand-from 1 -- '/bin/true' '$A'\n"));
+	CHECK(run &&
+	      strstr(run->text,
+		     "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user 'www-data' --expand-from 1 -- '/bin/true' '$A'\n"));
 	CHECK(run && strstr(run->text, "\nunset PWD\n"));
 	CHECK(run && strstr(run->text, "--chdir '/' --umask 0022 --sigpipe ignore"));
-	CHECK(find(&t, "finish") && find(&t, "control/t") && !find(&t, "check") && !find(&t, "control/h"));
+	CHECK(find(&t, "finish") && find(&t, "control/t") && !find(&t, "check") &&
+	      !find(&t, "control/h"));
 	const struct emit_file *sup = find(&t, "supervise");
 	CHECK(sup && sup->symlink && !strcmp(sup->text, "/run/runit/supervise/demo"));
 	const struct emit_file *log = find(&t, "log/run");
@@ -148,11 +151,15 @@ test_simple_tree(void)
 	p.log = PLAN_LOG_INHERIT;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run");
-	CHECK(run && strstr(run->text, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --no-expand -- '/bin/true' '$A'\n"));
+	CHECK(run &&
+	      strstr(run->text,
+		     "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --no-expand -- '/bin/true' '$A'\n"));
 	CHECK(!find(&t, "log/run"));
 	emit_tree_done(&t);
 	char *argv_at[] = { (char *)"myname", (char *)"-x", NULL };
-	struct plan_cmd at = { .path = (char *)"/bin/prog", .argv = argv_at, .argc = 2, .argv0_given = true };
+	struct plan_cmd at = {
+		.path = (char *)"/bin/prog", .argv = argv_at, .argc = 2, .argv0_given = true
+	};
 	p.start.v = &at;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run");
@@ -168,8 +175,13 @@ test_identity(void)
 	struct run_plan p;
 	struct plan_cmd c = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
 	struct plan_cmd pre = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2 };
-	struct plan_cmd bang = { .path = (char *)"/bin/echo", .argv = argv_true, .argc = 2, .as_root = true };
-	struct plan_cmd root = { .path = (char *)"/bin/true", .argv = argv_true, .argc = 2, .as_root = true,
+	struct plan_cmd bang = {
+		.path = (char *)"/bin/echo", .argv = argv_true, .argc = 2, .as_root = true
+	};
+	struct plan_cmd root = { .path = (char *)"/bin/true",
+				 .argv = argv_true,
+				 .argc = 2,
+				 .as_root = true,
 				 .full_privileges = true };
 	struct plan_cmd pres[] = { pre, root, bang };
 	char *supp[] = { (char *)"tty", (char *)"123" };
@@ -184,19 +196,31 @@ test_identity(void)
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	const char *run = find(&t, "run")->text;
 	/* the chroot stays in the command's chpst, which klein-svc merges -u into */
-	CHECK(strstr(run, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A'\n"));
-	CHECK(strstr(run, "(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A') || exit 1"));
+	CHECK(strstr(
+		run,
+		"exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A'\n"));
+	CHECK(strstr(
+		run,
+		"(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --chpst-user '1000:adm' --groups 'tty,123' --expand-from 4 -- chpst -/ '/srv/jail' '/bin/true' '$A') || exit 1"));
 	/* '+': root, no chroot; '!': root, still chrooted */
-	CHECK(strstr(run, "(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --expand-from 1 -- '/bin/true' '$A') || exit 1"));
-	CHECK(strstr(run, "(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --expand-from 4 -- chpst -/ '/srv/jail' '/bin/echo' '$A') || exit 1"));
+	CHECK(strstr(
+		run,
+		"(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --expand-from 1 -- '/bin/true' '$A') || exit 1"));
+	CHECK(strstr(
+		run,
+		"(read -r xpid _ </proc/self/stat; exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$xpid\" \"$@\" --expand-from 4 -- chpst -/ '/srv/jail' '/bin/echo' '$A') || exit 1"));
 	emit_tree_done(&t);
 	p.permissions_start_only = true;
 	p.root_directory = NULL;
 	p.user = NULL;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	run = find(&t, "run")->text;
-	CHECK(strstr(run, "exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A'\n"));
-	CHECK(!strstr(run, "--chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A') || exit 1"));
+	CHECK(strstr(
+		run,
+		"exec klein-svc exec --env \"SYSTEMD_EXEC_PID=$$\" \"$@\" --chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A'\n"));
+	CHECK(!strstr(
+		run,
+		"--chpst-user 'root:adm' --groups 'tty,123' --expand-from 1 -- '/bin/true' '$A') || exit 1"));
 	emit_tree_done(&t);
 	/* User=root alone: HOME/USER/... from --user, but no credential change */
 	p.user = (char *)"root";
@@ -220,8 +244,11 @@ test_types(void)
 	p.type_name = (char *)"forking";
 	p.pidfile = (char *)"/run/x.pid";
 	CHECK(emit_tree(&p, NULL, &t) == 0);
-	CHECK(strstr(find(&t, "run")->text, "exec klein-svc supervise --type forking --pidfile '/run/x.pid' --timeout 90"));
-	CHECK(find(&t, "check") && strstr(find(&t, "check")->text, "test -e supervise/klein.ready"));
+	CHECK(strstr(
+		find(&t, "run")->text,
+		"exec klein-svc supervise --type forking --pidfile '/run/x.pid' --timeout 90"));
+	CHECK(find(&t, "check") &&
+	      strstr(find(&t, "check")->text, "test -e supervise/klein.ready"));
 	emit_tree_done(&t);
 
 	p.type = PLAN_ONESHOT;
@@ -272,7 +299,8 @@ test_finish_and_stop(void)
 	emit_tree_done(&t);
 	p.err.path = (char *)"/var/log/y.log";
 	CHECK(emit_tree(&p, NULL, &t) == 0);
-	CHECK(strstr(find(&t, "run")->text, "exec 1<>'/var/log/x.log'\nexec 2<>'/var/log/y.log'\n"));
+	CHECK(strstr(find(&t, "run")->text,
+		     "exec 1<>'/var/log/x.log'\nexec 2<>'/var/log/y.log'\n"));
 	emit_tree_done(&t);
 	p.out.kind = p.err.kind = PLAN_IO_DEFAULT;
 	p.out.path = p.err.path = NULL;
@@ -288,7 +316,8 @@ test_finish_and_stop(void)
  * crash (exit 1); returns after which run finish first wrote 'd' (stay down),
  * or 0 if it never did. limit_state: written to supervise/klein.limit first. */
 static int
-finish_runs_until_down_args(const struct run_plan *p, int n, const char *limit_state, const char *args)
+finish_runs_until_down_args(const struct run_plan *p, int n, const char *limit_state,
+			    const char *args)
 {
 	char dir[] = "/tmp/klein-emit-XXXXXX", path[256];
 	struct emit_tree t;
@@ -311,7 +340,10 @@ finish_runs_until_down_args(const struct run_plan *p, int n, const char *limit_s
 	}
 	for (int i = 1; i <= n && !down; i++) {
 		char cmd[512];
-		snprintf(cmd, sizeof(cmd), "cd %s && sh finish %s >/dev/null && grep -q d supervise/control 2>/dev/null", dir, args);
+		snprintf(
+			cmd, sizeof(cmd),
+			"cd %s && sh finish %s >/dev/null && grep -q d supervise/control 2>/dev/null",
+			dir, args);
 		if (system(cmd) == 0)
 			down = i;
 	}
@@ -413,10 +445,14 @@ test_dir_symlinks(void)
 	p.dirs[PLAN_DIR_STATE].links = sl, p.dirs[PLAN_DIR_STATE].n_links = 1;
 	CHECK(emit_tree(&p, NULL, &t) == 0);
 	const char *r = find(&t, "run")->text, *f = find(&t, "finish")->text;
-	CHECK(strstr(r, "if ! { mkdir -p '/run' && { [ \"$(readlink '/run/bar')\" = 'foo' ] || "
-			"ln -sT 'foo' '/run/bar'; }; }; then echo 'RuntimeDirectory= symlink failed'; exit 1; fi\n"));
-	CHECK(strstr(r, "mkdir -p '/var/lib/lnk' && { [ \"$(readlink '/var/lib/lnk/deep')\" = '../st' ] || "
-			"ln -sT '../st' '/var/lib/lnk/deep'; }"));
+	CHECK(strstr(
+		r,
+		"if ! { mkdir -p '/run' && { [ \"$(readlink '/run/bar')\" = 'foo' ] || "
+		"ln -sT 'foo' '/run/bar'; }; }; then echo 'RuntimeDirectory= symlink failed'; exit 1; fi\n"));
+	CHECK(strstr(
+		r,
+		"mkdir -p '/var/lib/lnk' && { [ \"$(readlink '/var/lib/lnk/deep')\" = '../st' ] || "
+		"ln -sT '../st' '/var/lib/lnk/deep'; }"));
 	/* the link comes after its directory */
 	CHECK(strstr(r, "ln -sT 'foo'") > strstr(r, "mkdir -p '/run/foo'"));
 	CHECK(strstr(r, "--env 'RUNTIME_DIRECTORY=/run/foo' \\\n"));

@@ -113,7 +113,8 @@ main(void)
 {
 	const struct exec_list *e;
 
-	snprintf(root, sizeof(root), "%s/porter-load-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(root, sizeof(root), "%s/porter-load-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(root)) {
 		perror("mkdtemp");
 		return 1;
@@ -129,19 +130,22 @@ main(void)
 	CHECK(load("foo-x@bar-baz.service", NULL) == 0 && u.state == UNIT_LOADED);
 	CHECK_STR_EQ(u.name, "foo-x@bar-baz.service");
 	CHECK_STR_EQ(u.fragment, "/lib/systemd/system/foo-x@.service");
-	CHECK(u.n_dropins == 2 && strstr(u.dropins[0], "10-a.conf") && strstr(u.dropins[1], "20-b.conf"));
+	CHECK(u.n_dropins == 2 && strstr(u.dropins[0], "10-a.conf") &&
+	      strstr(u.dropins[1], "20-b.conf"));
 	CHECK_STR_EQ(val("Service", "User", 0), "bin");
 	CHECK(nval("Service", "SupplementaryGroups") == 1);
 	CHECK_STR_EQ(val("Service", "SupplementaryGroups", 0), "tty");
 	e = unit_exec(&u, "ExecStart");
 	CHECK(e && e->n == 1 && e->v[0].argc == 3 && !strcmp(e->v[0].argv[2], "bar/baz"));
 	/* The same template through --instance, and without one. */
-	CHECK(load("foo-x@.service", "q") == 0 && u.state == UNIT_LOADED && !strcmp(u.name, "foo-x@q.service"));
+	CHECK(load("foo-x@.service", "q") == 0 && u.state == UNIT_LOADED &&
+	      !strcmp(u.name, "foo-x@q.service"));
 	CHECK(load("foo-x@.service", NULL) == 0 && u.state != UNIT_LOADED &&
 	      has_diag("missing the instance name"));
 
 	/* G02-G04: precedence across directories and candidates. */
-	put("/lib/systemd/system/foo-bar.service", "[Service]\nExecStart=/bin/true\nEnvironment=X=unit\n");
+	put("/lib/systemd/system/foo-bar.service",
+	    "[Service]\nExecStart=/bin/true\nEnvironment=X=unit\n");
 	put("/etc/systemd/system/service.d/05-t.conf", "[Service]\nEnvironment=X=05\n");
 	put("/lib/systemd/system/foo-bar.service.d/10-x.conf", "[Service]\nEnvironment=X=10\n");
 	put("/etc/systemd/system/foo-bar.service.d/50-x.conf", "[Service]\nEnvironment=X=50A\n");
@@ -198,46 +202,52 @@ main(void)
 	      !strcmp(e->v[0].path, "/bin/real-instance"));
 
 	/* B40/B41: ExecStart counts; missing ExecStart. */
-	put("/lib/systemd/system/two.service", "[Service]\nExecStart=/bin/true 1\nExecStart=/bin/true 2\n");
+	put("/lib/systemd/system/two.service",
+	    "[Service]\nExecStart=/bin/true 1\nExecStart=/bin/true 2\n");
 	CHECK(load("two.service", NULL) == 0 && u.state == UNIT_BAD_SETTING &&
 	      has_diag("more than one ExecStart="));
-	put("/lib/systemd/system/two.service.d/r.conf", "[Service]\nExecStart=\nExecStart=/bin/true 1\n");
+	put("/lib/systemd/system/two.service.d/r.conf",
+	    "[Service]\nExecStart=\nExecStart=/bin/true 1\n");
 	CHECK(load("two.service", NULL) == 0 && u.state == UNIT_LOADED);
-	put("/lib/systemd/system/one.service", "[Service]\nType=oneshot\nExecStart=/bin/a ; /bin/b\nExecStart=/bin/c\n");
+	put("/lib/systemd/system/one.service",
+	    "[Service]\nType=oneshot\nExecStart=/bin/a ; /bin/b\nExecStart=/bin/c\n");
 	CHECK(load("one.service", NULL) == 0 && u.state == UNIT_LOADED &&
 	      (e = unit_exec(&u, "ExecStart")) && e->n == 3);
 	put("/lib/systemd/system/none.service", "[Unit]\nDescription=x\n");
 	CHECK(load("none.service", NULL) == 0 && u.state == UNIT_BAD_SETTING);
-	put("/lib/systemd/system/stoponly.service", "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStop=/bin/true\n");
+	put("/lib/systemd/system/stoponly.service",
+	    "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStop=/bin/true\n");
 	CHECK(load("stoponly.service", NULL) == 0 && u.state == UNIT_LOADED);
-	put("/lib/systemd/system/stoponly2.service", "[Service]\nType=oneshot\nExecStop=/bin/true\n");
+	put("/lib/systemd/system/stoponly2.service",
+	    "[Service]\nType=oneshot\nExecStop=/bin/true\n");
 	CHECK(load("stoponly2.service", NULL) == 0 && u.state == UNIT_BAD_SETTING);
-	put("/lib/systemd/system/osr.service", "[Service]\nType=oneshot\nRestart=always\nExecStart=/bin/true\n");
+	put("/lib/systemd/system/osr.service",
+	    "[Service]\nType=oneshot\nRestart=always\nExecStart=/bin/true\n");
 	CHECK(load("osr.service", NULL) == 0 && u.state == UNIT_BAD_SETTING);
 
 	/* §3.D Environment=, and fatal vs ignored values. */
-	put("/lib/systemd/system/t1.service",
-	    "[Service]\nExecStart=/bin/true\n"
-	    "Environment=\"A=1 2\" B=3 'C=4 5'\n"
-	    "Environment=E=a\\ b\n"
-	    "Environment=F=\"x\\ty\" G=\\x41 H='$X' I=a%%b\n"
-	    "Environment=J=%n K=%i\n"
-	    "Environment=\"BAD NAME=1\" GOOD=1 2BAD=x\n"
-	    "Environment=V=1 V=2\n"
-	    "Environment=Z=%z\n"
-	    "Environment=A=1 # comment\n"
-	    "EnvironmentFile=relative/file\n"
-	    "EnvironmentFile=-/etc/default/%N\n"
-	    "PIDFile=foo.pid\n"
-	    "RuntimeDirectory=../x /abs ok a b/c ok\n"
-	    "Type=bogus\n"
-	    "Nice=-21\n"
-	    "user=bin\n"
-	    "X-Custom=1\n");
+	put("/lib/systemd/system/t1.service", "[Service]\nExecStart=/bin/true\n"
+					      "Environment=\"A=1 2\" B=3 'C=4 5'\n"
+					      "Environment=E=a\\ b\n"
+					      "Environment=F=\"x\\ty\" G=\\x41 H='$X' I=a%%b\n"
+					      "Environment=J=%n K=%i\n"
+					      "Environment=\"BAD NAME=1\" GOOD=1 2BAD=x\n"
+					      "Environment=V=1 V=2\n"
+					      "Environment=Z=%z\n"
+					      "Environment=A=1 # comment\n"
+					      "EnvironmentFile=relative/file\n"
+					      "EnvironmentFile=-/etc/default/%N\n"
+					      "PIDFile=foo.pid\n"
+					      "RuntimeDirectory=../x /abs ok a b/c ok\n"
+					      "Type=bogus\n"
+					      "Nice=-21\n"
+					      "user=bin\n"
+					      "X-Custom=1\n");
 	CHECK(load("t1.service", NULL) == 0 && u.state == UNIT_LOADED);
 	{
-		static const char *const want[] = { "A=1", "B=3", "C=4 5", "F=x\ty", "G=A", "H=$X",
-						    "I=a%b", "J=t1.service", "K=", "GOOD=1", "V=2" };
+		static const char *const want[] = { "A=1", "B=3",    "C=4 5", "F=x\ty",
+						    "G=A", "H=$X",   "I=a%b", "J=t1.service",
+						    "K=",  "GOOD=1", "V=2" };
 		CHECK(u.n_environment == sizeof(want) / sizeof(want[0]));
 		for (size_t i = 0; i < u.n_environment && i < sizeof(want) / sizeof(want[0]); i++)
 			CHECK_STR_EQ(u.environment[i], want[i]);
@@ -258,24 +268,32 @@ main(void)
 	CHECK_STR_EQ(val("Service", "RuntimeDirectory", 2), "ok");
 	CHECK(has_diag("RuntimeDirectory= path is not normalized, ignoring: ../x"));
 	CHECK(has_diag("RuntimeDirectory= path is absolute, ignoring: /abs"));
-	CHECK(val("Service", "Type", 0) == NULL && has_diag("Failed to parse service type, ignoring: bogus"));
-	CHECK(val("Service", "Nice", 0) == NULL && has_diag("Nice priority out of range, ignoring: -21"));
+	CHECK(val("Service", "Type", 0) == NULL &&
+	      has_diag("Failed to parse service type, ignoring: bogus"));
+	CHECK(val("Service", "Nice", 0) == NULL &&
+	      has_diag("Nice priority out of range, ignoring: -21"));
 	CHECK(has_diag("Unknown key 'user' in section [Service], ignoring."));
 	CHECK(!has_diag("X-Custom"));
 
 	/* D10: Environment= merging across drop-ins keeps the first position. */
-	put("/lib/systemd/system/d10.service", "[Service]\nExecStart=/bin/true\nEnvironment=A=unit\n");
-	put("/lib/systemd/system/d10.service.d/10-a.conf", "[Service]\nEnvironment=A=dropin10 C=10\n");
-	put("/lib/systemd/system/d10.service.d/20-b.conf", "[Service]\nEnvironment=A=dropin20 B=20\n");
+	put("/lib/systemd/system/d10.service",
+	    "[Service]\nExecStart=/bin/true\nEnvironment=A=unit\n");
+	put("/lib/systemd/system/d10.service.d/10-a.conf",
+	    "[Service]\nEnvironment=A=dropin10 C=10\n");
+	put("/lib/systemd/system/d10.service.d/20-b.conf",
+	    "[Service]\nEnvironment=A=dropin20 B=20\n");
 	CHECK(load("d10.service", NULL) == 0 && u.n_environment == 3 &&
 	      !strcmp(u.environment[0], "A=dropin20") && !strcmp(u.environment[1], "C=10") &&
 	      !strcmp(u.environment[2], "B=20"));
 
 	/* Fatal settings stop the parse: nothing after them is applied. */
-	put("/lib/systemd/system/wd.service", "[Service]\nExecStart=/bin/true\nWorkingDirectory=relative\nUser=late\n");
+	put("/lib/systemd/system/wd.service",
+	    "[Service]\nExecStart=/bin/true\nWorkingDirectory=relative\nUser=late\n");
 	CHECK(load("wd.service", NULL) == 0 && u.state == UNIT_BAD_SETTING &&
-	      val("Service", "User", 0) == NULL && has_diag("WorkingDirectory= path is not absolute: relative"));
-	put("/lib/systemd/system/wd2.service", "[Service]\nExecStart=/bin/true\nWorkingDirectory=-relative\nWorkingDirectory=-/srv//x/\n");
+	      val("Service", "User", 0) == NULL &&
+	      has_diag("WorkingDirectory= path is not absolute: relative"));
+	put("/lib/systemd/system/wd2.service",
+	    "[Service]\nExecStart=/bin/true\nWorkingDirectory=-relative\nWorkingDirectory=-/srv//x/\n");
 	CHECK(load("wd2.service", NULL) == 0 && u.state == UNIT_LOADED);
 	CHECK_STR_EQ(val("Service", "WorkingDirectory", 0), "-/srv/x");
 	put("/lib/systemd/system/hdr.service", "[Service\nExecStart=/bin/true\n");

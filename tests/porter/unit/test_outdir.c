@@ -19,7 +19,8 @@ static struct emit_tree
 tree(const char *run_text, struct emit_file *f)
 {
 	f[0] = (struct emit_file){ (char *)"run", (char *)run_text, 0755, false };
-	f[1] = (struct emit_file){ (char *)"control/t", (char *)"#!/bin/sh\nexit 0\n", 0755, false };
+	f[1] = (struct emit_file){ (char *)"control/t", (char *)"#!/bin/sh\nexit 0\n", 0755,
+				   false };
 	f[2] = (struct emit_file){ (char *)"supervise", (char *)"/run/runit/supervise/x", 0, true };
 	return (struct emit_tree){ f, 3 };
 }
@@ -66,7 +67,8 @@ main(void)
 	CHECK(stat(file, &st1) == 0 && (st1.st_mode & 07777) == 0755);
 	char target[256] = "";
 	snprintf(file, sizeof(file), "%s/supervise", path);
-	CHECK(readlink(file, target, sizeof(target) - 1) > 0 && !strcmp(target, "/run/runit/supervise/x"));
+	CHECK(readlink(file, target, sizeof(target) - 1) > 0 &&
+	      !strcmp(target, "/run/runit/supervise/x"));
 
 	/* Same tree again: unchanged, nothing rewritten (same inode). */
 	snprintf(file, sizeof(file), "%s/run", path);
@@ -115,7 +117,8 @@ main(void)
 	snprintf(foreign, sizeof(foreign), "%s/sv/y", base);
 	mkdir(foreign, 0755);
 	free(why), why = NULL;
-	CHECK(outdir_write(foreign, &t1, "y.service", &o, &res, &why) == 0 && res == OUTDIR_REFUSED);
+	CHECK(outdir_write(foreign, &t1, "y.service", &o, &res, &why) == 0 &&
+	      res == OUTDIR_REFUSED);
 	CHECK(why && strstr(why, "not written by klein-porter"));
 
 	/* Links: created, unchanged, a different one refused unless forced. */

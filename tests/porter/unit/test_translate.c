@@ -14,7 +14,9 @@
 static struct setting settings[MAXS];
 static char *values[MAXS][4];
 static char *argv_main[] = { (char *)"/usr/bin/demo", (char *)"--flag", NULL };
-static struct exec_command start_cmd = { (char *)"/usr/bin/demo", argv_main, 2, 0, { "/u/demo.service", 9 } };
+static struct exec_command start_cmd = {
+	(char *)"/usr/bin/demo", argv_main, 2, 0, { "/u/demo.service", 9 }
+};
 static struct exec_list exec_start = { "ExecStart", &start_cmd, 1 };
 
 static void
@@ -48,7 +50,8 @@ static bool
 has_diag(const struct diag *d, unsigned line, enum diag_severity sev, const char *text)
 {
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].line == line && d->v[i].severity == sev && strstr(d->v[i].message, text) &&
+		if (d->v[i].line == line && d->v[i].severity == sev &&
+		    strstr(d->v[i].message, text) &&
 		    (!d->v[i].file || !strcmp(d->v[i].file, "/u/demo.service")))
 			return true;
 	return false;
@@ -83,13 +86,15 @@ test_mapped(void)
 	CHECK(!strcmp(p.pidfile, "/run/demo.pid"));
 	CHECK(p.restart == PLAN_RESTART_ON_FAILURE && p.restart_usec == 90000000);
 	CHECK(!strcmp(p.user, "www-data") && p.umask == 027);
-	CHECK(p.n_rlimits == 2 && !strcmp(p.rlimits[0].name, "NOFILE") && !strcmp(p.rlimits[0].value, "1024:4096"));
+	CHECK(p.n_rlimits == 2 && !strcmp(p.rlimits[0].name, "NOFILE") &&
+	      !strcmp(p.rlimits[0].value, "1024:4096"));
 	CHECK(!strcmp(p.rlimits[1].value, "1073741824:1073741824"));
 	CHECK(p.kill_signal == 2);
 	CHECK(p.timeout_stop_usec == 20000000 && p.timeout_start_usec == 20000000);
 	CHECK(p.dirs[PLAN_DIR_RUNTIME].n == 2 && !strcmp(p.dirs[PLAN_DIR_RUNTIME].names[1], "b/c"));
 	CHECK(p.dirs[PLAN_DIR_RUNTIME].mode == 0750);
-	CHECK(has_diag(&d, 16, DIAG_WARNING, "RuntimeDirectory=../x: path is absolute or not normalized"));
+	CHECK(has_diag(&d, 16, DIAG_WARNING,
+		       "RuntimeDirectory=../x: path is absolute or not normalized"));
 	CHECK(has_diag(&d, 16, DIAG_WARNING, "RuntimeDirectory=/abs"));
 	CHECK(p.success_status.n_codes == 1 && p.success_status.codes[0] == 75);
 	CHECK(p.success_status.n_signals == 1 && p.success_status.signals[0] == 10);
@@ -124,13 +129,15 @@ test_dropped_and_unknown(void)
 	CHECK(translate_unit(&u, NULL, &p, &d) == 0);
 	CHECK(has_diag(&d, 20, DIAG_WARNING, "PrivateTmp= dropped: sandboxing"));
 	CHECK(has_diag(&d, 21, DIAG_WARNING, "MemoryMax= dropped: resource control"));
-	CHECK(has_diag(&d, 22, DIAG_WARNING, "[Service] Frobnicate= dropped: klein-porter does not know this directive"));
+	CHECK(has_diag(&d, 22, DIAG_WARNING,
+		       "[Service] Frobnicate= dropped: klein-porter does not know this directive"));
 	CHECK(!has_diag(&d, 23, DIAG_WARNING, ""));
 	CHECK(has_diag(&d, 24, DIAG_WARNING, "run as Type=simple"));
 	CHECK(has_diag(&d, 25, DIAG_WARNING, "unknown service type, ignored"));
 	CHECK(p.type == PLAN_SIMPLE && !strcmp(p.type_name, "dbus"));
 	CHECK(has_diag(&d, 26, DIAG_WARNING, "process group"));
-	CHECK(has_diag(&d, 27, DIAG_WARNING, "Docker container (virtualization \"docker\"): false"));
+	CHECK(has_diag(&d, 27, DIAG_WARNING,
+		       "Docker container (virtualization \"docker\"): false"));
 	CHECK(has_diag(&d, 29, DIAG_WARNING, "assumed to hold"));
 	CHECK(p.n_conds == 2 && p.conds[0].kind == PLAN_COND_CONST_FALSE);
 	CHECK(p.conds[1].kind == PLAN_COND_PATH_EXISTS && p.conds[1].negate && p.conds[1].trigger &&
@@ -179,11 +186,16 @@ test_options(void)
 	unit_init(&u);
 	set(&u, "Service", "Type", "forking", 3);
 	char *env[] = { (char *)"A=1" };
-	struct translate_options o = { .log = "svlogd", .restart = "always", .type = "simple",
-				       .exec_start = "/usr/sbin/nginx -g 'daemon off;'", .env = env, .n_env = 1 };
+	struct translate_options o = { .log = "svlogd",
+				       .restart = "always",
+				       .type = "simple",
+				       .exec_start = "/usr/sbin/nginx -g 'daemon off;'",
+				       .env = env,
+				       .n_env = 1 };
 	CHECK(translate_unit(&u, &o, &p, &d) == 0);
 	CHECK(p.type == PLAN_SIMPLE && p.log == PLAN_LOG_SVLOGD && p.restart_always_forced);
-	CHECK(p.start.n == 1 && p.start.v[0].argc == 3 && !strcmp(p.start.v[0].argv[2], "daemon off;"));
+	CHECK(p.start.n == 1 && p.start.v[0].argc == 3 &&
+	      !strcmp(p.start.v[0].argv[2], "daemon off;"));
 	CHECK(p.n_env == 1 && !strcmp(p.env[0], "A=1"));
 	run_plan_done(&p);
 	diag_done(&d);
@@ -231,7 +243,8 @@ test_start_limit_and_env_glob(void)
 	CHECK(p.start_limit_interval_usec == 0 && p.start_limit_burst == 5);
 	CHECK(p.n_env == 2 && !strcmp(p.env[0], "GOOD=\x01\x1b") && !strncmp(p.env[1], "OK=", 3));
 	CHECK(has_diag(&d, 0, DIAG_WARNING, "Environment=BAD=...: Invalid environment assignment"));
-	CHECK(has_diag(&d, 0, DIAG_WARNING, "Environment=NC=...") && has_diag(&d, 0, DIAG_WARNING, "Environment=LONG=..."));
+	CHECK(has_diag(&d, 0, DIAG_WARNING, "Environment=NC=...") &&
+	      has_diag(&d, 0, DIAG_WARNING, "Environment=LONG=..."));
 	CHECK(has_diag(&d, 4, DIAG_WARNING, "StartLimitBurst=many: not a number"));
 	CHECK(has_diag(&d, 5, DIAG_WARNING, "StartLimitAction=reboot: approximated as none"));
 	run_plan_done(&p);
@@ -263,7 +276,8 @@ test_relations_and_sigkill(void)
 	CHECK(!has_diag(&d, 5, DIAG_WARNING, "") && !has_diag(&d, 6, DIAG_WARNING, ""));
 	CHECK(!p.send_sigkill);
 	CHECK(p.exec_search_path && !strcmp(p.exec_search_path, "/opt/x/bin:/opt/y:/usr/bin"));
-	CHECK(has_diag(&d, 9, DIAG_WARNING, "ExecSearchPath=relative:/a: not a list of absolute paths"));
+	CHECK(has_diag(&d, 9, DIAG_WARNING,
+		       "ExecSearchPath=relative:/a: not a list of absolute paths"));
 	run_plan_done(&p);
 	diag_done(&d);
 }
@@ -291,16 +305,19 @@ test_dir_symlinks(void)
 	/* Each source once (it is what $RUNTIME_DIRECTORY lists), every link kept. */
 	CHECK(rd->n == 3 && !strcmp(rd->names[0], "a:b") && !strcmp(rd->names[1], "foo") &&
 	      !strcmp(rd->names[2], "qq"));
-	CHECK(rd->n_links == 3 && !strcmp(rd->links[0].src, "a:b") && !strcmp(rd->links[0].dst, "c"));
+	CHECK(rd->n_links == 3 && !strcmp(rd->links[0].src, "a:b") &&
+	      !strcmp(rd->links[0].dst, "c"));
 	CHECK(!strcmp(rd->links[1].src, "foo") && !strcmp(rd->links[1].dst, "bar"));
 	CHECK(!strcmp(rd->links[2].src, "foo") && !strcmp(rd->links[2].dst, "baz"));
 	const struct plan_dirs *sd = &p.dirs[PLAN_DIR_STATE];
 	CHECK(sd->n == 1 && sd->n_links == 1 && !strcmp(sd->links[0].dst, "lnk/deep"));
-	CHECK(has_diag(&d, 4, DIAG_WARNING, "StateDirectory=st:../up: path is absolute or not normalized"));
+	CHECK(has_diag(&d, 4, DIAG_WARNING,
+		       "StateDirectory=st:../up: path is absolute or not normalized"));
 	const struct plan_dirs *cd = &p.dirs[PLAN_DIR_CONFIGURATION];
 	CHECK(cd->n == 1 && !strcmp(cd->names[0], "etc2") && cd->n_links == 0);
-	CHECK(has_diag(&d, 5, DIAG_WARNING,
-		       "Destination parameter is not supported for ConfigurationDirectory, ignoring: cfg:cl"));
+	CHECK(has_diag(
+		&d, 5, DIAG_WARNING,
+		"Destination parameter is not supported for ConfigurationDirectory, ignoring: cfg:cl"));
 	CHECK(!has_diag(&d, 3, DIAG_WARNING, ""));
 	run_plan_done(&p);
 	diag_done(&d);

@@ -47,17 +47,19 @@ main(void)
 {
 	char *big;
 
-	CHECK_STR_EQ(V("[Section]\nsetting1=1\n", "setting1"), "1");                 /* A01 */
-	CHECK_STR_EQ(V("[Section]\nsetting1=1", "setting1"), "1");                   /* A02 */
-	CHECK_STR_EQ(V("\n\n\n\n[Section]\n\n\nsetting1=1", "setting1"), "1");       /* A03 */
+	CHECK_STR_EQ(V("[Section]\nsetting1=1\n", "setting1"), "1");	       /* A01 */
+	CHECK_STR_EQ(V("[Section]\nsetting1=1", "setting1"), "1");	       /* A02 */
+	CHECK_STR_EQ(V("\n\n\n\n[Section]\n\n\nsetting1=1", "setting1"), "1"); /* A03 */
 	CHECK_STR_EQ(V("[Section]\n[Section]\nsetting1=1\nsetting1=    2 \t\nsetting1=    1\n",
-		    "setting1"), "1");                                               /* A04 */
-	CHECK_STR_EQ(V("[Section]\n[Section]\nsetting1=1\nsetting1=2\\\n   \nsetting1=1\n",
-		    "setting1"), "1");                                               /* A05 */
-	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3");   /* A06 */
+		       "setting1"),
+		     "1"); /* A04 */
+	CHECK_STR_EQ(
+		V("[Section]\n[Section]\nsetting1=1\nsetting1=2\\\n   \nsetting1=1\n", "setting1"),
+		"1");								   /* A05 */
+	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3"); /* A06 */
 	CHECK_STR_EQ(V("[Section]\n#hogehoge\\\nsetting1=1\\\n2\\\n3\n", "setting1"), "1 2 3");
 	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\n2\\\n3\\\\\\\\\n", "setting1"),
-		  "1 2 3\\\\\\\\");                                                 /* A08 */
+		     "1 2 3\\\\\\\\"); /* A08 */
 	/* A09 */
 	CHECK_STR_EQ(V("[Section]\nsetting1=1\\\\\\\n\\\\2\n", "setting1"), "1\\\\ \\\\2");
 
@@ -94,7 +96,7 @@ main(void)
 	CHECK(!has_diag("X-Section", 0));
 	/* A16/A17 */
 	CHECK_STR_EQ(V("[Service]\nExecStart=/bin/true\nKeyWithoutEquals\n=value\n", "ExecStart"),
-		  "/bin/true");
+		     "/bin/true");
 	CHECK(has_diag("Missing '=', ignoring line.", 3));
 	CHECK(has_diag("Missing key name before '=', ignoring line.", 4));
 	/* A18: bad headers fail the file. */
@@ -103,20 +105,25 @@ main(void)
 	V("[Unit\n", "Description");
 	CHECK(last_rc == -EBADMSG);
 	/* A22: BOM, CRLF, indented comments, spaces around '='. */
-	CHECK_STR_EQ(V("\xef\xbb\xbf[Service]\nType=oneshot\nExecStart=/bin/echo crlf\r\n  ; c\n\t# c\n  Nice = 3\n",
-		    "ExecStart"), "/bin/echo crlf");
+	CHECK_STR_EQ(
+		V("\xef\xbb\xbf[Service]\nType=oneshot\nExecStart=/bin/echo crlf\r\n  ; c\n\t# c\n  Nice = 3\n",
+		  "ExecStart"),
+		"/bin/echo crlf");
 	CHECK_STR_EQ(V("\xef\xbb\xbf[Service]\nNice = 3\n", "Nice"), "3");
 	/* A23/A24: .include is not an include. */
 	V(".include /x\n[Service]\n.include /etc/foo\n", "x");
 	CHECK(has_diag("Assignment outside of section. Ignoring.", 1));
 	CHECK(has_diag("Missing '=', ignoring line.", 3));
 	/* A25: comments inside a continuation are dropped. */
-	CHECK_STR_EQ(V("[Service]\nExecStart=/bin/echo a \\\n# comment inside\n  b \\\n; another\n  c\n",
-		    "ExecStart"), "/bin/echo a    b    c");
+	CHECK_STR_EQ(
+		V("[Service]\nExecStart=/bin/echo a \\\n# comment inside\n  b \\\n; another\n  c\n",
+		  "ExecStart"),
+		"/bin/echo a    b    c");
 	/* A26: continuation pending at EOF. */
 	CHECK_STR_EQ(V("[Service]\nExecStart=/bin/echo ok1 \\", "ExecStart"), "/bin/echo ok1");
 	/* A27 */
-	CHECK_STR_EQ(V("[Service]\n# comment ending in backslash \\\nUser=daemon\n", "User"), "daemon");
+	CHECK_STR_EQ(V("[Service]\n# comment ending in backslash \\\nUser=daemon\n", "User"),
+		     "daemon");
 	/* A28: an empty line ends a continuation. */
 	CHECK_STR_EQ(V("[Service]\nEnvironment=A=1 \\\n\nEnvironment=B=2\n", "Environment"), "B=2");
 	/* A29 */

@@ -78,9 +78,8 @@ main(void)
 	CHECK(parse_nice("-21", &n) == -ERANGE && parse_nice("-5", &n) == 0 && n == -5 &&
 	      parse_nice("x", &n) == -EINVAL);
 	/* H11 */
-	CHECK(parse_mode("027", &m) == 0 && m == 027 && parse_mode("0777", &m) == 0 &&
-	      m == 0777 && parse_mode("999", &m) < 0 && parse_mode("-1", &m) < 0 &&
-	      parse_mode("17777", &m) < 0);
+	CHECK(parse_mode("027", &m) == 0 && m == 027 && parse_mode("0777", &m) == 0 && m == 0777 &&
+	      parse_mode("999", &m) < 0 && parse_mode("-1", &m) < 0 && parse_mode("17777", &m) < 0);
 	CHECK(parse_oom_score_adjust("-1000", &n) == 0 && n == -1000 &&
 	      parse_oom_score_adjust("1001", &n) == -ERANGE);
 	CHECK(parse_exit_status_list("0 1 SIGHUP TERM 300 bogus", st, sg) == 2 && st[0] && st[1] &&

@@ -92,7 +92,8 @@ split_tests(void)
 	words_free(v);
 	CHECK(words_split("x\\ y", WORD_UNQUOTE | WORD_CUNESCAPE, &v, &n) == -EINVAL);
 	CHECK(words_split("x\\ y", WORD_UNQUOTE | WORD_CUNESCAPE | WORD_UNESCAPE_RELAX, &v, &n) ==
-	      0 && n == 1);
+		      0 &&
+	      n == 1);
 	CHECK_STR_EQ(v[0], "x\\ y");
 	words_free(v);
 	CHECK(words_split("trail\\", WORD_UNQUOTE | WORD_CUNESCAPE, &v, &n) == -EINVAL);
@@ -106,71 +107,72 @@ main(void)
 	split_tests();
 	CHECK(parse("/RValue r1") == 0 && is_cmd(0, 0, "/RValue", "/RValue", "r1", NULL)); /* B01 */
 	CHECK(parse("/RValue///slashes r1///") == 0 &&
-	      is_cmd(0, 0, "/RValue/slashes", "/RValue///slashes", "r1///", NULL));       /* B02 */
+	      is_cmd(0, 0, "/RValue/slashes", "/RValue///slashes", "r1///", NULL)); /* B02 */
 	CHECK(parse("/RValue/ argv0 r1") == -ENOEXEC &&
-	      has_diag("Executable path specifies a directory"));                          /* B03 */
+	      has_diag("Executable path specifies a directory")); /* B03 */
 	CHECK(parse("@/RValue///slashes2 ///argv0 r1") == 0 &&
-	      is_cmd(0, 0, "/RValue/slashes2", "///argv0", "r1", NULL));                  /* B04 */
-	CHECK(parse("@/RValue") == -ENOEXEC);                                             /* B05 */
+	      is_cmd(0, 0, "/RValue/slashes2", "///argv0", "r1", NULL)); /* B04 */
+	CHECK(parse("@/RValue") == -ENOEXEC);				 /* B05 */
 	CHECK(parse("-@/RValue///slashes3 argv0a r1") == 0 &&
-	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue/slashes3", "argv0a", "r1", NULL));  /* B07 */
+	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue/slashes3", "argv0a", "r1", NULL)); /* B07 */
 	CHECK(parse("@-/RValue///slashes4 argv0b r1") == 0 &&
-	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue/slashes4", "argv0b", "r1", NULL));  /* B08 */
-	CHECK(parse("--/RValue argv0 r1") == 0 && ncmds == 0);                           /* B09 */
-	CHECK(parse("-@-/RValue argv0 r1") == 0 && ncmds == 0);                          /* B10 */
+	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue/slashes4", "argv0b", "r1", NULL)); /* B08 */
+	CHECK(parse("--/RValue argv0 r1") == 0 && ncmds == 0);				 /* B09 */
+	CHECK(parse("-@-/RValue argv0 r1") == 0 && ncmds == 0);				 /* B10 */
 	CHECK(parse("-@/RValue argv0 r1 ; /goo/goo boo") == 0 && ncmds == 2 &&
 	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue", "argv0", "r1", NULL) &&
-	      is_cmd(1, 0, "/goo/goo", "/goo/goo", "boo", NULL));                         /* B11 */
-	CHECK(parse("-@/RValue argv0 r1 ; ; /goo/goo boo") == 0 && ncmds == 2);           /* B12 */
-	CHECK(parse("-@/RValue argv0 r1 ; ") == 0 && ncmds == 1);                         /* B13 */
+	      is_cmd(1, 0, "/goo/goo", "/goo/goo", "boo", NULL));		/* B11 */
+	CHECK(parse("-@/RValue argv0 r1 ; ; /goo/goo boo") == 0 && ncmds == 2); /* B12 */
+	CHECK(parse("-@/RValue argv0 r1 ; ") == 0 && ncmds == 1);		/* B13 */
 	CHECK(parse("-@/RValue argv0 r1 ;") == 0 && ncmds == 1);
 	CHECK(parse("-@/RValue argv0 r1 ';'") == 0 &&
-	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue", "argv0", "r1", ";", NULL));      /* B14 */
+	      is_cmd(0, EXEC_IGNORE_FAILURE, "/RValue", "argv0", "r1", ";", NULL)); /* B14 */
 	CHECK(parse("/bin/find \\;") == 0 && is_cmd(0, 0, "/bin/find", "/bin/find", ";", NULL));
 	CHECK(parse("/sbin/find \\; /x") == 0 &&
-	      is_cmd(0, 0, "/sbin/find", "/sbin/find", ";", "/x", NULL));                 /* B16 */
+	      is_cmd(0, 0, "/sbin/find", "/sbin/find", ";", "/x", NULL)); /* B16 */
 	CHECK(parse("/sbin/find \\;x") == 0 &&
-	      is_cmd(0, 0, "/sbin/find", "/sbin/find", "\\;x", NULL));                    /* B17 */
+	      is_cmd(0, 0, "/sbin/find", "/sbin/find", "\\;x", NULL)); /* B17 */
 	CHECK(parse("/bin/find \\073") == 0 && is_cmd(0, 0, "/bin/find", "/bin/find", ";", NULL));
 	CHECK(parse("\"/PATH WITH SPACES/daemon\" -1 -2") == 0 &&
 	      is_cmd(0, 0, "/PATH WITH SPACES/daemon", "/PATH WITH SPACES/daemon", "-1", "-2",
-		     NULL));                                                              /* B20 */
+		     NULL)); /* B20 */
 	CHECK(parse("\"/PATH\\sWITH\\sSPACES/daemon\" '-1 -2'") == 0 &&
 	      is_cmd(0, 0, "/PATH WITH SPACES/daemon", "/PATH WITH SPACES/daemon", "-1 -2",
-		     NULL));                                                              /* B23 */
-	CHECK(parse("/path\\a") == -ENOEXEC);                                            /* B25 */
+		     NULL));		      /* B23 */
+	CHECK(parse("/path\\a") == -ENOEXEC); /* B25 */
 	CHECK(parse("/path\\\\") == -ENOEXEC);
-	CHECK(parse("/path\\s") == 0 && is_cmd(0, 0, "/path ", "/path ", NULL));         /* B26 */
+	CHECK(parse("/path\\s") == 0 && is_cmd(0, 0, "/path ", "/path ", NULL)); /* B26 */
 	CHECK(parse("/bin/grep '\\w+\\K'") == 0 &&
-	      is_cmd(0, 0, "/bin/grep", "/bin/grep", "\\w+\\K", NULL));                   /* B27 */
-	CHECK(parse("/path 'foo") == -ENOEXEC && has_diag("Unbalanced quoting"));        /* B29 */
+	      is_cmd(0, 0, "/bin/grep", "/bin/grep", "\\w+\\K", NULL));		  /* B27 */
+	CHECK(parse("/path 'foo") == -ENOEXEC && has_diag("Unbalanced quoting")); /* B29 */
 	CHECK(parse("- /path") == 0 && ncmds == 0 && has_diag("Empty path in command line"));
-	CHECK(parse("-") == 0 && ncmds == 0);                                            /* B30 */
+	CHECK(parse("-") == 0 && ncmds == 0); /* B30 */
 	CHECK(parse("/bin/echo ok2 'a;b' a;b \\; ; /bin/echo ok3 ;") == 0 && ncmds == 2 &&
 	      is_cmd(0, 0, "/bin/echo", "/bin/echo", "ok2", "a;b", "a;b", ";", NULL) &&
-	      is_cmd(1, 0, "/bin/echo", "/bin/echo", "ok3", NULL));                       /* B32 */
+	      is_cmd(1, 0, "/bin/echo", "/bin/echo", "ok3", NULL)); /* B32 */
 	CHECK(parse("/bin/echo \"e\"f g\"h i\" a\\x20b \"\\s\" x\\ y") == 0 &&
 	      is_cmd(0, 0, "/bin/echo", "/bin/echo", "ef", "gh i", "a b", " ", "x\\ y", NULL) &&
-	      has_diag("Ignoring unknown escape sequences: \"x\\ y\""));                  /* B33 */
+	      has_diag("Ignoring unknown escape sequences: \"x\\ y\"")); /* B33 */
 	CHECK(parse("/bin/echo\\x20x y") == 0 &&
-	      is_cmd(0, 0, "/bin/echo x", "/bin/echo x", "y", NULL));                     /* B34 */
+	      is_cmd(0, 0, "/bin/echo x", "/bin/echo x", "y", NULL)); /* B34 */
 	CHECK(parse("echo relative") == 0 && is_cmd(0, 0, "echo", "echo", "relative", NULL));
-	CHECK(parse("/bin/echo %z") == -ENOEXEC && has_diag("Invalid slot"));            /* B37 */
+	CHECK(parse("/bin/echo %z") == -ENOEXEC && has_diag("Invalid slot")); /* B37 */
 	CHECK(parse("-/bin/echo %z") == 0 && ncmds == 0);
 	CHECK(parse("-@:/bin/echo argv0name real1") == 0 &&
-	      is_cmd(0, EXEC_IGNORE_FAILURE | EXEC_NO_ENV_EXPAND, "/bin/echo", "argv0name",
-		     "real1", NULL));                                                     /* B38 */
+	      is_cmd(0, EXEC_IGNORE_FAILURE | EXEC_NO_ENV_EXPAND, "/bin/echo", "argv0name", "real1",
+		     NULL)); /* B38 */
 	CHECK(parse("/bin/echo ';' \\; x\\; \"${A}\" $A $A$A") == 0 &&
 	      is_cmd(0, 0, "/bin/echo", "/bin/echo", ";", ";", "x\\;", "${A}", "$A", "$A$A",
-		     NULL));                                                              /* B42 */
+		     NULL)); /* B42 */
 	CHECK(parse("/bin/echo a # b ; c") == 0 && ncmds == 2 &&
 	      is_cmd(0, 0, "/bin/echo", "/bin/echo", "a", "#", "b", NULL) &&
-	      is_cmd(1, 0, "c", "c", NULL));                                              /* B43 */
+	      is_cmd(1, 0, "c", "c", NULL)); /* B43 */
 	/* Prefixes: '+' with '!' is invalid; "!!" is ambient. */
-	CHECK(parse("+/bin/true") == 0 && is_cmd(0, EXEC_FULL_PRIVILEGES, "/bin/true", "/bin/true",
-						   NULL));
+	CHECK(parse("+/bin/true") == 0 &&
+	      is_cmd(0, EXEC_FULL_PRIVILEGES, "/bin/true", "/bin/true", NULL));
 	CHECK(parse("!!/bin/true") == 0 && is_cmd(0, EXEC_AMBIENT, "/bin/true", "/bin/true", NULL));
-	CHECK(parse("!/bin/true") == 0 && is_cmd(0, EXEC_NO_SETUID, "/bin/true", "/bin/true", NULL));
+	CHECK(parse("!/bin/true") == 0 &&
+	      is_cmd(0, EXEC_NO_SETUID, "/bin/true", "/bin/true", NULL));
 	CHECK(parse("+!/bin/true") == -ENOEXEC);
 	CHECK(parse("/bin/echo a ; \\;") == -ENOEXEC &&
 	      has_diag("Executable name contains special characters: \\;"));
