@@ -21,7 +21,7 @@ docker run --rm --entrypoint /bin/sh "$img" -c '
 ok "layout: klein-init, klein-svc, klein-porter, runit, /etc/{init,service,sv}"
 [ "$(docker inspect -f '{{json .Config.Entrypoint}}' "$img")" = '["/usr/sbin/klein-init"]' ] ||
 	fail "ENTRYPOINT is not klein-init"
-docker inspect -f '{{json .Config.Healthcheck.Test}}' "$img" | grep -q '"klein-svc","health"' ||
+docker inspect -f '{{json .Config.Healthcheck.Test}}' "$img" | grep '"klein-svc","health"' >/dev/null ||
 	fail "HEALTHCHECK is not klein-svc health"
 ok "ENTRYPOINT klein-init, HEALTHCHECK klein-svc health"
 
@@ -63,7 +63,7 @@ wait_until 10 "the command to start" sh -c "docker logs '$c' 2>&1 | grep -q read
 docker kill -s HUP "$c" >/dev/null
 rc=$(timeout 10 docker wait "$c") || fail "the command did not exit after HUP"
 [ "$rc" = 7 ] || fail "after docker kill -s HUP the command exited $rc, expected its HUP trap's 7"
-docker logs "$c" 2>&1 | grep -q got-HUP || fail "the command's HUP trap did not run"
+docker logs "$c" 2>&1 | grep got-HUP >/dev/null || fail "the command's HUP trap did not run"
 ok "docker kill -s HUP reaches the command"
 
 # docker stop in command mode: the command gets TERM.

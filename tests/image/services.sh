@@ -151,7 +151,7 @@ ok "docker stop: exit 0"
 # Each daemon that logs its shutdown did so: it got its stop signal and
 # finished cleanly, not killed by the kernel when PID 1 went away.
 grep_log() { # FILE PATTERN WHAT
-	docker cp "$c:$1" - 2>/dev/null | tar -xO | grep -q "$2" || fail "$3 (no '$2' in $1)"
+	docker cp "$c:$1" - 2>/dev/null | tar -xO | grep "$2" >/dev/null || fail "$3 (no '$2' in $1)"
 }
 grep_log /var/log/postgresql/postgresql-15-main.log 'database system is shut down' \
 	"postgresql did not shut down cleanly"
@@ -162,5 +162,5 @@ ok "postgresql and redis logged a clean shutdown"
 if docker logs "$c" 2>&1 | grep -E 'stop phase [23]|did not stop within'; then
 	fail "processes were left after the services stopped (klein-init log above)"
 fi
-docker logs "$c" 2>&1 | grep -q 'stop phase 1' || fail "klein-init logged no stop"
+docker logs "$c" 2>&1 | grep 'stop phase 1' >/dev/null || fail "klein-init logged no stop"
 ok "every service stopped in phase 1; no process was left"
