@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "specifier.h"
+#include "words.h"
 
 /* systemd's slice_build_subslice() chain: "a-b.slice" -> "a.slice/a-b.slice",
  * "-.slice" (the root slice) -> "". Returns malloc'd or NULL. */
@@ -89,18 +90,6 @@ unit_name_split(const char *name, char **prefix, char **instance, char **suffix)
 	return 0;
 }
 
-static int
-unhexc(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *
 unit_name_unescape(const char *s, int dash_to_slash)
 {
@@ -111,8 +100,8 @@ unit_name_unescape(const char *s, int dash_to_slash)
 	for (; *s; s++) {
 		if (*s == '-' && dash_to_slash)
 			*o++ = '/';
-		else if (s[0] == '\\' && s[1] == 'x' && unhexc(s[2]) >= 0 && unhexc(s[3]) >= 0) {
-			*o++ = (char)(unhexc(s[2]) << 4 | unhexc(s[3]));
+		else if (s[0] == '\\' && s[1] == 'x' && unhex(s[2]) >= 0 && unhex(s[3]) >= 0) {
+			*o++ = (char)(unhex(s[2]) << 4 | unhex(s[3]));
 			s += 3;
 		} else
 			*o++ = *s;

@@ -7,7 +7,7 @@
 
 #include "words.h"
 
-static int
+int
 unhex(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -83,6 +83,9 @@ void exec_command_done(struct exec_command *c);
  * trailing slash, in place. */
 void path_simplify(char *path);
 
+/* The value of one hex digit, or -EINVAL when c is not one. */
+int unhex(char c);
+
 /* Whether the string has no control characters, quotes or backslashes. */
 bool string_is_safe(const char *s);
 /* Whether s is a valid file name (no '/', not "."/"..", <= 255 bytes). */
