@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: /etc/passwd and /etc/group read directly (a static binary has no NSS). */
+/* /etc/passwd and /etc/group read directly (a static binary has no NSS). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pwdb.h"
+#include "lib/pwdb.h"
 
 #define MAX_FIELDS 8
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: /etc/passwd and /etc/group read directly (a static binary has no NSS). */
-#ifndef KLEIN_SVC_PWDB_H
-#define KLEIN_SVC_PWDB_H
+/* /etc/passwd and /etc/group read directly (a static binary has no NSS). */
+#ifndef KLEIN_LIB_PWDB_H
+#define KLEIN_LIB_PWDB_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "util.h"
+#include "lib/alloc.h"
 
 struct pw_entry {
 	char *name, *dir, *shell;
