@@ -147,7 +147,8 @@ int relay_to_services(const char *service_dir, char c, int *skipped);
  * links point, if RUN exists. Read-only or denied: a debug log. 0 or -errno. */
 int rundir_setup(const char *run);
 
-/* loop.c + shutdown.c: the running init. */
+/* The running init: loop.c (boot, supervise) calls shutdown.c (the bounded
+ * stop); both drive events.c (signals, reaping), which calls neither. */
 struct child {
 	pid_t pid;
 	int status;
@@ -168,11 +169,11 @@ struct init_state {
 	uint64_t runsvdir_started;
 	uint64_t runsvdir_restart_at;
 };
-/* Where signals for the command go: its pid, or -pid for its group. */
+/* events.c: where signals for the command go: its pid, or -pid for its group. */
 pid_t command_target(const struct init_state *st);
-/* Waits up to timeout_ms (-1: forever) for signals, then reaps. */
+/* events.c: waits up to timeout_ms (-1: forever) for signals, then reaps. */
 int loop_wait(struct init_state *st, int timeout_ms);
-/* The bounded stop; returns the number of processes that needed SIGKILL. */
+/* shutdown.c: the bounded stop; returns the number of processes that needed SIGKILL. */
 size_t shutdown_run(struct init_state *st);
 /* Runs klein-init with o; returns the process exit code. */
 int init_run(const struct init_opts *o);

@@ -22,6 +22,11 @@ struct pw_entry {
 int pw_lookup(const char *text, const char *key, struct pw_entry *ret);
 void pw_entry_done(struct pw_entry *e);
 
+/* True when s is a valid User=/Group= value as systemd 252 reads one: a
+ * numeric id below 2^32-1 other than 65535, or a relaxed name (no control
+ * characters, ':' or '/', no edge blanks, not "." or "..", at most 255). */
+bool user_name_valid(const char *s);
+
 /* Group name for gid in /etc/group text, or NULL; caller frees. */
 char *gr_name_by_gid(const char *text, gid_t gid);
 /* gid of the group key in text: a decimal gid (which must have an entry)

@@ -40,10 +40,10 @@ signal_abbrev(int sig, char *buf, size_t cap)
 const char *
 status_signal_name(int sig, char *buf, size_t cap)
 {
-	const char *abbrev = sigabbrev_np(sig);
+	char abbrev[16];
 
-	if (abbrev)
-		snprintf(buf, cap, "SIG%s", abbrev);
+	if (sigabbrev_np(sig))
+		snprintf(buf, cap, "SIG%s", signal_abbrev(sig, abbrev, sizeof(abbrev)));
 	else
 		snprintf(buf, cap, "signal %d", sig);
 	return buf;

@@ -4,8 +4,7 @@
 
 #include "lib/utf8.h"
 
-/* systemd's unichar_is_valid(): no surrogates, no noncharacters. */
-static bool
+bool
 unichar_valid(uint32_t ch)
 {
 	if (ch >= 0x110000)
