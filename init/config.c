@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "init.h"
+
 #include "lib/conffile.h"
 
 int

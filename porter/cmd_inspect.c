@@ -9,9 +9,10 @@
 #include <json-c/printbuf.h>
 
 #include "cli.h"
+#include "load.h"
+
 #include "lib/diag.h"
 #include "lib/utf8.h"
-#include "load.h"
 
 static int
 usage(FILE *f, int code)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+
 #include "lib/conffile.h"
 
 /* libconfuse reports through a callback without user data; one parse at a time. */

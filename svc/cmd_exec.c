@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "ident.h"
+#include "util.h"
+
 #include "lib/envfile.h"
 #include "lib/expand.h"
-#include "ident.h"
 #include "lib/pwdb.h"
-#include "util.h"
 #include "lib/values.h"
 
 /* systemd 252's fixed search path for unit commands, plus /sbin:/bin. */

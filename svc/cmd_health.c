@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "health.h"
 #include "util.h"
+
 #include "lib/values.h"
 
 #define DEFAULT_CHECK_TIMEOUT_USEC (10ULL * 1000000ULL)

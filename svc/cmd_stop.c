@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "proc.h"
 #include "util.h"
+
 #include "lib/values.h"
 
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStopSec */

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "util.h"
+
 #include "lib/values.h"
 
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStartSec */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ident.h"
+
 #include "lib/pwdb.h"
 
 #define NOBODY_ID 65534
