@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 enum unit_state {
 	UNIT_LOADED,

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
 #include "specifier.h"
 #include "table.h"

@@ -4,7 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "values.h"
+#include "lib/values.h"
+#include "status_list.h"
 #include "words.h"
 
 int

@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "tr.h"
-#include "values.h"
+#include "lib/values.h"
+#include "status_list.h"
 #include "words.h"
 
 int

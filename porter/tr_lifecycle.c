@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "tr.h"
-#include "values.h"
+#include "lib/values.h"
 #include "words.h"
 
 int

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "unit.h"
 #include "words.h"
 
@@ -59,21 +60,6 @@ utf8_valid_len(const unsigned char *s)
 	    (c & 0xfffe) == 0xfffe)
 		return 0;
 	return len;
-}
-
-bool
-utf8_is_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		size_t n = utf8_valid_len(p);
-
-		if (!n)
-			return false;
-		p += n;
-	}
-	return true;
 }
 
 /* A copy of s with each invalid byte replaced by U+FFFD, as systemd prints
@@ -175,7 +161,7 @@ parse_line(struct parse_state *st, unsigned line, char *l)
 	l = strip(l);
 	if (!*l || strchr("#;", *l))
 		return 0;
-	if (!utf8_is_valid(l)) {
+	if (!utf8_valid(l)) {
 		char *shown = utf8_escape_invalid(l);
 
 		diag_add(st->d, st->file, line, DIAG_ERROR,

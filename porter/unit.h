@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 #define UNIT_LINE_MAX (1024u * 1024u) /* systemd's LONG_LINE_MAX */
 
@@ -65,10 +65,6 @@ typedef int (*unit_assign_fn)(void *userdata, const char *section, const char *k
 			      const char *value, unsigned line);
 int unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *sections,
 		  unit_assign_fn cb, void *userdata, struct diag *d);
-
-/* systemd's utf8_is_valid(): well-formed UTF-8 in shortest form, no
- * surrogates, noncharacters or code points past U+10FFFF. */
-bool utf8_is_valid(const char *s);
 
 /* A malloc'd copy of s with each invalid byte replaced by U+FFFD, as
  * systemd prints such strings in its messages; NULL when out of memory. */

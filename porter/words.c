@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "words.h"
 
 int
@@ -50,20 +51,6 @@ utf8_encode(char *out, uint32_t c)
 	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
 	out[3] = (char)(0x80 | (c & 0x3f));
 	return 4;
-}
-
-static bool
-unichar_is_valid(uint32_t c)
-{
-	if (c >= 0x110000)
-		return false;
-	if ((c & 0xfffff800) == 0xd800)
-		return false;
-	if (c >= 0xfdd0 && c <= 0xfdef)
-		return false;
-	if ((c & 0xfffe) == 0xfffe)
-		return false;
-	return true;
 }
 
 int
@@ -132,7 +119,7 @@ cunescape_one(const char *p, uint32_t *ret, bool *eight_bit)
 		}
 		if (c == 0)
 			return -EINVAL;
-		if (p[0] == 'U' && !unichar_is_valid(c))
+		if (p[0] == 'U' && !unichar_valid(c))
 			return -EINVAL;
 		*ret = c;
 		return len + 1;

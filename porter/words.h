@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
 
 enum word_flags {

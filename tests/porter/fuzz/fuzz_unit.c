@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "unit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
