@@ -371,7 +371,8 @@ cmd_convert(int argc, char **argv)
 	}
 	struct diag d = { 0 };
 	struct porter_conf conf;
-	char *conf_path = a.config ? strdup(a.config) : root_join(a.root, "/etc/klein/porter.conf", "");
+	char *conf_path =
+		a.config ? strdup(a.config) : root_join(a.root, "/etc/klein/porter.conf", "");
 	int r = conf_path ? config_load(conf_path, a.config != NULL, &conf, &d) : -ENOMEM;
 	diag_print(&d, stderr, "klein-porter");
 	diag_done(&d);

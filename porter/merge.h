@@ -11,7 +11,7 @@
 
 #include "lib/diag.h"
 #include "load.h"
-#include "specifier.h"
+#include "lib/specifier.h"
 #include "table.h"
 
 /* Private storage behind struct unit. */

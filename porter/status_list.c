@@ -6,7 +6,7 @@
 
 #include "lib/values.h"
 #include "status_list.h"
-#include "words.h"
+#include "lib/words.h"
 
 int
 parse_exit_status_list(const char *s, unsigned char status[256], unsigned char signals[65])

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The exit-status list grammar: it needs the porter's word lexer (words.c). */
+/* The exit-status list grammar: it needs the word lexer (lib/words.c). */
 #ifndef KLEIN_PORTER_STATUS_LIST_H
 #define KLEIN_PORTER_STATUS_LIST_H
 

@@ -12,9 +12,9 @@
 #include "lib/env.h"
 #include "lib/pwdb.h"
 #include "merge.h"
-#include "unit.h"
+#include "lib/unitfile.h"
 #include "lib/values.h"
-#include "words.h"
+#include "lib/words.h"
 
 static bool
 in_list(const char *const *l, const char *s)

@@ -11,7 +11,7 @@
 #include "tr.h"
 #include "lib/values.h"
 #include "status_list.h"
-#include "words.h"
+#include "lib/words.h"
 
 int
 tr_strv_push(char ***v, size_t *n, const char *s)

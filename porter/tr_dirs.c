@@ -10,7 +10,7 @@
 
 #include "tr.h"
 #include "lib/values.h"
-#include "words.h"
+#include "lib/words.h"
 
 static const char *const dir_keys[PLAN_DIR_N] = {
 	"RuntimeDirectory", "StateDirectory",	      "CacheDirectory",

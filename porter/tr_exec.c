@@ -9,7 +9,7 @@
 
 #include "tr.h"
 #include "lib/values.h"
-#include "words.h"
+#include "lib/words.h"
 
 static int
 tr_cmd_copy(struct plan_cmd *c, const struct exec_command *e)

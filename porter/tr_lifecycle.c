@@ -10,7 +10,7 @@
 
 #include "tr.h"
 #include "lib/values.h"
-#include "words.h"
+#include "lib/words.h"
 
 int
 tr_type(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)

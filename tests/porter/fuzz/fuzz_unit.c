@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "lib/diag.h"
-#include "unit.h"
+#include "lib/unitfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 
 #include "lib/diag.h"
 #include "load.h"
-#include "words.h"
+#include "lib/words.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

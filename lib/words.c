@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "lib/utf8.h"
-#include "words.h"
+#include "lib/words.h"
 
 int
 unhex(char c)

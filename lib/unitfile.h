@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* unit: the line and section syntax of systemd unit files (systemd 252's
+/* unitfile: the line and section syntax of systemd unit files (systemd 252's
  * config_parse()/parse_line()). Values are returned raw (trimmed only);
- * quoting, escapes and specifiers are the business of words.c/specifier.c.
+ * quoting, escapes and specifiers are the business of lib/words.c and lib/specifier.c.
  *
  * Grammar, as systemd 252 reads it:
  *   file     := line*            lines end at LF, CR, CRLF, LFCR or NUL;
@@ -28,8 +28,8 @@
  * Assignments in unknown or X- sections are dropped; everything else is
  * returned in file order with the line number systemd reports (the last
  * physical line of a continued line). */
-#ifndef KLEIN_PORTER_UNIT_H
-#define KLEIN_PORTER_UNIT_H
+#ifndef KLEIN_LIB_UNITFILE_H
+#define KLEIN_LIB_UNITFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>

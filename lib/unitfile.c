@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "lib/utf8.h"
-#include "unit.h"
-#include "words.h"
+#include "lib/unitfile.h"
+#include "lib/words.h"
 
 #define WS  " \t\n\r"
 #define BOM "\xef\xbb\xbf"

@@ -11,8 +11,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "specifier.h"
-#include "words.h"
+#include "lib/specifier.h"
+#include "lib/words.h"
 
 /* systemd's slice_build_subslice() chain: "a-b.slice" -> "a.slice/a-b.slice",
  * "-.slice" (the root slice) -> "". Returns malloc'd or NULL. */
