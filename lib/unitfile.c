@@ -228,6 +228,42 @@ unit_parse(const char *file, const char *buf, size_t len, const char *const *sec
 	return unit_parse_cb(file, buf, len, sections, entry_add, out, d);
 }
 
+/* systemd's read_line(): the next line of buf from *pos into *lb (grown as
+ * needed, NUL-terminated; *n its length). EOL is LF, CR or NUL; a run of
+ * distinct EOL characters (CRLF, LFCR) ends one line, NUL ends it at once.
+ * 0, -ENOBUFS past UNIT_LINE_MAX, -ENOMEM. */
+static int
+read_line(const char *buf, size_t len, size_t *pos, char **lb, size_t *lb_cap, size_t *n)
+{
+	unsigned eol = 0;
+
+	while (*pos < len) {
+		char c = buf[*pos];
+		unsigned kind = c == '\n' ? 1 : c == '\r' ? 2 : c == '\0' ? 4 : 0;
+
+		if ((eol & 4) || (!kind && eol) || (kind && (eol & kind)))
+			break;
+		(*pos)++;
+		if (kind) {
+			eol |= kind;
+			continue;
+		}
+		if (*n >= UNIT_LINE_MAX)
+			return -ENOBUFS;
+		if (*n + 2 > *lb_cap) {
+			char *nb = realloc(*lb, *lb_cap * 2);
+
+			if (!nb)
+				return -ENOMEM;
+			*lb = nb;
+			*lb_cap *= 2;
+		}
+		(*lb)[(*n)++] = c;
+	}
+	(*lb)[*n] = '\0';
+	return 0;
+}
+
 int
 unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *sections,
 	      unit_assign_fn cb, void *userdata, struct diag *d)
@@ -248,41 +284,14 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 
 	while (pos < len) {
 		size_t n = 0;
-		unsigned eol = 0;
 		char *l, *p;
 		bool escaped = false;
 
-		/* read_line(): EOL is LF, CR or NUL; a run of distinct EOL
-		 * characters (CRLF, LFCR) ends one line, NUL ends it at once. */
-		while (pos < len) {
-			char c = buf[pos];
-			unsigned kind = c == '\n' ? 1 : c == '\r' ? 2 : c == '\0' ? 4 : 0;
-
-			if ((eol & 4) || (!kind && eol) || (kind && (eol & kind)))
-				break;
-			pos++;
-			if (kind) {
-				eol |= kind;
-				continue;
-			}
-			if (n >= UNIT_LINE_MAX) {
-				diag_add(d, file, line + 1, DIAG_ERROR, "Line too long");
-				r = -ENOBUFS;
-				goto out;
-			}
-			if (n + 2 > lb_cap) {
-				char *nb = realloc(lb, lb_cap * 2);
-
-				if (!nb) {
-					r = -ENOMEM;
-					goto out;
-				}
-				lb = nb;
-				lb_cap *= 2;
-			}
-			lb[n++] = c;
-		}
-		lb[n] = '\0';
+		r = read_line(buf, len, &pos, &lb, &lb_cap, &n);
+		if (r == -ENOBUFS)
+			diag_add(d, file, line + 1, DIAG_ERROR, "Line too long");
+		if (r < 0)
+			goto out;
 		line++;
 
 		l = lb + strspn(lb, WS);
