@@ -45,7 +45,7 @@ foreach(_t unit words)
   add_test(NAME porter_fuzz_${_t}
            COMMAND ${Python3_EXECUTABLE} ${_fuzz}/run-fuzz --target $<TARGET_FILE:fuzz_${_t}>
                    --kind ${_kind} --seconds 20 --rss-mb 2048
-                   --corpus ${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev
+                   --corpus ${KLEIN_SHARED}/corpus/debian-dev
                    --vectors ${CMAKE_CURRENT_SOURCE_DIR}/vectors
                    --artifacts ${CMAKE_CURRENT_BINARY_DIR}/fuzz-artifacts)
   set_tests_properties(porter_fuzz_${_t} PROPERTIES LABELS "fuzz" TIMEOUT 180)
