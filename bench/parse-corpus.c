@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
 
 struct paths {

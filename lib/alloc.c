@@ -52,14 +52,25 @@ xstrdup(const char *s)
 }
 
 char *
-xstrjoin3(const char *a, const char *b, const char *c)
+strjoin3(const char *a, const char *b, const char *c)
 {
 	size_t la = a ? strlen(a) : 0, lb = b ? strlen(b) : 0, lc = c ? strlen(c) : 0;
-	char *d = xmalloc(la + lb + lc + 1);
+	char *d = malloc(la + lb + lc + 1);
+	if (!d)
+		return NULL;
 	memcpy(d, a ? a : "", la);
 	memcpy(d + la, b ? b : "", lb);
 	memcpy(d + la + lb, c ? c : "", lc);
 	d[la + lb + lc] = '\0';
+	return d;
+}
+
+char *
+xstrjoin3(const char *a, const char *b, const char *c)
+{
+	char *d = strjoin3(a, b, c);
+	if (!d)
+		oom();
 	return d;
 }
 

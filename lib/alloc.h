@@ -17,7 +17,9 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-/* Returns a heap string "a" "b" "c" joined; NULL arguments count as "". */
+/* Returns a heap string "a" "b" "c" joined; NULL arguments count as "".
+ * strjoin3() returns NULL when out of memory (for callers that report -ENOMEM). */
+char *strjoin3(const char *a, const char *b, const char *c);
 char *xstrjoin3(const char *a, const char *b, const char *c);
 
 /* Appends s (taking ownership). */

@@ -66,6 +66,37 @@ push(struct strv *out, struct growbuf *key, size_t key_ws, struct growbuf *val, 
 	val->n = 0;
 }
 
+/* One character inside a quoted value: the state after it. */
+static enum envfile_state
+quoted_step(enum envfile_state st, char c, struct growbuf *val)
+{
+	switch (st) {
+	case SINGLE_QUOTE_VALUE:
+		if (c == '\'')
+			return PRE_VALUE;
+		gb_add(val, c);
+		return st;
+	case DOUBLE_QUOTE_VALUE:
+		if (c == '"')
+			return PRE_VALUE;
+		if (c == '\\')
+			return DOUBLE_QUOTE_VALUE_ESCAPE;
+		gb_add(val, c);
+		return st;
+	case DOUBLE_QUOTE_VALUE_ESCAPE:
+		if (in_set(SHELL_NEED_ESCAPE, c))
+			gb_add(val, c);
+		else if (c != '\n') {
+			/* Like the shell, keep the backslash of other escapes. */
+			gb_add(val, '\\');
+			gb_add(val, c);
+		}
+		return DOUBLE_QUOTE_VALUE;
+	default:
+		return st;
+	}
+}
+
 static void
 parse_pairs(const char *text, struct strv *out)
 {
@@ -137,28 +168,9 @@ parse_pairs(const char *text, struct strv *out)
 				gb_add(&val, c);
 			break;
 		case SINGLE_QUOTE_VALUE:
-			if (c == '\'')
-				st = PRE_VALUE;
-			else
-				gb_add(&val, c);
-			break;
 		case DOUBLE_QUOTE_VALUE:
-			if (c == '"')
-				st = PRE_VALUE;
-			else if (c == '\\')
-				st = DOUBLE_QUOTE_VALUE_ESCAPE;
-			else
-				gb_add(&val, c);
-			break;
 		case DOUBLE_QUOTE_VALUE_ESCAPE:
-			st = DOUBLE_QUOTE_VALUE;
-			if (in_set(SHELL_NEED_ESCAPE, c))
-				gb_add(&val, c);
-			else if (c != '\n') {
-				/* Like the shell, keep the backslash of other escapes. */
-				gb_add(&val, '\\');
-				gb_add(&val, c);
-			}
+			st = quoted_step(st, c, &val);
 			break;
 		case COMMENT:
 			if (c == '\\')

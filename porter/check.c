@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "merge.h"
-#include "values.h"
+#include "lib/values.h"
 
 int
 check_bool(struct loader *L, const struct directive *dr, const char *value, unsigned line)

@@ -59,11 +59,12 @@ static const char usage_text[] =
 	"  2  usage: a bad option or argument, or a bad porter.conf\n"
 	"  3  I/O error: a directory or file that cannot be read or written, out of memory\n";
 
+/* Paths inside the root: ROOT + /etc/sv + /NAME, without doubled slashes
+ * (unlike unitpath_rooted(), a root "/" or "/x/" loses its trailing slash). */
 static char *
-join(const char *a, const char *b, const char *c)
+root_join(const char *a, const char *b, const char *c)
 {
 	char *s = NULL;
-	/* Paths inside the root: ROOT + /etc/sv + /NAME, without doubled slashes. */
 	size_t la = strlen(a);
 	while (la > 0 && a[la - 1] == '/')
 		la--;
@@ -82,7 +83,7 @@ cmp_str(const void *a, const void *b)
 static int
 enabled_units(const char *root, char ***ret, size_t *ret_n)
 {
-	char *base = join(root, "/etc/systemd/system", "");
+	char *base = root_join(root, "/etc/systemd/system", "");
 	char **v = NULL;
 	size_t n = 0;
 	if (!base)
@@ -100,7 +101,7 @@ enabled_units(const char *root, char ***ret, size_t *ret_n)
 		bool req = l > 9 && !strcmp(e->d_name + l - 9, ".requires");
 		if (!wants && !req)
 			continue;
-		char *sub = join(base, e->d_name, "");
+		char *sub = root_join(base, e->d_name, "");
 		DIR *sd = sub ? opendir(sub) : NULL;
 		free(sub);
 		if (!sd)
@@ -150,7 +151,7 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 {
 	struct outdir_options oo = { .force = a->force, .fail_after = -1 };
 	enum outdir_result res;
-	char *why = NULL, *dir = join(a->root, in_image_dir, "");
+	char *why = NULL, *dir = root_join(a->root, in_image_dir, "");
 	if (!dir)
 		return EXIT_IO;
 	int r = outdir_write(dir, t, p->fragment ? p->fragment : p->unit, &oo, &res, &why);
@@ -165,9 +166,9 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 	}
 	free(why), why = NULL;
 	if (code == EXIT_OK && !a->no_enable) {
-		char *link = NULL, *lname = join(a->service_dir, p->name, "");
+		char *link = NULL, *lname = root_join(a->service_dir, p->name, "");
 		if (lname)
-			link = join(a->root, lname, "");
+			link = root_join(a->root, lname, "");
 		free(lname);
 		r = link ? outdir_link(link, in_image_dir, &oo, &res, &why) : -ENOMEM;
 		if (r < 0) {
@@ -243,7 +244,7 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		strip_root(a->root, &p.fragment);
 		for (size_t i = 0; i < p.n_dropins; i++)
 			strip_root(a->root, &p.dropins[i]);
-		in_image = join(a->sv_dir, p.name, "");
+		in_image = root_join(a->sv_dir, p.name, "");
 		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
 			code = EXIT_IO;
 		} else {
@@ -370,7 +371,8 @@ cmd_convert(int argc, char **argv)
 	}
 	struct diag d = { 0 };
 	struct porter_conf conf;
-	char *conf_path = a.config ? strdup(a.config) : join(a.root, "/etc/klein/porter.conf", "");
+	char *conf_path =
+		a.config ? strdup(a.config) : root_join(a.root, "/etc/klein/porter.conf", "");
 	int r = conf_path ? config_load(conf_path, a.config != NULL, &conf, &d) : -ENOMEM;
 	diag_print(&d, stderr, "klein-porter");
 	diag_done(&d);

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 struct porter_unit_conf {
 	char *name;	  /* "nginx" or "nginx.service" as written */

@@ -7,19 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/status.h"
 #include "emit_files.h"
 #include "emit_sh.h"
-
-static const char *
-signame(int sig, char *buf, size_t n)
-{
-	const char *s = sigabbrev_np(sig);
-	if (s)
-		snprintf(buf, n, "%s", s);
-	else
-		snprintf(buf, n, "%d", sig);
-	return buf;
-}
 
 char *
 emit_control_t(const struct run_plan *p)
@@ -39,8 +29,8 @@ emit_control_t(const struct run_plan *p)
 				 "");
 	}
 	emit_addf(&b, "exec klein-svc stop --signal %s --final-signal %s --timeout ",
-		  signame(p->kill_signal, s1, sizeof(s1)),
-		  p->send_sigkill ? signame(p->final_kill_signal, s2, sizeof(s2)) : "none");
+		  signal_abbrev(p->kill_signal, s1, sizeof(s1)),
+		  p->send_sigkill ? signal_abbrev(p->final_kill_signal, s2, sizeof(s2)) : "none");
 	sh_seconds(&b, p->timeout_stop_usec);
 	emit_addf(&b, " --mode %s%s \"$pid\"\n", p->kill_mode ? p->kill_mode : "control-group",
 		  p->send_sighup ? " --sighup" : "");

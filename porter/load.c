@@ -10,11 +10,11 @@
 
 #include "load.h"
 #include "merge.h"
-#include "specifier.h"
+#include "lib/specifier.h"
 #include "table.h"
-#include "unit.h"
+#include "lib/unitfile.h"
 #include "unitpath.h"
-#include "words.h"
+#include "lib/words.h"
 
 /* Applies one assignment through its row. Returns 0, -ENOEXEC (unit
  * refused: bad-setting), -EINVAL (the file fails to load: error) or -ENOMEM. */

@@ -2,7 +2,7 @@
 /* load: find a unit on the search path, read its fragment and drop-ins, resolve
  * templates and specifiers, and merge assignments the way systemd 252 does.
  * The result is the "loaded unit" that `klein-porter inspect` prints and the
- * translator consumes. Syntax lives in unit.c/words.c; this file knows which
+ * translator consumes. Syntax lives in lib/unitfile.c and lib/words.c; this file knows which
  * directives are lists, scalars, Exec lines or Environment=. */
 #ifndef KLEIN_PORTER_LOAD_H
 #define KLEIN_PORTER_LOAD_H
@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
+#include "lib/words.h"
 
 enum unit_state {
 	UNIT_LOADED,
@@ -18,21 +19,6 @@ enum unit_state {
 	UNIT_ERROR,	  /* systemd: "error" (unreadable file, ...) */
 	UNIT_MASKED,
 	UNIT_NOT_FOUND,
-};
-
-/* Exec prefix flags; names as in inspect's JSON. */
-enum exec_flag {
-	EXEC_IGNORE_FAILURE = 1 << 0,  /* "-"  -> "ignore-failure" */
-	EXEC_NO_ENV_EXPAND = 1 << 1,   /* ":"  -> "no-env-expand" */
-	EXEC_FULL_PRIVILEGES = 1 << 2, /* "+"  -> "full-privileges" */
-	EXEC_NO_SETUID = 1 << 3,       /* "!"  -> "no-setuid" */
-	EXEC_AMBIENT = 1 << 4,	       /* "!!" -> "ambient" */
-};
-
-/* Where a value came from: the file and the line its logical line started on. */
-struct loc {
-	const char *file; /* points into struct unit's storage */
-	unsigned line;
 };
 
 /* One directive's final value. Scalars have n_values == 1 (last assignment
@@ -45,14 +31,6 @@ struct setting {
 	char **values;
 	size_t n_values;
 	struct loc loc; /* the last assignment that contributed */
-};
-
-struct exec_command {
-	char *path;  /* the executable (after '@', the real path) */
-	char **argv; /* argv[0] as written (the '@' name when given); NULL-terminated */
-	size_t argc;
-	unsigned flags; /* enum exec_flag */
-	struct loc loc;
 };
 
 struct exec_list {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "merge.h"
-#include "unit.h"
-#include "words.h"
+#include "lib/unitfile.h"
+#include "lib/words.h"
 
 int
 merge_file(struct store *st, const char *file, const char **ret)

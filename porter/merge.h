@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
-#include "specifier.h"
+#include "lib/specifier.h"
 #include "table.h"
 
 /* Private storage behind struct unit. */

@@ -4,8 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "values.h"
-#include "words.h"
+#include "lib/values.h"
+#include "status_list.h"
+#include "lib/words.h"
 
 int
 parse_exit_status_list(const char *s, unsigned char status[256], unsigned char signals[65])

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "merge.h"
-#include "words.h"
+#include "lib/words.h"
 
 int
 store_scalar(struct loader *L, const struct directive *dr, const char *value, unsigned line)

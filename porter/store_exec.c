@@ -9,71 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/env.h"
+#include "lib/pwdb.h"
 #include "merge.h"
-#include "unit.h"
-#include "values.h"
-#include "words.h"
-
-static bool
-only_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-/* valid_user_group_name(VALID_USER_ALLOW_NUMERIC|VALID_USER_RELAX). */
-static bool
-user_name_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	if (only_digits(s)) {
-		char *e;
-		unsigned long long v = strtoull(s, &e, 10);
-
-		return strlen(s) <= 10 && v < 4294967295ULL && v != 65535;
-	}
-	if (s[0] == '-' && only_digits(s + 1))
-		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < ' ' || *p == 0x7f || *p == ':' || *p == '/')
-			return false;
-	if (s[0] == ' ' || s[strlen(s) - 1] == ' ')
-		return false;
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	return strlen(s) <= 255;
-}
-
-/* systemd 252's env_assignment_is_valid(): a name of [A-Za-z0-9_] not
- * starting with a digit, then '=', then a value that only has to be valid
- * UTF-8 (env_value_is_valid(): control characters such as ESC, DEL or SOH
- * are allowed). The ARG_MAX length limits cannot be reached: a unit line is
- * at most 1 MiB. */
-/* systemd's env_name_is_valid_n(): the first n bytes of s. */
-static bool
-env_name_ok(const char *s, size_t n)
-{
-	if (!n || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (const char *p = s; p < s + n; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_'))
-			return false;
-	return true;
-}
-
-static bool
-env_assignment_ok(const char *s)
-{
-	const char *eq = strchr(s, '=');
-
-	return eq && env_name_ok(s, (size_t)(eq - s)) && utf8_is_valid(eq + 1);
-}
+#include "lib/unitfile.h"
+#include "lib/values.h"
+#include "lib/words.h"
 
 static bool
 in_list(const char *const *l, const char *s)
@@ -186,7 +127,7 @@ store_env_names(struct loader *L, const struct directive *dr, const char *value,
 			continue;
 		}
 		free(w);
-		if (!env_name_ok(res, strlen(res)) && !(unset && env_assignment_ok(res))) {
+		if (!env_name_valid(res, strlen(res)) && !(unset && env_assignment_valid(res))) {
 			if (unset)
 				WARN("Invalid environment name or assignment %s, ignoring: %s",
 				     dr->key, res);
@@ -257,7 +198,7 @@ store_env(struct loader *L, const struct directive *dr, const char *value, unsig
 			continue;
 		}
 		free(w);
-		if (!env_assignment_ok(res)) {
+		if (!env_assignment_valid(res)) {
 			WARN("Invalid environment assignment, ignoring: %s", res);
 			free(res);
 			continue;
@@ -306,7 +247,7 @@ store_user(struct loader *L, const struct directive *dr, const char *value, unsi
 		ERR("Failed to resolve unit specifiers in %s: %s", value, strerror(-r));
 		return -ENOEXEC;
 	}
-	if (!user_name_ok(res)) {
+	if (!user_name_valid(res)) {
 		ERR("Invalid user/group name or numeric ID: %s", res);
 		free(res);
 		return -ENOEXEC;
@@ -348,7 +289,7 @@ store_groups(struct loader *L, const struct directive *dr, const char *value, un
 			return -ENOEXEC;
 		}
 		free(w);
-		if (!user_name_ok(res)) {
+		if (!user_name_valid(res)) {
 			ERR("Invalid user/group name or numeric ID: %s", res);
 			free(res);
 			return -ENOEXEC;
@@ -404,7 +345,7 @@ store_exec_dir(struct loader *L, const struct directive *dr, const char *value, 
 			continue;
 		}
 		free(src);
-		if (!utf8_is_valid(res)) {
+		if (!utf8_valid(res)) {
 			/* A \xHH escape can make the name invalid UTF-8. */
 			char *shown = utf8_escape_invalid(res);
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 struct directive;
 struct loader; /* merge.h: the unit being loaded, the current file */

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "tr.h"
-#include "values.h"
-#include "words.h"
+#include "lib/values.h"
+#include "status_list.h"
+#include "lib/words.h"
 
 int
 tr_strv_push(char ***v, size_t *n, const char *s)

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "tr.h"
-#include "values.h"
-#include "words.h"
+#include "lib/values.h"
+#include "lib/words.h"
 
 static const char *const dir_keys[PLAN_DIR_N] = {
 	"RuntimeDirectory", "StateDirectory",	      "CacheDirectory",

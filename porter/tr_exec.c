@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "tr.h"
-#include "values.h"
-#include "words.h"
+#include "lib/values.h"
+#include "lib/words.h"
 
 static int
 tr_cmd_copy(struct plan_cmd *c, const struct exec_command *e)

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "tr.h"
-#include "values.h"
-#include "words.h"
+#include "lib/values.h"
+#include "lib/words.h"
 
 int
 tr_description(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)

@@ -8,43 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/utf8.h"
 #include "table.h"
 #include "tr.h"
 #include "translate.h"
-
-/* systemd's utf8_is_valid(): well-formed, shortest form, no surrogates, no
- * noncharacters (U+FDD0..U+FDEF, U+xFFFE/U+xFFFF), at most U+10FFFF. */
-static bool
-utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		uint32_t c;
-		int n;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		} else if ((*p & 0xe0) == 0xc0)
-			c = *p & 0x1f, n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			c = *p & 0x0f, n = 2;
-		else if ((*p & 0xf8) == 0xf0)
-			c = *p & 0x07, n = 3;
-		else
-			return false;
-		for (int i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			c = (c << 6) | (p[i] & 0x3f);
-		}
-		static const uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
-		if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-		    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
 
 char *
 translate_service_name(const char *unit)

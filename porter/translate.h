@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
 
 #define PLAN_INFINITY UINT64_MAX

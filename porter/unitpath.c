@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/alloc.h"
 #include "merge.h"
 #include "unitpath.h"
 
@@ -83,23 +84,13 @@ unitpath_read(const char *path, char **ret, size_t *ret_len)
 	return 0;
 }
 
-static char *
-join(const char *a, const char *b, const char *c)
-{
-	char *s;
-
-	if (asprintf(&s, "%s%s%s", a, b, c ? c : "") < 0)
-		return NULL;
-	return s;
-}
-
 /* root + path, with root "/" or NULL meaning none. */
 char *
 unitpath_rooted(const char *root, const char *path)
 {
 	if (!root || !strcmp(root, "/") || !*root)
 		return strdup(path);
-	return join(root, path[0] == '/' ? "" : "/", path);
+	return strjoin3(root, path[0] == '/' ? "" : "/", path);
 }
 
 /* Follows symlinks of the system path sys under root. On FOUND_FILE, *ret is
@@ -158,7 +149,7 @@ unitpath_follow(const char *root, const char *sys, char **ret)
 			char *n;
 
 			*slash = '\0';
-			n = join(cur, "/", target);
+			n = strjoin3(cur, "/", target);
 			free(cur);
 			cur = n;
 		}
@@ -179,9 +170,9 @@ dropin_names(const char *name, char ***v, size_t *n)
 
 	if (r < 0)
 		return 0;
-	r = merge_strv_push(v, n, join(name, ".d", NULL));
+	r = merge_strv_push(v, n, strjoin3(name, ".d", NULL));
 	if (r >= 0 && inst && *inst) {
-		char *t = join(prefix, "@", suffix);
+		char *t = strjoin3(prefix, "@", suffix);
 
 		r = t ? dropin_names(t, v, n) : -ENOMEM;
 		free(t);
@@ -197,7 +188,7 @@ dropin_names(const char *name, char ***v, size_t *n)
 		if (!dash || dash == cur)
 			break;
 		dash[1] = '\0';
-		r = merge_strv_push(v, n, join(cur, suffix, ".d"));
+		r = merge_strv_push(v, n, strjoin3(cur, suffix, ".d"));
 	}
 	free(prefix);
 	free(inst);
@@ -250,7 +241,7 @@ collect_dropins(const char *root, char **dirs, size_t n_dirs, struct dropin **re
 					dup = true;
 			if (dup)
 				goto next;
-			sys = join(dirs[i], "/", f);
+			sys = strjoin3(dirs[i], "/", f);
 			if (!sys) {
 				r = -ENOMEM;
 				goto next;
@@ -309,7 +300,7 @@ unitpath_find(const char *root, struct unit *u, char ***aliases, size_t *n_alias
 	try[0] = u->name;
 	try[1] = NULL;
 	if (inst && *inst) {
-		tmpl = join(prefix, "@", suffix);
+		tmpl = strjoin3(prefix, "@", suffix);
 		if (!tmpl) {
 			r = -ENOMEM;
 			goto out;
@@ -319,7 +310,7 @@ unitpath_find(const char *root, struct unit *u, char ***aliases, size_t *n_alias
 	u->state = UNIT_NOT_FOUND;
 	for (size_t t = 0; t < 2 && try[t]; t++)
 		for (size_t i = 0; unit_search_path[i]; i++) {
-			char *sys = join(unit_search_path[i], "/", try[t]), *fin = NULL;
+			char *sys = strjoin3(unit_search_path[i], "/", try[t]), *fin = NULL;
 			int f;
 
 			if (!sys) {
@@ -388,7 +379,7 @@ dropin_dirs(char *const *dirs, size_t n_dirs, const char *name, char *const *ali
 		r = dropin_names(aliases[i], &names, &n_names);
 	for (size_t i = 0; r >= 0 && i < n_dirs; i++)
 		for (size_t j = 0; r >= 0 && j < n_names; j++) {
-			char *p = join(dirs[i], "/", names[j]);
+			char *p = strjoin3(dirs[i], "/", names[j]);
 			bool dup = false;
 
 			for (size_t k = 0; p && k < *n_full; k++)
@@ -399,7 +390,7 @@ dropin_dirs(char *const *dirs, size_t n_dirs, const char *name, char *const *ali
 				r = merge_strv_push(full, n_full, p);
 		}
 	for (size_t i = 0; r >= 0 && i < n_dirs; i++)
-		r = merge_strv_push(full, n_full, join(dirs[i], "/", type));
+		r = merge_strv_push(full, n_full, strjoin3(dirs[i], "/", type));
 	merge_strv_clear(&names, &n_names);
 	return r;
 }

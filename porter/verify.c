@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "merge.h"
-#include "values.h"
+#include "lib/values.h"
 
 static const char *
 scalar(const struct unit *u, const char *section, const char *key)

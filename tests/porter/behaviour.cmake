@@ -15,8 +15,8 @@ target_link_libraries(behaviour_probe PRIVATE project_warnings)
 # the harness skips (exit 77) when one it needs is missing or a placeholder.
 set(_bh_env "KLEIN_PROBE=$<TARGET_FILE:behaviour_probe>"
             "KLEIN_PORTER=$<TARGET_FILE:klein-porter>"
-            "KLEIN_CORPUS=${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev"
-            "KLEIN_ORACLE=${PROJECT_SOURCE_DIR}/../shared/tools/systemd-oracle")
+            "KLEIN_CORPUS=${KLEIN_SHARED}/corpus/debian-dev"
+            "KLEIN_ORACLE=${KLEIN_SHARED}/tools/systemd-oracle")
 if(TARGET klein-svc)
   list(APPEND _bh_env "KLEIN_SVC=$<TARGET_FILE:klein-svc>")
 endif()

@@ -1,11 +1,11 @@
 # Differential test: klein-porter inspect vs systemd 252 (recorded fixtures,
 # or the live oracle with KLEIN_LIVE_ORACLE=1) over the Debian corpus, which
-# lives in shared/ beside the repository. Skipped only if it is absent.
+# lives in ${KLEIN_SHARED} (shared/ beside the repository). Skipped only if absent.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 add_test(NAME porter_corpus_oracle
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/oracle/compare
                  --porter $<TARGET_FILE:klein-porter>
-                 --corpus ${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev)
+                 --corpus ${KLEIN_SHARED}/corpus/debian-dev)
 set_tests_properties(porter_corpus_oracle PROPERTIES LABELS "corpus" TIMEOUT 900
                      SKIP_RETURN_CODE 77)
 
@@ -15,6 +15,6 @@ set_tests_properties(porter_corpus_oracle PROPERTIES LABELS "corpus" TIMEOUT 900
 add_executable(parse_corpus_bench ${PROJECT_SOURCE_DIR}/bench/parse-corpus.c)
 target_link_libraries(parse_corpus_bench PRIVATE porter_core project_warnings project_sanitizers)
 add_test(NAME porter_corpus_bench_smoke
-         COMMAND parse_corpus_bench ${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev 1)
+         COMMAND parse_corpus_bench ${KLEIN_SHARED}/corpus/debian-dev 1)
 set_tests_properties(porter_corpus_bench_smoke PROPERTIES LABELS "corpus" TIMEOUT 300
                      SKIP_RETURN_CODE 77)

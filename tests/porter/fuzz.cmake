@@ -25,13 +25,15 @@ endif()
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(_porter ${PROJECT_SOURCE_DIR}/porter)
+set(_lib ${PROJECT_SOURCE_DIR}/lib)
 set(_fuzz ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
 foreach(_t unit words)
   if(_t STREQUAL "unit")
-    set(_src ${_fuzz}/fuzz_unit.c ${_porter}/unit.c ${_porter}/words.c ${PROJECT_SOURCE_DIR}/lib/diag.c)
+    set(_src ${_fuzz}/fuzz_unit.c ${_lib}/unitfile.c ${_lib}/words.c ${_lib}/utf8.c
+                 ${_lib}/diag.c)
     set(_kind unit)
   else()
-    set(_src ${_fuzz}/fuzz_words.c ${_porter}/words.c ${PROJECT_SOURCE_DIR}/lib/diag.c)
+    set(_src ${_fuzz}/fuzz_words.c ${_lib}/words.c ${_lib}/utf8.c ${_lib}/diag.c)
     set(_kind exec)
   endif()
   add_executable(fuzz_${_t} ${_src})
@@ -43,7 +45,7 @@ foreach(_t unit words)
   add_test(NAME porter_fuzz_${_t}
            COMMAND ${Python3_EXECUTABLE} ${_fuzz}/run-fuzz --target $<TARGET_FILE:fuzz_${_t}>
                    --kind ${_kind} --seconds 20 --rss-mb 2048
-                   --corpus ${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev
+                   --corpus ${KLEIN_SHARED}/corpus/debian-dev
                    --vectors ${CMAKE_CURRENT_SOURCE_DIR}/vectors
                    --artifacts ${CMAKE_CURRENT_BINARY_DIR}/fuzz-artifacts)
   set_tests_properties(porter_fuzz_${_t} PROPERTIES LABELS "fuzz" TIMEOUT 180)

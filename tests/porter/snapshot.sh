@@ -5,8 +5,9 @@
 #   snapshot.sh PORTER OUT [UNIT_OR_DIR...]
 #   snapshot.sh build/ref/porter/klein-porter /tmp/snap.ref
 #   snapshot.sh build/porter/klein-porter /tmp/snap.new && diff -r --no-dereference /tmp/snap.ref /tmp/snap.new
-# Default units: every unit file of /work/shared/corpus (all three corpora),
-# tests/porter/golden and samples/. Per unit OUT/KEY/ gets: convert's stdout,
+# Default units: every unit file of the shared corpus (all three corpora;
+# $KLEIN_SHARED/corpus, KLEIN_SHARED defaulting to ../shared beside the
+# repository), tests/porter/golden and samples/. Per unit OUT/KEY/ gets: convert's stdout,
 # stderr and exit code for a --dry-run and for a real write, the written tree
 # (contents, plus a listing with modes and link targets), and inspect's JSON,
 # stderr and exit code. Every unit is converted under the same fixed work
@@ -14,7 +15,8 @@
 set -eu
 if [ "${1:-}" = --one ]; then # --one PORTER OUT WORK UNIT: one unit into OUT/KEY
 	porter=$2 out=$3 work=$4 u=$5
-	key=$(printf '%s' "$u" | sed 's|^/work/shared/corpus/||; s|^.*/tests/porter/|tests__|; s|^.*/samples/|samples__|; s|/|__|g')
+	case $u in "${SNAPSHOT_CORPUS:-/nonexistent}"/*) u_rel=${u#"$SNAPSHOT_CORPUS"/} ;; *) u_rel=$u ;; esac
+	key=$(printf '%s' "$u_rel" | sed 's|^.*/tests/porter/|tests__|; s|^.*/samples/|samples__|; s|/|__|g')
 	d=$out/$key w=$work/$key
 	mkdir -p "$d"
 	rm -rf "$w"
@@ -44,7 +46,18 @@ fi
 porter=$(realpath "$1") out=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-[ $# -gt 0 ] || set -- /work/shared/corpus "$here/golden" "$here/../../samples"
+shared=${KLEIN_SHARED:-$here/../../../shared}
+if [ -d "$shared/corpus" ]; then
+	SNAPSHOT_CORPUS=$(realpath "$shared/corpus")
+	export SNAPSHOT_CORPUS
+fi
+if [ $# -eq 0 ]; then
+	[ -n "${SNAPSHOT_CORPUS:-}" ] || {
+		echo "snapshot: no corpus at $shared/corpus (set KLEIN_SHARED)" >&2
+		exit 2
+	}
+	set -- "$SNAPSHOT_CORPUS" "$here/golden" "$here/../../samples"
+fi
 work=${SNAPSHOT_WORK:-/tmp/klein-snapshot-work.$(id -u)}
 rm -rf "$out" "$work"
 mkdir -p "$out" "$work"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "unit.h"
+#include "lib/diag.h"
+#include "lib/unitfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
-#include "words.h"
+#include "lib/words.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "specifier.h"
+#include "lib/specifier.h"
 
 static char out[4096];
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "unit.h"
+#include "lib/unitfile.h"
 
 static const char *const sections[] = { "Section", "Unit", "Service", "Install", NULL };
 

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "values.h"
+#include "lib/values.h"
+#include "status_list.h"
 
 #define SEC 1000000ULL
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "words.h"
+#include "lib/words.h"
 
 static struct diag dg;
 static struct exec_command *cmds;

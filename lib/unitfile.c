@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unit.h"
-#include "words.h"
+#include "lib/utf8.h"
+#include "lib/unitfile.h"
+#include "lib/words.h"
 
 #define WS  " \t\n\r"
 #define BOM "\xef\xbb\xbf"
@@ -59,21 +60,6 @@ utf8_valid_len(const unsigned char *s)
 	    (c & 0xfffe) == 0xfffe)
 		return 0;
 	return len;
-}
-
-bool
-utf8_is_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		size_t n = utf8_valid_len(p);
-
-		if (!n)
-			return false;
-		p += n;
-	}
-	return true;
 }
 
 /* A copy of s with each invalid byte replaced by U+FFFD, as systemd prints
@@ -175,7 +161,7 @@ parse_line(struct parse_state *st, unsigned line, char *l)
 	l = strip(l);
 	if (!*l || strchr("#;", *l))
 		return 0;
-	if (!utf8_is_valid(l)) {
+	if (!utf8_valid(l)) {
 		char *shown = utf8_escape_invalid(l);
 
 		diag_add(st->d, st->file, line, DIAG_ERROR,
@@ -242,6 +228,42 @@ unit_parse(const char *file, const char *buf, size_t len, const char *const *sec
 	return unit_parse_cb(file, buf, len, sections, entry_add, out, d);
 }
 
+/* systemd's read_line(): the next line of buf from *pos into *lb (grown as
+ * needed, NUL-terminated; *n its length). EOL is LF, CR or NUL; a run of
+ * distinct EOL characters (CRLF, LFCR) ends one line, NUL ends it at once.
+ * 0, -ENOBUFS past UNIT_LINE_MAX, -ENOMEM. */
+static int
+read_line(const char *buf, size_t len, size_t *pos, char **lb, size_t *lb_cap, size_t *n)
+{
+	unsigned eol = 0;
+
+	while (*pos < len) {
+		char c = buf[*pos];
+		unsigned kind = c == '\n' ? 1 : c == '\r' ? 2 : c == '\0' ? 4 : 0;
+
+		if ((eol & 4) || (!kind && eol) || (kind && (eol & kind)))
+			break;
+		(*pos)++;
+		if (kind) {
+			eol |= kind;
+			continue;
+		}
+		if (*n >= UNIT_LINE_MAX)
+			return -ENOBUFS;
+		if (*n + 2 > *lb_cap) {
+			char *nb = realloc(*lb, *lb_cap * 2);
+
+			if (!nb)
+				return -ENOMEM;
+			*lb = nb;
+			*lb_cap *= 2;
+		}
+		(*lb)[(*n)++] = c;
+	}
+	(*lb)[*n] = '\0';
+	return 0;
+}
+
 int
 unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *sections,
 	      unit_assign_fn cb, void *userdata, struct diag *d)
@@ -262,41 +284,14 @@ unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *
 
 	while (pos < len) {
 		size_t n = 0;
-		unsigned eol = 0;
 		char *l, *p;
 		bool escaped = false;
 
-		/* read_line(): EOL is LF, CR or NUL; a run of distinct EOL
-		 * characters (CRLF, LFCR) ends one line, NUL ends it at once. */
-		while (pos < len) {
-			char c = buf[pos];
-			unsigned kind = c == '\n' ? 1 : c == '\r' ? 2 : c == '\0' ? 4 : 0;
-
-			if ((eol & 4) || (!kind && eol) || (kind && (eol & kind)))
-				break;
-			pos++;
-			if (kind) {
-				eol |= kind;
-				continue;
-			}
-			if (n >= UNIT_LINE_MAX) {
-				diag_add(d, file, line + 1, DIAG_ERROR, "Line too long");
-				r = -ENOBUFS;
-				goto out;
-			}
-			if (n + 2 > lb_cap) {
-				char *nb = realloc(lb, lb_cap * 2);
-
-				if (!nb) {
-					r = -ENOMEM;
-					goto out;
-				}
-				lb = nb;
-				lb_cap *= 2;
-			}
-			lb[n++] = c;
-		}
-		lb[n] = '\0';
+		r = read_line(buf, len, &pos, &lb, &lb_cap, &n);
+		if (r == -ENOBUFS)
+			diag_add(d, file, line + 1, DIAG_ERROR, "Line too long");
+		if (r < 0)
+			goto out;
 		line++;
 
 		l = lb + strspn(lb, WS);

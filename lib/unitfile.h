@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* unit: the line and section syntax of systemd unit files (systemd 252's
+/* unitfile: the line and section syntax of systemd unit files (systemd 252's
  * config_parse()/parse_line()). Values are returned raw (trimmed only);
- * quoting, escapes and specifiers are the business of words.c/specifier.c.
+ * quoting, escapes and specifiers are the business of lib/words.c and lib/specifier.c.
  *
  * Grammar, as systemd 252 reads it:
  *   file     := line*            lines end at LF, CR, CRLF, LFCR or NUL;
@@ -28,13 +28,13 @@
  * Assignments in unknown or X- sections are dropped; everything else is
  * returned in file order with the line number systemd reports (the last
  * physical line of a continued line). */
-#ifndef KLEIN_PORTER_UNIT_H
-#define KLEIN_PORTER_UNIT_H
+#ifndef KLEIN_LIB_UNITFILE_H
+#define KLEIN_LIB_UNITFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 #define UNIT_LINE_MAX (1024u * 1024u) /* systemd's LONG_LINE_MAX */
 
@@ -65,10 +65,6 @@ typedef int (*unit_assign_fn)(void *userdata, const char *section, const char *k
 			      const char *value, unsigned line);
 int unit_parse_cb(const char *file, const char *buf, size_t len, const char *const *sections,
 		  unit_assign_fn cb, void *userdata, struct diag *d);
-
-/* systemd's utf8_is_valid(): well-formed UTF-8 in shortest form, no
- * surrogates, noncharacters or code points past U+10FFFF. */
-bool utf8_is_valid(const char *s);
 
 /* A malloc'd copy of s with each invalid byte replaced by U+FFFD, as
  * systemd prints such strings in its messages; NULL when out of memory. */

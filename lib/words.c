@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "words.h"
+#include "lib/utf8.h"
+#include "lib/words.h"
 
 int
 unhex(char c)
@@ -50,20 +51,6 @@ utf8_encode(char *out, uint32_t c)
 	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
 	out[3] = (char)(0x80 | (c & 0x3f));
 	return 4;
-}
-
-static bool
-unichar_is_valid(uint32_t c)
-{
-	if (c >= 0x110000)
-		return false;
-	if ((c & 0xfffff800) == 0xd800)
-		return false;
-	if (c >= 0xfdd0 && c <= 0xfdef)
-		return false;
-	if ((c & 0xfffe) == 0xfffe)
-		return false;
-	return true;
 }
 
 int
@@ -132,7 +119,7 @@ cunescape_one(const char *p, uint32_t *ret, bool *eight_bit)
 		}
 		if (c == 0)
 			return -EINVAL;
-		if (p[0] == 'U' && !unichar_is_valid(c))
+		if (p[0] == 'U' && !unichar_valid(c))
 			return -EINVAL;
 		*ret = c;
 		return len + 1;
@@ -200,6 +187,64 @@ buf_put(struct buf *b, char c)
 	return 0;
 }
 
+/* The character after a backslash at **qp (not NUL), as flags say: a C
+ * escape, an escaped separator, or kept verbatim. 0, -EINVAL or -ENOMEM. */
+static int
+word_escape(struct buf *b, const char **qp, const char *separators, unsigned flags)
+{
+	const char *q = *qp;
+	char c = *q;
+	bool eight_bit = false;
+	uint32_t u;
+	int n = -EINVAL;
+
+	if (!(flags & (WORD_CUNESCAPE | WORD_UNESCAPE_SEPARATORS)))
+		return buf_put(b, c);
+	if (flags & WORD_CUNESCAPE)
+		n = cunescape_one(q, &u, &eight_bit);
+	if (n >= 0) {
+		*qp = q + n - 1;
+		if (buf_reserve(b, 4) < 0)
+			return -ENOMEM;
+		if (eight_bit)
+			b->s[b->n++] = (char)u;
+		else
+			b->n += utf8_encode(b->s + b->n, u);
+		return 0;
+	}
+	if ((flags & WORD_UNESCAPE_SEPARATORS) && (strchr(separators, c) || c == '\\'))
+		return buf_put(b, c);
+	if (flags & WORD_UNESCAPE_RELAX)
+		return buf_put(b, '\\') < 0 || buf_put(b, c) < 0 ? -ENOMEM : 0;
+	return -EINVAL;
+}
+
+/* Inside a quote: copies up to the closing quote (kept unless WORD_UNQUOTE)
+ * or a backslash (*backslash set). 0 to go on, 1 at the end of input under
+ * WORD_RELAX, -EINVAL for an unterminated quote, -ENOMEM. */
+static int
+word_quoted(struct buf *b, const char **qp, char *quote, bool *backslash, unsigned flags)
+{
+	for (;; (*qp)++) {
+		char c = **qp;
+
+		if (!c)
+			return (flags & WORD_RELAX) ? 1 : -EINVAL;
+		if (c == *quote) {
+			*quote = 0;
+			if (flags & WORD_UNQUOTE)
+				return 0;
+		} else if (c == '\\' && !(flags & WORD_RETAIN_ESCAPE)) {
+			*backslash = true;
+			return 0;
+		}
+		if (buf_put(b, c) < 0)
+			return -ENOMEM;
+		if (!*quote)
+			return 0;
+	}
+}
+
 int
 word_extract(const char **p, char **ret, const char *separators, unsigned flags)
 {
@@ -207,7 +252,7 @@ word_extract(const char **p, char **ret, const char *separators, unsigned flags)
 	char quote = 0;
 	bool backslash = false;
 	const char *q;
-	int r = -EINVAL;
+	int r = -EINVAL, e;
 
 	*ret = NULL;
 	if (!*p)
@@ -250,53 +295,20 @@ word_extract(const char **p, char **ret, const char *separators, unsigned flags)
 					goto terminate;
 				goto fail;
 			}
-			if (flags & (WORD_CUNESCAPE | WORD_UNESCAPE_SEPARATORS)) {
-				bool eight_bit = false;
-				uint32_t u;
-				int n = -EINVAL;
-
-				if (flags & WORD_CUNESCAPE)
-					n = cunescape_one(q, &u, &eight_bit);
-				if (n >= 0) {
-					q += n - 1;
-					if (buf_reserve(&b, 4) < 0)
-						goto nomem;
-					if (eight_bit)
-						b.s[b.n++] = (char)u;
-					else
-						b.n += utf8_encode(b.s + b.n, u);
-				} else if ((flags & WORD_UNESCAPE_SEPARATORS) &&
-					   (strchr(separators, c) || c == '\\')) {
-					if (buf_put(&b, c) < 0)
-						goto nomem;
-				} else if (flags & WORD_UNESCAPE_RELAX) {
-					if (buf_put(&b, '\\') < 0 || buf_put(&b, c) < 0)
-						goto nomem;
-				} else
-					goto fail;
-			} else if (buf_put(&b, c) < 0)
+			e = word_escape(&b, &q, separators, flags);
+			if (e == -ENOMEM)
 				goto nomem;
+			if (e < 0)
+				goto fail;
 			backslash = false;
 		} else if (quote) {
-			for (;; q++) {
-				c = *q;
-				if (!c) {
-					if (flags & WORD_RELAX)
-						goto terminate;
-					goto fail;
-				} else if (c == quote) {
-					quote = 0;
-					if (flags & WORD_UNQUOTE)
-						break;
-				} else if (c == '\\' && !(flags & WORD_RETAIN_ESCAPE)) {
-					backslash = true;
-					break;
-				}
-				if (buf_put(&b, c) < 0)
-					goto nomem;
-				if (!quote)
-					break;
-			}
+			e = word_quoted(&b, &q, &quote, &backslash, flags);
+			if (e == 1)
+				goto terminate;
+			if (e == -ENOMEM)
+				goto nomem;
+			if (e < 0)
+				goto fail;
 		} else {
 			for (;; q++) {
 				c = *q;
@@ -536,6 +548,100 @@ is_ws(char c)
 	return c && strchr(WORDS_WHITESPACE, c);
 }
 
+/* The prefixes of an Exec line's first word ("-@:+!" and "!!"), as systemd
+ * 252 reads them: each at most once, "+", "!" and "!!" exclusive. Returns
+ * the first character after them. */
+static const char *
+exec_prefixes(const char *f, unsigned *flagsp, bool *ignore, bool *separate_argv0)
+{
+	unsigned flags = 0;
+
+	for (;; f++) {
+		if (*f == '-' && !(flags & EXEC_IGNORE_FAILURE)) {
+			flags |= EXEC_IGNORE_FAILURE;
+			*ignore = true;
+		} else if (*f == '@' && !*separate_argv0)
+			*separate_argv0 = true;
+		else if (*f == ':' && !(flags & EXEC_NO_ENV_EXPAND))
+			flags |= EXEC_NO_ENV_EXPAND;
+		else if (*f == '+' &&
+			 !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT)))
+			flags |= EXEC_FULL_PRIVILEGES;
+		else if (*f == '!' &&
+			 !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT)))
+			flags |= EXEC_NO_SETUID;
+		else if (*f == '!' && !(flags & (EXEC_FULL_PRIVILEGES | EXEC_AMBIENT))) {
+			flags &= ~(unsigned)EXEC_NO_SETUID;
+			flags |= EXEC_AMBIENT;
+		} else
+			break;
+	}
+	*flagsp = flags;
+	return f;
+}
+
+/* The arguments after the executable, up to the end or a lone ';' (then
+ * *semicolon is set), appended to argv/argc with specifiers resolved.
+ * 0, 2 when the line is to be dropped (ignore), -ENOEXEC, -ENOMEM. */
+static int
+exec_args(const char **pp, bool *semicolon, char ***argv, size_t *argc, const char *whole,
+	  words_resolve_fn resolve, void *ctx, struct diag *d, const char *file, unsigned line,
+	  bool ignore)
+{
+	int r;
+
+	while (*pp && **pp) {
+		const char *p = *pp;
+		char *word = NULL, *res = NULL;
+
+		if (p[0] == ';' && (!p[1] || is_ws(p[1]))) {
+			p++;
+			p += strspn(p, WORDS_WHITESPACE);
+			*pp = p;
+			*semicolon = true;
+			break;
+		}
+		if (p[0] == '\\' && p[1] == ';' && (!p[2] || is_ws(p[2]))) {
+			char *w;
+
+			p += 2;
+			p += strspn(p, WORDS_WHITESPACE);
+			*pp = p;
+			w = strdup(";");
+			if (!w || argv_push(argv, argc, w) < 0) {
+				return -ENOMEM;
+			}
+			continue;
+		}
+		r = word_extract_warn(pp, &word, NULL, WORD_UNQUOTE | WORD_CUNESCAPE, d, file, line,
+				      whole);
+		if (r == 0)
+			break;
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return ignore ? 2 : -ENOEXEC;
+		r = resolve(ctx, word, &res);
+		if (r == -ENOMEM) {
+			free(word);
+			return r;
+		}
+		if (r < 0) {
+			diag_add(d, file, line, ignore ? DIAG_WARNING : DIAG_ERROR,
+				 "Failed to resolve unit specifiers in %s%s: %s", word,
+				 ignore ? ", ignoring" : "", strerror(-r));
+			free(word);
+			return ignore ? 2 : -ENOEXEC;
+		}
+		free(word);
+		if (argv_push(argv, argc, res) < 0) {
+			return -ENOMEM;
+		}
+	}
+
+	return 0;
+}
+
 /* Parses one command starting at *pp; sets *semicolon when a ';' ended it.
  * Returns 1 when a command was added, 0 when nothing was (end, or ignored),
  * 2 when the rest of the line is to be dropped, <0 on fatal errors. */
@@ -563,26 +669,7 @@ exec_parse_one(const char **pp, bool *semicolon, const char *whole, words_resolv
 		return 0;
 	}
 
-	for (f = first;; f++) {
-		if (*f == '-' && !(flags & EXEC_IGNORE_FAILURE)) {
-			flags |= EXEC_IGNORE_FAILURE;
-			ignore = true;
-		} else if (*f == '@' && !separate_argv0)
-			separate_argv0 = true;
-		else if (*f == ':' && !(flags & EXEC_NO_ENV_EXPAND))
-			flags |= EXEC_NO_ENV_EXPAND;
-		else if (*f == '+' &&
-			 !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT)))
-			flags |= EXEC_FULL_PRIVILEGES;
-		else if (*f == '!' &&
-			 !(flags & (EXEC_FULL_PRIVILEGES | EXEC_NO_SETUID | EXEC_AMBIENT)))
-			flags |= EXEC_NO_SETUID;
-		else if (*f == '!' && !(flags & (EXEC_FULL_PRIVILEGES | EXEC_AMBIENT))) {
-			flags &= ~(unsigned)EXEC_NO_SETUID;
-			flags |= EXEC_AMBIENT;
-		} else
-			break;
-	}
+	f = exec_prefixes(first, &flags, &ignore, &separate_argv0);
 	sev = ignore ? DIAG_WARNING : DIAG_ERROR;
 #define EXEC_FAIL(...)                                                                             \
 	do {                                                                                       \
@@ -618,59 +705,9 @@ exec_parse_one(const char **pp, bool *semicolon, const char *whole, words_resolv
 	}
 	path_simplify(path);
 
-	while (*pp && **pp) {
-		const char *p = *pp;
-		char *word = NULL, *res = NULL;
-
-		if (p[0] == ';' && (!p[1] || is_ws(p[1]))) {
-			p++;
-			p += strspn(p, WORDS_WHITESPACE);
-			*pp = p;
-			*semicolon = true;
-			break;
-		}
-		if (p[0] == '\\' && p[1] == ';' && (!p[2] || is_ws(p[2]))) {
-			char *w;
-
-			p += 2;
-			p += strspn(p, WORDS_WHITESPACE);
-			*pp = p;
-			w = strdup(";");
-			if (!w || argv_push(&argv, &argc, w) < 0) {
-				r = -ENOMEM;
-				goto out;
-			}
-			continue;
-		}
-		r = word_extract_warn(pp, &word, NULL, WORD_UNQUOTE | WORD_CUNESCAPE, d, file, line,
-				      whole);
-		if (r == 0)
-			break;
-		if (r == -ENOMEM)
-			goto out;
-		if (r < 0) {
-			r = ignore ? 2 : -ENOEXEC;
-			goto out;
-		}
-		r = resolve(ctx, word, &res);
-		if (r == -ENOMEM) {
-			free(word);
-			goto out;
-		}
-		if (r < 0) {
-			diag_add(d, file, line, sev,
-				 "Failed to resolve unit specifiers in %s%s: %s", word,
-				 ignore ? ", ignoring" : "", strerror(-r));
-			free(word);
-			r = ignore ? 2 : -ENOEXEC;
-			goto out;
-		}
-		free(word);
-		if (argv_push(&argv, &argc, res) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
+	r = exec_args(pp, semicolon, &argv, &argc, whole, resolve, ctx, d, file, line, ignore);
+	if (r < 0 || r == 2)
+		goto out;
 
 	if (!argc)
 		EXEC_FAIL("Empty executable name or zeroeth argument%s: %s",

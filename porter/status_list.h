@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The porter's value grammars: lib/values.h plus the one list grammar that
- * needs the porter's word lexer (words.c). */
-#ifndef KLEIN_PORTER_VALUES_H
-#define KLEIN_PORTER_VALUES_H
-
-#include "lib/values.h"
+/* The exit-status list grammar: it needs the word lexer (lib/words.c). */
+#ifndef KLEIN_PORTER_STATUS_LIST_H
+#define KLEIN_PORTER_STATUS_LIST_H
 
 /* SuccessExitStatus=/RestartPreventExitStatus=: words that are exit codes
  * 0..255 or signal names. Fills status[256] / signals[65] with 1 for each

@@ -11,8 +11,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "specifier.h"
-#include "words.h"
+#include "lib/specifier.h"
+#include "lib/words.h"
 
 /* systemd's slice_build_subslice() chain: "a-b.slice" -> "a.slice/a-b.slice",
  * "-.slice" (the root slice) -> "". Returns malloc'd or NULL. */
@@ -241,14 +241,16 @@ path_normalized_rel(const char *p)
 	return true;
 }
 
-/* Value of one specifier letter: 1 with *ret (malloc'd), 0 unknown, <0 err. */
+/* The specifiers of the unit name (%n %N %p %P %i %I %j %J %f): 1 with *v
+ * (malloc'd; NULL when out of memory), 0 for another letter, <0 error. */
 static int
-spec_value(struct spec_ctx *c, char k, char **ret)
+spec_name_value(struct spec_ctx *c, char k, char **ret)
 {
 	char *prefix = NULL, *inst = NULL, *suffix = NULL, *v = NULL;
-	struct utsname u;
 	int r;
 
+	if (!k || !strchr("nNpPiIjJf", k))
+		return 0;
 	r = unit_name_split(c->name, &prefix, &inst, &suffix);
 	if (r < 0) {
 		/* Should not happen: names are validated when loading. */
@@ -313,6 +315,23 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 		free(un);
 		break;
 	}
+	}
+out:
+	free(prefix);
+	free(inst);
+	free(suffix);
+	*ret = v;
+	return r;
+}
+
+/* The path and identity specifiers that need no file: 1 with *v (malloc'd;
+ * NULL when out of memory), 0 for another letter. */
+static int
+spec_path_value(struct spec_ctx *c, char k, char **ret)
+{
+	char *v = NULL;
+
+	switch (k) {
 	case 'y':
 		v = strdup(c->fragment ? c->fragment : "");
 		break;
@@ -382,6 +401,22 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 	case 'G':
 		v = strdup("0");
 		break;
+	default:
+		return 0;
+	}
+	*ret = v;
+	return 1;
+}
+
+/* The host specifiers (uname, os-release, hostname, machine and boot id):
+ * 1 with *v (malloc'd; NULL when out of memory), 0 for another letter, <0 error. */
+static int
+spec_host_value(struct spec_ctx *c, char k, char **ret)
+{
+	struct utsname u;
+	char *v = NULL;
+
+	switch (k) {
 	case 'a':
 		v = strdup(uname(&u) < 0 ? "" : arch_name(u.machine));
 		break;
@@ -428,8 +463,7 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 			if (!c->machine_id || !*c->machine_id) {
 				free(c->machine_id);
 				c->machine_id = NULL;
-				r = -ENOENT;
-				goto out;
+				return -ENOENT;
 			}
 		}
 		v = strdup(c->machine_id);
@@ -441,8 +475,7 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 			char *o;
 
 			if (!b) {
-				r = -ENOENT;
-				goto out;
+				return -ENOENT;
 			}
 			o = b;
 			for (char *s = b; *s; s++)
@@ -454,17 +487,29 @@ spec_value(struct spec_ctx *c, char k, char **ret)
 		v = strdup(c->boot_id);
 		break;
 	default:
-		r = 0;
-		goto out;
+		return 0;
 	}
-	if (!v)
+	*ret = v;
+	return 1;
+}
+
+/* Value of one specifier letter: 1 with *ret (malloc'd), 0 unknown, <0 err. */
+static int
+spec_value(struct spec_ctx *c, char k, char **ret)
+{
+	char *v = NULL;
+	int r = spec_name_value(c, k, &v);
+
+	if (!r)
+		r = spec_path_value(c, k, &v);
+	if (!r)
+		r = spec_host_value(c, k, &v);
+	if (r == 1 && !v)
 		r = -ENOMEM;
-out:
-	free(prefix);
-	free(inst);
-	free(suffix);
 	if (r == 1)
 		*ret = v;
+	else
+		free(v);
 	return r;
 }
 

@@ -14,15 +14,38 @@
  *  - a trailing lone backslash is an error (kept verbatim under
  *    WORD_UNESCAPE_RELAX outside quotes).
  * Nothing here allocates on error paths that the caller must free. */
-#ifndef KLEIN_PORTER_WORDS_H
-#define KLEIN_PORTER_WORDS_H
+#ifndef KLEIN_LIB_WORDS_H
+#define KLEIN_LIB_WORDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "load.h"
+#include "lib/diag.h"
+
+/* Exec prefix flags; names as in inspect's JSON. */
+enum exec_flag {
+	EXEC_IGNORE_FAILURE = 1 << 0,  /* "-"  -> "ignore-failure" */
+	EXEC_NO_ENV_EXPAND = 1 << 1,   /* ":"  -> "no-env-expand" */
+	EXEC_FULL_PRIVILEGES = 1 << 2, /* "+"  -> "full-privileges" */
+	EXEC_NO_SETUID = 1 << 3,       /* "!"  -> "no-setuid" */
+	EXEC_AMBIENT = 1 << 4,	       /* "!!" -> "ambient" */
+};
+
+/* Where a value came from: the file and the line its logical line started on. */
+struct loc {
+	const char *file; /* owned by the caller (the porter: struct unit) */
+	unsigned line;
+};
+
+/* One parsed Exec*= command line. */
+struct exec_command {
+	char *path;  /* the executable (after '@', the real path) */
+	char **argv; /* argv[0] as written (the '@' name when given); NULL-terminated */
+	size_t argc;
+	unsigned flags; /* enum exec_flag */
+	struct loc loc;
+};
 
 enum word_flags {
 	WORD_RELAX = 1 << 0,		   /* unbalanced quotes/trailing '\' are not errors */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* specifier: systemd 252's unit specifiers (%n, %i, %t, ...) as the system
  * manager resolves them, plus unit-name escaping helpers. */
-#ifndef KLEIN_PORTER_SPECIFIER_H
-#define KLEIN_PORTER_SPECIFIER_H
+#ifndef KLEIN_LIB_SPECIFIER_H
+#define KLEIN_LIB_SPECIFIER_H
 
 #include <stddef.h>
 
