@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "lib/calendar.h"
 #include "timer.h"
-#include "values.h"
+#include "lib/values.h"
 
 static const struct {
 	const char *option;
@@ -82,7 +82,7 @@ option(struct timer_opts *o, int argc, char **argv, int *i)
 			return bad("calendar event", val);
 		return add_value(o, TIMERSCHED_CALENDAR, 0, c);
 	}
-	if (parse_time(val, 1000000, &span) < 0)
+	if (parse_sec(val, &span) < 0)
 		return bad("time span", val);
 	if (!strcmp(opt, "--randomized-delay"))
 		return o->randomized_delay_usec = span, 0;
