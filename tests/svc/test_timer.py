@@ -183,29 +183,44 @@ class TimerTest(unittest.TestCase):
                 for line in f:
                     if line.startswith("voluntary_ctxt_switches"):
                         return int(line.split()[1])
-        # Wait for a window with no elapse inside (multiples of 20s).
-        while 20 - time.time() % 20 < 4:
-            time.sleep(0.5)
+        # A window with no elapse inside and no job still running from the
+        # last one (elapses on multiples of 20s; the job takes 0.2s).
+        while not 2 < time.time() % 20 < 16:
+            time.sleep(0.2)
         a = switches()
         time.sleep(3)
         b = switches()
         self.assertEqual(a, b, "the timer woke up while nothing was due")
 
+    def wait_starts(self, n, timeout):
+        deadline = time.time() + timeout
+        while len(self.starts()) < n and time.time() < deadline:
+            time.sleep(0.1)
+        return self.starts()
+
     def test_persistent_catch_up(self):
-        """Persistent=true: a run missed while stopped happens at start."""
-        self.services(["--on-calendar", "*:*:0/2", "--persistent", "--name", "job.timer"])
-        self.start()
-        time.sleep(3)
-        self.stop()
+        """Persistent=true: a yearly run missed while stopped happens at start;
+        the stamp is the trigger time; without --persistent nothing runs."""
         stamp = os.path.join(self.state, "stamp-job.timer")
-        self.assertTrue(os.path.exists(stamp), self.timer_log())
-        # Pretend the container was stopped for a minute: the stamp is old.
-        old = time.time() - 60
+        os.makedirs(self.state)
+        open(stamp, "w").close()
+        old = time.time() - 2 * 366 * 86400
         os.utime(stamp, (old, old))
-        n = len(self.starts())
+        self.services(["--on-calendar", "*-01-01 00:00:00", "--persistent", "--name",
+                       "job.timer"])
         self.start()
-        time.sleep(0.8)
-        self.assertGreater(len(self.starts()), n, "no catch-up run at start: " + self.timer_log())
+        self.assertEqual(len(self.wait_starts(1, 10)), 1, "no catch-up run: " + self.timer_log())
+        self.assertGreater(os.stat(stamp).st_mtime, time.time() - 60, "stamp not updated")
+        time.sleep(1)
+        self.assertEqual(len(self.starts()), 1, "ran more than once: " + self.timer_log())
+        self.stop()
+        # The same timer without Persistent=: the missed run is not made up.
+        os.utime(stamp, (old, old))
+        self.services(["--on-calendar", "*-01-01 00:00:00", "--name", "job.timer"])
+        self.start()
+        self.timer_pid()
+        time.sleep(2)
+        self.assertEqual(len(self.starts()), 1, "ran without Persistent=: " + self.timer_log())
 
     def test_usage(self):
         r = subprocess.run([SVC, "timer", "--on-active", "1"], capture_output=True)
