@@ -650,8 +650,10 @@ def fam_timer(ck):
         ck.start("runs")
         starts = sb.wait_for("job", count=3, timeout=20)
         ck.eq("three runs", len(starts), 3)
+        # The probe's clock runs a little after the trigger (sh, exec): allow
+        # for that latency on a loaded machine, never for a missing period.
         gaps = [(b["t"] - a["t"]) / 1e9 for a, b in zip(starts, starts[1:])]
-        ck.ok("OnUnitActiveSec=2 counts from each start", all(1.9 <= g <= 3.5 for g in gaps),
+        ck.ok("OnUnitActiveSec=2 counts from each start", all(1.5 <= g <= 3.5 for g in gaps),
               str(gaps), "systemd.timer(5): OnActiveSec= once, then OnUnitActiveSec= after "
               "each start")
         sb.wait_for("bad", count=1, timeout=10)
