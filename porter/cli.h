@@ -6,5 +6,6 @@
 
 int cmd_inspect(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 
 #endif

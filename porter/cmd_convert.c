@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
 #include "emit.h"
 #include "load.h"
 #include "outdir.h"
+#include "timer_plan.h"
 #include "translate.h"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
@@ -38,8 +40,9 @@ static const char usage_text[] =
 	"  --service-dir DIR   runsvdir's scan directory, inside the root (default /etc/service)\n"
 	"  --instance NAME     the instance for a template unit given without one\n"
 	"  --config FILE       porter.conf (default ROOT/etc/klein/porter.conf; optional)\n"
-	"  --enabled           convert every service the root enables (*.wants/, *.requires/\n"
-	"                      under ROOT/etc/systemd/system); other unit types are skipped\n"
+	"  --enabled           convert every service and timer the root enables (*.wants/,\n"
+	"                      *.requires/ under ROOT/etc/systemd/system); a timer brings the\n"
+	"                      service it starts; other unit types are skipped\n"
 	"  --no-enable         write the service directory but not the SERVICE/NAME link\n"
 	"  --strict            a dropped or approximated directive refuses the unit\n"
 	"  --force             replace directories/links klein-porter did not write, or\n"
@@ -108,7 +111,8 @@ enabled_units(const char *root, char ***ret, size_t *ret_n)
 			continue;
 		for (struct dirent *f; (f = readdir(sd));) {
 			size_t k = strlen(f->d_name);
-			if (k <= 8 || strcmp(f->d_name + k - 8, ".service"))
+			if ((k <= 8 || strcmp(f->d_name + k - 8, ".service")) &&
+			    (k <= 6 || strcmp(f->d_name + k - 6, ".timer")))
 				continue;
 			bool dup = false;
 			for (size_t i = 0; i < n && !dup; i++)
@@ -146,15 +150,15 @@ print_tree(const char *dir, const struct emit_tree *t)
 }
 
 static int
-write_out(const struct convert_args *a, const struct run_plan *p, const struct emit_tree *t,
-	  const char *in_image_dir)
+write_out(const struct convert_args *a, const char *source, const char *name,
+	  const struct emit_tree *t, const char *in_image_dir)
 {
 	struct outdir_options oo = { .force = a->force, .fail_after = -1 };
 	enum outdir_result res;
 	char *why = NULL, *dir = root_join(a->root, in_image_dir, "");
 	if (!dir)
 		return EXIT_IO;
-	int r = outdir_write(dir, t, p->fragment ? p->fragment : p->unit, &oo, &res, &why);
+	int r = outdir_write(dir, t, source, &oo, &res, &why);
 	int code = EXIT_OK;
 	if (r < 0) {
 		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : dir, strerror(-r));
@@ -166,7 +170,7 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 	}
 	free(why), why = NULL;
 	if (code == EXIT_OK && !a->no_enable) {
-		char *link = NULL, *lname = root_join(a->service_dir, p->name, "");
+		char *link = NULL, *lname = root_join(a->service_dir, name, "");
 		if (lname)
 			link = root_join(a->root, lname, "");
 		free(lname);
@@ -197,9 +201,11 @@ strip_root(const char *root, char **path)
 	memmove(*path, *path + n, strlen(*path + n) + 1);
 }
 
-/* Converts one unit; returns its exit code. */
+/* Converts one unit; returns its exit code. timer_target: the service a
+ * timer starts (a down file: runsvdir does not start it on its own). */
 static int
-convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name)
+convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name,
+	    bool timer_target)
 {
 	struct load_options lo = { .root = a->root, .instance = a->instance };
 	struct unit u = { 0 };
@@ -230,6 +236,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		.n_env = uc ? uc->n_env : 0,
 	};
 	r = translate_unit(&u, &to, &p, &d);
+	if (r == 0)
+		p.timer_target = timer_target;
 	size_t nw = diag_count(&d, DIAG_WARNING);
 	char *in_image = NULL;
 	if (r == 0 && a->strict && nw) {
@@ -254,7 +262,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 			if (a->dry_run)
 				print_tree(in_image, &t);
 			else
-				code = write_out(a, &p, &t, in_image);
+				code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t,
+						 in_image);
 		}
 	}
 	diag_print(&d, stderr, "klein-porter");
@@ -265,6 +274,88 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 	unit_done(&u);
 	diag_done(&d);
 	return code;
+}
+
+static int worse(int a, int b);
+
+/* A .timer: its own service directory running `klein-svc timer`, and the
+ * service it starts, converted with a down file (docs/timers.md). */
+static int
+convert_timer(const struct convert_args *a, const struct porter_conf *conf, const char *name)
+{
+	struct load_options lo = { .root = a->root, .instance = a->instance };
+	struct unit u = { 0 };
+	struct diag d = { 0 };
+	struct timer_plan p = { 0 };
+	struct emit_tree t = { 0 };
+	char *in_image = NULL, *run = NULL, *sup = NULL;
+	int code = EXIT_OK, r = unit_load(name, &lo, &u, &d);
+
+	if (r < 0) {
+		diag_print(&d, stderr, "klein-porter");
+		fprintf(stderr, "%s: failed: cannot load: %s\n", name, strerror(-r));
+		diag_done(&d);
+		return r == -EINVAL ? EXIT_REFUSED : EXIT_IO;
+	}
+	r = u.state == UNIT_LOADED ? timer_translate(&u, &p, &d) : -EINVAL;
+	if (r < 0 || (a->strict && diag_count(&d, DIAG_WARNING))) {
+		fprintf(stderr, "%s: refused\n", u.name);
+		code = r == -ENOMEM ? EXIT_IO : EXIT_REFUSED;
+		goto out;
+	}
+	strip_root(a->root, &p.fragment);
+	in_image = root_join(a->sv_dir, p.name, "");
+	run = timer_emit_run(&p, a->service_dir);
+	sup = root_join("/run/runit/supervise/", p.name, "");
+	t.v = calloc(2, sizeof(*t.v));
+	if (!in_image || !run || !sup || !t.v) {
+		code = EXIT_IO;
+		goto out;
+	}
+	t.v[0] = (struct emit_file){ strdup("run"), run, 0755, false };
+	t.v[1] = (struct emit_file){ strdup("supervise"), sup, 0, true };
+	t.n = 2;
+	run = sup = NULL;
+	fprintf(stderr, "%s: %s%s, starts %s: %zu warning%s\n", u.name,
+		a->dry_run ? "would write " : "", in_image, p.target, diag_count(&d, DIAG_WARNING),
+		diag_count(&d, DIAG_WARNING) == 1 ? "" : "s");
+	if (a->dry_run)
+		print_tree(in_image, &t);
+	else
+		code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t, in_image);
+	diag_print(&d, stderr, "klein-porter");
+	diag_done(&d);
+	if (code == EXIT_OK) {
+		/* A timer given as a path: its service beside it, else by name. */
+		const char *slash = strrchr(name, '/');
+		char *beside = slash ? malloc((size_t)(slash - name) + strlen(p.target) + 2) : NULL;
+
+		if (beside)
+			sprintf(beside, "%.*s/%s", (int)(slash - name), name, p.target);
+		code = worse(code, convert_one(a, conf,
+					       beside && !access(beside, F_OK) ? beside : p.target,
+					       true));
+		free(beside);
+	}
+out:
+	diag_print(&d, stderr, "klein-porter");
+	free(in_image), free(run), free(sup);
+	emit_tree_done(&t);
+	timer_plan_done(&p);
+	unit_done(&u);
+	diag_done(&d);
+	return code;
+}
+
+/* Dispatch by unit type: timers bring their service; the rest are services. */
+static int
+convert_any(const struct convert_args *a, const struct porter_conf *conf, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 6 && !strcmp(name + n - 6, ".timer"))
+		return convert_timer(a, conf, name);
+	return convert_one(a, conf, name, false);
 }
 
 static int
@@ -398,7 +489,7 @@ cmd_convert(int argc, char **argv)
 				a.root);
 	}
 	for (size_t i = 0; i < n; i++)
-		code = worse(code, convert_one(&a, &conf, names[i]));
+		code = worse(code, convert_any(&a, &conf, names[i]));
 	for (size_t i = 0; found && i < n; i++)
 		free(found[i]);
 	free(found);

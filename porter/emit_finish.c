@@ -197,6 +197,11 @@ emit_finish(const struct run_plan *p)
 		     "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
 		     "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"
 		     "else SERVICE_RESULT=signal\nfi\nexport SERVICE_RESULT\n");
+	if (p->timer_target)
+		emit_add(
+			&b,
+			"# For the timer that started this run (klein-svc timer logs it).\n"
+			"echo \"$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS\" >supervise/klein.result\n");
 	if (p->stop_post.n) {
 		emit_add(&b, "\n");
 		sh_env_block(&b, p);

@@ -12,6 +12,7 @@ static const struct command {
 } commands[] = {
 	{ "inspect", cmd_inspect, "print how systemd 252 reads a unit, as JSON" },
 	{ "convert", cmd_convert, "write runit service directories from units" },
+	{ "calendar", cmd_calendar, "normalize calendar events, list next elapses" },
 };
 
 static int

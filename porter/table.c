@@ -17,8 +17,16 @@ static const struct section_table *const service_sections[] = {
 	NULL,
 };
 
+static const struct section_table *const timer_sections[] = {
+	&table_unit,
+	&table_timer,
+	&table_install,
+	NULL,
+};
+
 static const struct unit_type unit_types[] = {
 	{ ".service", service_sections, service_verify },
+	{ ".timer", timer_sections, timer_verify },
 };
 
 const struct unit_type *

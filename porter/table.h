@@ -86,7 +86,7 @@ const struct directive *directive_find(const struct unit_type *t, const char *se
 const struct section_table *section_find(const struct unit_type *t, const char *name);
 
 /* The section tables (table_unit.c, table_service.c, table_install.c). */
-extern const struct section_table table_unit, table_service, table_install;
+extern const struct section_table table_unit, table_service, table_install, table_timer;
 
 /* Reasons shared by many dropped directives. */
 #define WHY_SANDBOX                                                                                \
@@ -123,6 +123,8 @@ store_fn store_pid_file;    /* PIDFile=: absolute, /var/run -> /run */
 store_fn store_workdir;	    /* WorkingDirectory=: '-', '~' */
 store_fn store_output;	    /* StandardOutput=, StandardError= */
 store_fn store_input;	    /* StandardInput= */
+store_fn store_timer;	    /* On*Sec=, OnCalendar=: lists; empty resets them all */
+store_fn store_timer_unit;  /* [Timer] Unit=: a unit name, not a .timer */
 
 /* ---- value grammars (check.c), with systemd 252's warnings ---- */
 check_fn check_bool, check_sec, check_timeout, check_timeout_start, check_signal, check_mode,

@@ -142,6 +142,7 @@ struct run_plan {
 	enum plan_type type;
 	char *type_name; /* as systemd reads it: "simple", "exec", "forking", ... */
 	bool remain_after_exit;
+	bool timer_target; /* started by a timer: a down file, finish records the result */
 	char *pidfile;
 	bool guess_main_pid;
 

@@ -9,10 +9,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "exec", cmd_exec },
-	{ "supervise", cmd_supervise },
-	{ "stop", cmd_stop },
-	{ "health", cmd_health },
+	{ "exec", cmd_exec },	  { "supervise", cmd_supervise }, { "stop", cmd_stop },
+	{ "health", cmd_health }, { "timer", cmd_timer },
 };
 
 static int
@@ -22,6 +20,7 @@ usage(FILE *f, int code)
 	      "       klein-svc supervise --type forking|notify [OPTIONS] -- COMMAND...\n"
 	      "       klein-svc stop [OPTIONS] PID\n"
 	      "       klein-svc health [--timeout SEC] [SERVICE_DIR]\n"
+	      "       klein-svc timer --unit-dir DIR [--on-calendar EXPR]... [OPTIONS]\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
 	      f);
 	return code;
