@@ -148,27 +148,23 @@ static int
 write_out(const struct convert_args *a, const struct run_plan *p, const struct emit_tree *t,
 	  const char *in_image_dir)
 {
-	struct outdir_options oo = { .force = a->force, .fail_after = -1 };
+	/* In-image paths, resolved inside the root (see outdir.h). */
+	struct outdir_options oo = { .force = a->force, .fail_after = -1, .root = a->root };
 	enum outdir_result res;
-	char *why = NULL, *dir = join(a->root, in_image_dir, "");
-	if (!dir)
-		return EXIT_IO;
-	int r = outdir_write(dir, t, p->fragment ? p->fragment : p->unit, &oo, &res, &why);
+	char *why = NULL;
+	int r = outdir_write(in_image_dir, t, p->fragment ? p->fragment : p->unit, &oo, &res, &why);
 	int code = EXIT_OK;
 	if (r < 0) {
-		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : dir, strerror(-r));
+		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : in_image_dir, strerror(-r));
 		code = EXIT_IO;
 	} else if (res == OUTDIR_REFUSED) {
 		fprintf(stderr, "klein-porter: error: %s; not overwritten (use --force)\n",
-			why ? why : dir);
+			why ? why : in_image_dir);
 		code = EXIT_REFUSED;
 	}
 	free(why), why = NULL;
 	if (code == EXIT_OK && !a->no_enable) {
-		char *link = NULL, *lname = join(a->service_dir, p->name, "");
-		if (lname)
-			link = join(a->root, lname, "");
-		free(lname);
+		char *link = join(a->service_dir, p->name, "");
 		r = link ? outdir_link(link, in_image_dir, &oo, &res, &why) : -ENOMEM;
 		if (r < 0) {
 			fprintf(stderr, "klein-porter: %s: %s\n", why ? why : "link", strerror(-r));
@@ -180,7 +176,6 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 		}
 		free(link), free(why);
 	}
-	free(dir);
 	return code;
 }
 
@@ -247,13 +242,19 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
 			code = EXIT_IO;
 		} else {
-			fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
-				a->dry_run ? "would write " : "", in_image, p.type_name,
-				translate_strategy(&p), nw, nw == 1 ? "" : "s");
+			/* The summary after the write: a refusal is never
+			 * preceded by a line that reads like success. */
+			if (!a->dry_run)
+				code = write_out(a, &p, &t, in_image);
+			if (code == EXIT_OK)
+				fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
+					a->dry_run ? "would write " : "", in_image, p.type_name,
+					translate_strategy(&p), nw, nw == 1 ? "" : "s");
+			else
+				fprintf(stderr, "%s: %s\n", u.name,
+					code == EXIT_REFUSED ? "refused" : "failed");
 			if (a->dry_run)
 				print_tree(in_image, &t);
-			else
-				code = write_out(a, &p, &t, in_image);
 		}
 	}
 	diag_print(&d, stderr, "klein-porter");

@@ -2,9 +2,11 @@
 /* config: porter.conf via libconfuse, with file:line errors. */
 #include <confuse.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -99,28 +101,49 @@ blank_comments(char *s)
 	}
 }
 
-static char *
-read_file(const char *path)
+#define CONFIG_SIZE_MAX (1u << 20) /* bytes; porter.conf is a few lines */
+
+/* Reads path whole. Only a regular file: a FIFO or device (say /dev/zero)
+ * would hang or never end. Returns 0, or -errno with *why for the message. */
+static int
+read_file(const char *path, char **ret, const char **why)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
+	struct stat st;
+	char *buf;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	bool bad = ferror(f) || !m;
-	fclose(f);
-	if (m)
-		fclose(m);
-	if (bad) {
-		free(buf);
-		return NULL;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r = 0;
+
+	*why = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		r = -EINVAL;
+	} else if (st.st_size > CONFIG_SIZE_MAX) {
+		*why = "over 1 MiB, not a porter.conf";
+		r = -EFBIG;
 	}
-	return buf;
+	buf = r ? NULL : malloc((size_t)st.st_size + 1);
+	if (!r && !buf)
+		r = -ENOMEM;
+	while (!r && len < (size_t)st.st_size &&
+	       (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	return 0;
 }
 
 static char *
@@ -190,16 +213,23 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	cfg_set_validate_func(cfg, "unit|restart", check_restart);
 	cfg_set_validate_func(cfg, "unit|log", check_log);
 	cfg_set_validate_func(cfg, "unit|env", check_env);
-	char *text = read_file(path);
+	char *text = NULL;
+	const char *why;
+	int rr = read_file(path, &text, &why);
 	int pr = CFG_FILE_ERROR;
-	if (text) {
+	if (rr == 0) {
 		blank_comments(text);
 		current_path = path;
 		pr = cfg_parse_buf(cfg, text);
 		free(text);
 	}
-	if (pr == CFG_FILE_ERROR) {
-		diag_add(d, path, 0, DIAG_ERROR, "cannot read: %s", strerror(errno));
+	if (rr == -ENOMEM) {
+		r = rr;
+	} else if (pr == CFG_FILE_ERROR) {
+		if (why)
+			diag_add(d, path, 0, DIAG_ERROR, "%s", why);
+		else
+			diag_add(d, path, 0, DIAG_ERROR, "cannot read: %s", strerror(-rr));
 		r = -EIO;
 	} else if (pr != CFG_SUCCESS) {
 		r = -EINVAL;

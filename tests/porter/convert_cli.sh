@@ -80,6 +80,15 @@ check "edit kept" grep -q '# local change' "$root/etc/sv/web/run"
 run 0 --root "$root" --force web.service
 check "--force restores" [ "$(cksum <"$root/etc/sv/web/run")" = "$sum" ]
 
+# Issue 14 item 11 (summary_before_refusal): a refusal has no success-style
+# summary line before it; the unit's line says refused.
+echo '# local change' >>"$root/etc/sv/web/run"
+run 1 --root "$root" web.service
+check "summary_before_refusal: no success line" sh -c "! grep -q '^web.service: /etc/sv/web, Type=' '$root/stderr'"
+check "summary_before_refusal: refused line" grep -q '^web.service: refused' "$root/stderr"
+run 0 --root "$root" --force web.service
+check "summary_before_refusal: success line after a write" grep -q '^web.service: /etc/sv/web, Type=simple' "$root/stderr"
+
 # A directory klein-porter did not write is refused.
 mkdir -p "$root/etc/sv/notenabled" && : >"$root/etc/sv/notenabled/run"
 run 1 --root "$root" --no-enable notenabled.service
@@ -112,6 +121,31 @@ check "skip reported" grep -q 'skipped (porter.conf' "$root/stderr"
 printf 'log = "prefix"\n\nunit "web" {\n  restart = "never"\n}\n' >"$root/etc/klein/porter.conf"
 run 2 --root "$root" web.service
 check "conf error has file:line" grep -q "^$root/etc/klein/porter.conf:4: error: restart = \"never\"" "$root/stderr"
+
+# Issue 14 item 2 (root_confinement, writing): absolute symlinks inside the
+# root resolve inside it, as systemd's --root does; nothing lands on the host.
+r2=$root/r2 host=$root/host
+mkdir -p "$r2/etc" "$r2/$host" "$host/sv" "$host/service"
+ln -s "$host/sv" "$r2/etc/sv"
+ln -s "$host/service" "$r2/etc/service"
+run 0 --root "$r2" "$lib/web.service"
+check "root_confinement: nothing written on the host" [ -z "$(find "$host" -mindepth 2)" ]
+check "root_confinement: service dir inside the root" [ -x "$r2/$host/sv/web/run" ]
+check "root_confinement: link inside the root" [ "$(readlink "$r2/$host/service/web")" = /etc/sv/web ]
+ln -s ../../../../.. "$r2/$host/up"
+run 0 --root "$r2" --sv-dir "$host/up/$host/up/srv" --no-enable "$lib/web.service"
+check "root_confinement: .. stops at the root" [ -x "$r2/srv/web/run" ]
+check "root_confinement: still nothing on the host" [ -z "$(find "$host" -mindepth 2)" ]
+
+# Issue 14 item 7 (non_regular_config): a porter.conf that is a FIFO is
+# refused at once (reading it would wait for a writer forever).
+r3=$root/r3
+mkdir -p "$r3/etc/klein" && mkfifo "$r3/etc/klein/porter.conf"
+timeout 20 "$porter" convert --root "$r3" --dry-run "$lib/web.service" >"$root/stdout" 2>"$root/stderr"
+check "non_regular_config: exit 2, not hung" [ $? = 2 ]
+check "non_regular_config: named" grep -q "porter.conf: error: not a regular file" "$root/stderr"
+timeout 20 "$porter" convert --config /dev/zero --root "$r3" --dry-run "$lib/web.service" >"$root/stdout" 2>"$root/stderr"
+check "non_regular_config: a device is refused too" [ $? = 2 ]
 
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all convert CLI checks passed"

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* chase: resolve paths inside an image root, one component at a time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chase.h"
+
+#define CHASE_MAX_LINKS 40 /* the kernel's own limit (ELOOP) */
+
+int
+chase_root(const char *root)
+{
+	int fd = open(root ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static bool
+same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Replaces *todo (whose unread part starts at rest) by target + rest. */
+static int
+splice_link(char **todo, const char *rest, const char *target)
+{
+	size_t t = strlen(target), r = strlen(rest);
+	char *s = malloc(t + 1 + r + 1);
+
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, target, t);
+	s[t] = '/';
+	memcpy(s + t + 1, rest, r + 1);
+	free(*todo);
+	*todo = s;
+	return 0;
+}
+
+/* Opens name in dirfd without following it; creates it first (a 0755
+ * directory, whatever the umask) if missing and flags say so. */
+static int
+open_component(int dirfd, const char *name, unsigned flags)
+{
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 || errno != ENOENT || !(flags & CHASE_MKDIR))
+		return fd < 0 ? -errno : fd;
+	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0755) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* One step from *fd (a directory inside the root) along name. */
+static int
+step(int rootfd, int *fd, const char *name, char **todo, const char **rest, unsigned flags,
+     unsigned *links)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int next;
+
+	if (!strcmp(name, "..") && same_inode(*fd, rootfd))
+		return 0; /* ".." of the root is the root */
+	if (!strcmp(name, "..")) {
+		next = openat(*fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0)
+			return -errno;
+	} else {
+		next = open_component(*fd, name, flags);
+		if (next < 0)
+			return next;
+	}
+	if (fstat(next, &st) < 0) {
+		close(next);
+		return -errno;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(next, "", target, sizeof(target) - 1);
+		close(next);
+		if (n < 0)
+			return -errno;
+		if (++*links > CHASE_MAX_LINKS)
+			return -ELOOP;
+		target[n] = '\0';
+		if (target[0] == '/') { /* absolute: from the root again */
+			next = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (next < 0)
+				return -errno;
+			close(*fd);
+			*fd = next;
+		}
+		if (splice_link(todo, *rest, target) < 0)
+			return -ENOMEM;
+		*rest = *todo;
+		return 0;
+	}
+	if (**rest && !S_ISDIR(st.st_mode)) {
+		close(next);
+		return -ENOTDIR;
+	}
+	close(*fd);
+	*fd = next;
+	return 0;
+}
+
+int
+chase(int rootfd, const char *path, unsigned flags)
+{
+	char name[NAME_MAX + 1], *todo = strdup(path);
+	const char *rest = todo;
+	unsigned links = 0;
+	int fd, r = 0;
+
+	if (!todo)
+		return -ENOMEM;
+	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		free(todo);
+		return -errno;
+	}
+	while (r == 0) {
+		size_t len;
+
+		rest += strspn(rest, "/");
+		if (!*rest)
+			break;
+		len = strcspn(rest, "/");
+		if (len > NAME_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, rest, len);
+		name[len] = '\0';
+		rest += len;
+		if (strcmp(name, "."))
+			r = step(rootfd, &fd, name, &todo, &rest, flags, &links);
+	}
+	free(todo);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
