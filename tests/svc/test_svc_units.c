@@ -468,6 +468,25 @@ test_protocols(void)
 	CHECK_INT_EQ(proc_stat_parse("garbage", &ps), -EINVAL);
 }
 
+/* Issue 14 item 9: supervise/klein.result, the failed state's record. */
+static void
+test_health_result(void)
+{
+	struct svc_result r;
+
+	CHECK_INT_EQ(svc_result_parse("RESULT=exit-code\nEXIT_CODE=exited\nEXIT_STATUS=2\n", &r),
+		     0);
+	CHECK_STR_EQ(r.result, "exit-code");
+	CHECK_STR_EQ(r.exit_code, "exited");
+	CHECK_STR_EQ(r.exit_status, "2");
+	CHECK(svc_result_failed(&r));
+	CHECK_INT_EQ(svc_result_parse("X=1\nRESULT=success", &r), 0);
+	CHECK(!svc_result_failed(&r));
+	CHECK_STR_EQ(r.exit_code, "");
+	CHECK_INT_EQ(svc_result_parse("EXIT_CODE=exited\n", &r), -EINVAL);
+	CHECK_INT_EQ(svc_result_parse("", &r), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -478,5 +497,6 @@ main(void)
 	RUN(test_pwdb);
 	RUN(test_ident);
 	RUN(test_protocols);
+	RUN(test_health_result);
 	return check_done();
 }
