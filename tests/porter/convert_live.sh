@@ -214,6 +214,53 @@ n=$(wc -l <"$out/burst")
 n=$(wc -l <"$out/nolimit")
 [ "$n" -ge 7 ] || fail "nolimit: $n starts, wanted >= 7 (StartLimitIntervalSec=0 disables the limit)"
 
+# Issue 14 item 9 (health_failed): how each run ended, in supervise/klein.result.
+# A daemon that exited with an error and is not restarted is failed
+# (unhealthy); a finished oneshot and a service stopped on purpose are not.
+# Started only now, so the timings above are not disturbed.
+unit failed <<EOF
+[Service]
+ExecStart=/bin/sh -c 'exit 3'
+EOF
+unit done <<EOF
+[Service]
+Type=oneshot
+ExecStart=/bin/true
+EOF
+unit stopped <<EOF
+[Service]
+ExecStart=/bin/sleep 60
+EOF
+"$porter" convert --root "$root" --sv-dir /sv --no-enable failed.service done.service stopped.service \
+	2>>"$root/convert.err" || fail "health_failed: convert"
+for n in failed done stopped; do
+	names="$names $n"
+	rm -f "$root/sv/$n/supervise" && mkdir "$root/sv/$n/supervise"
+	runsv "$root/sv/$n" >"$root/$n.log" 2>&1 &
+	pids="$pids $!"
+done
+i=0
+while [ "$i" -lt 40 ] && ! sv status "$root/sv/stopped" 2>/dev/null | grep -q '^run:'; do sleep 0.25; i=$((i + 1)); done
+sv down "$root/sv/stopped" >/dev/null
+i=0
+while [ "$i" -lt 40 ]; do
+	[ -e "$root/sv/failed/supervise/klein.result" ] && [ -e "$root/sv/done/supervise/klein.result" ] &&
+		[ -e "$root/sv/stopped/supervise/klein.result" ] && break
+	sleep 0.25; i=$((i + 1))
+done
+result() { tr '\n' ' ' <"$root/sv/$1/supervise/klein.result" 2>/dev/null; }
+[ "$(result failed)" = "RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 " ] ||
+	fail "health_failed: failed: klein.result '$(result failed)'"
+[ "$(result done)" = "RESULT=success EXIT_CODE=exited EXIT_STATUS=0 " ] ||
+	fail "health_failed: done: klein.result '$(result done)'"
+[ "$(result stopped)" = "RESULT=success EXIT_CODE=killed EXIT_STATUS=TERM " ] ||
+	fail "health_failed: stopped: klein.result '$(result stopped)'"
+case $(result limit) in RESULT=start-limit-hit*) ;; *) fail "health_failed: limit: klein.result '$(result limit)'" ;; esac
+mkdir -p "$root/health"
+for n in failed done stopped; do ln -s "$root/sv/$n" "$root/health/$n"; done
+h=$("$svc" health "$root/health")
+[ "$h" = "failed: failed (exit-code, exited 3)" ] || fail "health_failed: health said '$h'"
+
 if [ "$fails" != 0 ]; then
 	for n in $names; do sed "s/^/$n: /" "$root/$n.log"; done
 fi
