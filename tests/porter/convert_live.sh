@@ -258,7 +258,13 @@ result() { tr '\n' ' ' <"$root/sv/$1/supervise/klein.result" 2>/dev/null; }
 case $(result limit) in RESULT=start-limit-hit*) ;; *) fail "health_failed: limit: klein.result '$(result limit)'" ;; esac
 mkdir -p "$root/health"
 for n in failed done stopped; do ln -s "$root/sv/$n" "$root/health/$n"; done
-h=$("$svc" health "$root/health")
+# (finish records the result just before it tells runsv to stay down: poll.)
+i=0
+while [ "$i" -lt 40 ]; do
+	h=$("$svc" health "$root/health")
+	[ "$h" = "failed: failed (exit-code, exited 3)" ] && break
+	sleep 0.25; i=$((i + 1))
+done
 [ "$h" = "failed: failed (exit-code, exited 3)" ] || fail "health_failed: health said '$h'"
 
 if [ "$fails" != 0 ]; then
