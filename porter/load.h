@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "strindex.h"
 
 enum unit_state {
 	UNIT_LOADED,
@@ -44,7 +45,8 @@ struct setting {
 	bool is_list;
 	char **values;
 	size_t n_values;
-	struct loc loc; /* the last assignment that contributed */
+	struct loc loc;	       /* the last assignment that contributed */
+	struct strindex index; /* values by key, for dedup in constant time (merge.c) */
 };
 
 struct exec_command {
@@ -71,7 +73,8 @@ struct unit {
 	size_t n_settings;
 	char **environment; /* merged Environment=, "NAME=VALUE", systemd's order */
 	size_t n_environment;
-	struct exec_list *exec; /* one per Exec* key that was set, in first-assignment order */
+	struct strindex env_index; /* environment by name (merge.c) */
+	struct exec_list *exec;	   /* one per Exec* key that was set, in first-assignment order */
 	size_t n_exec;
 	/* Private storage (strings the struct hands out) is owned here too. */
 	void *storage;

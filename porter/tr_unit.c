@@ -24,6 +24,7 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 {
 	char **words = NULL;
 	size_t nw = 0;
+	struct strindex ix = { 0 };
 	int r = tr_each_word(s, &words, &nw);
 	for (size_t i = 0; r == 0 && i < nw; i++) {
 		const char *dot = strrchr(words[i], '.');
@@ -31,8 +32,8 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 			char *name = translate_service_name(words[i]);
 			if (!name)
 				r = -ENOMEM;
-			else if (!tr_strv_has(*v, *n, name))
-				r = tr_strv_push(v, n, name);
+			else
+				r = tr_strv_push_unique(v, n, name, &ix);
 			free(name);
 		} else if (warn_others && dot && strcmp(dot, ".target") && strcmp(dot, ".slice")) {
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
@@ -40,6 +41,7 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 				 s->key, words[i]);
 		}
 	}
+	strindex_done(&ix);
 	tr_strv_free(words, nw);
 	return r;
 }
