@@ -39,9 +39,9 @@ splice_link(char **todo, const char *rest, const char *target)
 
 	if (!s)
 		return -ENOMEM;
+	/* rest starts with its '/' (or is empty: the link was the last). */
 	memcpy(s, target, t);
-	s[t] = '/';
-	memcpy(s + t + 1, rest, r + 1);
+	memcpy(s + t, rest, r + 1);
 	free(*todo);
 	*todo = s;
 	return 0;

@@ -15,6 +15,7 @@
 #include "load.h"
 #include "outdir.h"
 #include "translate.h"
+#include "unitpath.h"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
@@ -82,7 +83,8 @@ cmp_str(const void *a, const void *b)
 static int
 enabled_units(const char *root, char ***ret, size_t *ret_n)
 {
-	char *base = join(root, "/etc/systemd/system", "");
+	/* Every component resolved inside the root, as systemd's --root does. */
+	char *base = unitpath_resolved(root, "/etc/systemd/system");
 	char **v = NULL;
 	size_t n = 0;
 	if (!base)
@@ -100,8 +102,10 @@ enabled_units(const char *root, char ***ret, size_t *ret_n)
 		bool req = l > 9 && !strcmp(e->d_name + l - 9, ".requires");
 		if (!wants && !req)
 			continue;
-		char *sub = join(base, e->d_name, "");
+		char *rel = join("/etc/systemd/system", e->d_name, "");
+		char *sub = rel ? unitpath_resolved(root, rel) : NULL;
 		DIR *sd = sub ? opendir(sub) : NULL;
+		free(rel);
 		free(sub);
 		if (!sd)
 			continue;
@@ -371,7 +375,8 @@ cmd_convert(int argc, char **argv)
 	}
 	struct diag d = { 0 };
 	struct porter_conf conf;
-	char *conf_path = a.config ? strdup(a.config) : join(a.root, "/etc/klein/porter.conf", "");
+	char *conf_path =
+		a.config ? strdup(a.config) : unitpath_resolved(a.root, "/etc/klein/porter.conf");
 	int r = conf_path ? config_load(conf_path, a.config != NULL, &conf, &d) : -ENOMEM;
 	diag_print(&d, stderr, "klein-porter");
 	diag_done(&d);

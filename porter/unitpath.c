@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chase.h"
 #include "merge.h"
 #include "unitpath.h"
 
@@ -93,13 +94,73 @@ join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* root + path, with root "/" or NULL meaning none. */
+/* A path under no directory: every lookup of it fails with ENOENT. */
+#define NOWHERE "/proc/self/fd/-1/"
+
+/* The host path of what fd (from chase()) is: its parents have no symlinks
+ * left. NULL when /proc cannot tell (then the plain join is used). */
+static char *
+fd_path(int fd)
+{
+	char proc[64], buf[PATH_MAX];
+	ssize_t k;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	k = readlink(proc, buf, sizeof(buf) - 1);
+	if (k <= 0 || buf[0] != '/')
+		return NULL;
+	buf[k] = '\0';
+	return strdup(buf);
+}
+
+/* root + path with the directory part (all of it with follow_last)
+ * resolved inside root, as systemd's --root does: absolute symlinks and ".."
+ * stay in the root. A part that does not exist gives a path that does not
+ * either. NULL only when out of memory. */
+static char *
+rooted(const char *root, const char *path, bool follow_last)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = follow_last ? strdup(path) : strndup(path, slash ? (size_t)(slash - path) : 0);
+	char *res = NULL, *base;
+	int rootfd, fd;
+
+	if (!root || !strcmp(root, "/") || !*root) {
+		free(dir);
+		return strdup(path);
+	}
+	if (!dir)
+		return NULL;
+	rootfd = chase_root(root);
+	fd = rootfd < 0 ? rootfd : chase(rootfd, dir, 0);
+	free(dir);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (fd == -ENOMEM)
+		return NULL;
+	if (fd < 0) /* missing (or a loop) inside the root */
+		return join(NOWHERE, slash ? slash + 1 : path, NULL);
+	base = fd_path(fd);
+	close(fd);
+	if (!base)
+		return join(root, path[0] == '/' ? "" : "/", path);
+	if (follow_last)
+		return base;
+	res = join(base, strcmp(base, "/") ? "/" : "", slash ? slash + 1 : path);
+	free(base);
+	return res;
+}
+
 char *
 unitpath_rooted(const char *root, const char *path)
 {
-	if (!root || !strcmp(root, "/") || !*root)
-		return strdup(path);
-	return join(root, path[0] == '/' ? "" : "/", path);
+	return rooted(root, path, false);
+}
+
+char *
+unitpath_resolved(const char *root, const char *path)
+{
+	return rooted(root, path, true);
 }
 
 /* Follows symlinks of the system path sys under root. On FOUND_FILE, *ret is
@@ -229,7 +290,7 @@ collect_dropins(const char *root, char **dirs, size_t n_dirs, struct dropin **re
 	int r = 0;
 
 	for (size_t i = 0; i < n_dirs && r >= 0; i++) {
-		char *host = unitpath_rooted(root, dirs[i]);
+		char *host = unitpath_resolved(root, dirs[i]);
 		struct dirent **ents = NULL;
 		int k;
 

@@ -137,6 +137,28 @@ run 0 --root "$r2" --sv-dir "$host/up/$host/up/srv" --no-enable "$lib/web.servic
 check "root_confinement: .. stops at the root" [ -x "$r2/srv/web/run" ]
 check "root_confinement: still nothing on the host" [ -z "$(find "$host" -mindepth 2)" ]
 
+# Issue 14 item 2 (root_confinement, reading): unit lookup, drop-ins, --enabled
+# and porter.conf resolve every component inside the root too.
+r4=$root/r4 hu=$root/hostunits
+mkdir -p "$hu/multi-user.target.wants" "$hu/x.service.d" "$r4/etc" "$r4/$hu/multi-user.target.wants" \
+	"$r4/$hu/x.service.d" "$r4/conf" "$root/hostconf"
+printf '[Service]\nExecStart=/host/evil\n' >"$hu/x.service"
+printf '[Service]\nExecStart=/inside/good\n' >"$r4/$hu/x.service"
+ln -s "$hu/x.service" "$hu/multi-user.target.wants/x.service"
+ln -s "$hu/x.service" "$r4/$hu/multi-user.target.wants/x.service"
+printf '[Service]\nEnvironment=FROM=host\n' >"$root/hostconf/o.conf"
+mkdir -p "$r4/$root/hostconf" && printf '[Service]\nEnvironment=FROM=inside\n' >"$r4/$root/hostconf/o.conf"
+ln -s "$root/hostconf/o.conf" "$r4/$hu/x.service.d/o.conf"
+mkdir -p "$r4/etc/systemd" && ln -s "$hu" "$r4/etc/systemd/system"
+printf 'unit "x" { env = {"CONF=host"} }\n' >"$root/hostconf/porter.conf"
+mkdir -p "$r4/$root/hostconf" && printf 'unit "x" { env = {"CONF=inside"} }\n' >"$r4/$root/hostconf/porter.conf"
+ln -s "$root/hostconf" "$r4/etc/klein"
+run 0 --root "$r4" --dry-run --enabled
+check "root_confinement: the unit inside the root" grep -q "'/inside/good'" "$root/stdout"
+check "root_confinement: not the host's unit" sh -c "! grep -q evil '$root/stdout'"
+check "root_confinement: the drop-in inside the root" grep -q 'FROM=inside' "$root/stdout"
+check "root_confinement: porter.conf inside the root" grep -q 'CONF=inside' "$root/stdout"
+
 # Issue 14 item 7 (non_regular_config): a porter.conf that is a FIFO is
 # refused at once (reading it would wait for a writer forever).
 r3=$root/r3

@@ -4,6 +4,7 @@
 /* Fixtures point plan and tree fields at string literals. */
 #pragma GCC diagnostic ignored "-Wcast-qual"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "chase.h"
 #include "outdir.h"
 
 static char base[256];
@@ -140,6 +142,50 @@ test_stale_temporaries(void)
 	free(why);
 }
 
+/* Issue 14 item 2: chase() resolves inside the root: absolute links restart
+ * there, ".." stops there, loops and files in the middle are errors. */
+static void
+test_root_confinement_chase(void)
+{
+	char r[300], p[600], got[600], proc[64];
+	int rootfd, fd;
+	ssize_t k;
+
+	snprintf(r, sizeof(r), "%s/chase", base);
+	snprintf(p, sizeof(p),
+		 "mkdir -p %s/real/sub %s/etc && ln -s /real %s/etc/abs && "
+		 "ln -s ../../../../real %s/etc/up && ln -s loop %s/loop && "
+		 "ln -s sub %s/real/rel && : > %s/file",
+		 r, r, r, r, r, r, r);
+	CHECK(system(p) == 0);
+	rootfd = chase_root(r);
+	CHECK(rootfd >= 0);
+	static const char *const to_sub[] = { "/etc/abs/sub", "etc/up/sub", "/../../real/sub",
+					      "/etc/abs/rel", "/etc/abs/rel/" };
+	for (size_t i = 0; i < sizeof(to_sub) / sizeof(to_sub[0]); i++) {
+		fd = chase(rootfd, to_sub[i], 0);
+		CHECK(fd >= 0);
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		k = fd >= 0 ? readlink(proc, got, sizeof(got) - 1) : -1;
+		got[k > 0 ? k : 0] = '\0';
+		snprintf(p, sizeof(p), "%s/real/sub", r);
+		CHECK_STR_EQ(got, p);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECK_INT_EQ(chase(rootfd, "/loop", 0), -ELOOP);
+	CHECK_INT_EQ(chase(rootfd, "/file/x", 0), -ENOTDIR);
+	CHECK_INT_EQ(chase(rootfd, "/missing/x", 0), -ENOENT);
+	fd = chase(rootfd, "/etc/abs/new/deeper", CHASE_MKDIR);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(p, sizeof(p), "%s/real/new/deeper", r);
+	struct stat st;
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0755);
+	close(rootfd);
+}
+
 int
 main(void)
 {
@@ -228,6 +274,7 @@ main(void)
 	CHECK(readlink(link, target, sizeof(target) - 1) > 0 && !strcmp(target, "/etc/sv/z"));
 	free(why);
 
+	RUN(test_root_confinement_chase);
 	RUN(test_modes_are_edits);
 	RUN(test_modes_whatever_umask);
 	RUN(test_stale_temporaries);
