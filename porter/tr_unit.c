@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap.h"
 #include "tr.h"
 #include "values.h"
 #include "words.h"
@@ -157,6 +158,34 @@ add_cond(struct run_plan *p, const struct setting *s, const char *value, enum pl
 	return c->value && c->key ? 0 : -ENOMEM;
 }
 
+/* ConditionCapability=: the run script reads the bounding set, as systemd's
+ * condition_test_capability() does. A name systemd does not know makes its
+ * test fail ("assuming failed"), negated or not. */
+static int
+cond_capability(struct run_plan *p, const struct setting *s, const char *v, bool negate,
+		bool trigger, bool is_assert, struct diag *d)
+{
+	int cap = cap_from_name(v);
+	int r;
+
+	if (cap < 0) {
+		diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
+			 "%s=%s%s: not a capability: systemd cannot test it and assumes it failed",
+			 s->key, negate ? "!" : "", v);
+		/* The label keeps the '!': it is what systemd names. */
+		char *label = NULL;
+		if (asprintf(&label, "%s%s", negate ? "!" : "", v) < 0)
+			return -ENOMEM;
+		r = add_cond(p, s, label, PLAN_COND_CONST_FALSE, false, trigger, is_assert);
+		free(label);
+		return r;
+	}
+	r = add_cond(p, s, v, PLAN_COND_CAPABILITY, negate, trigger, is_assert);
+	if (r == 0)
+		p->conds[p->n_conds - 1].cap = cap;
+	return r;
+}
+
 int
 tr_cond(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
@@ -181,6 +210,8 @@ tr_cond(struct run_plan *p, const struct setting *s, const char *why, struct dia
 				break;
 		if (k < ARRAY_SIZE(cond_kinds)) {
 			r = add_cond(p, s, v, cond_kinds[k].kind, negate, trigger, is_assert);
+		} else if (!strcmp(what, "Capability")) {
+			r = cond_capability(p, s, v, negate, trigger, is_assert, d);
 		} else if (!strcmp(what, "Virtualization")) {
 			bool t = virt_in_container(v) != negate;
 			diag_add(

@@ -8,7 +8,7 @@
 set -u
 porter=$1 svc=$2
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for t in runsv sv chpst; do
+for t in runsv sv chpst setpriv; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 if ! getent passwd nobody >/dev/null || ! getent group daemon >/dev/null; then
@@ -231,12 +231,30 @@ unit stopped <<EOF
 [Service]
 ExecStart=/bin/sleep 60
 EOF
+# Issue 14 item 10 (condition_capability): without CAP_SYS_TIME in the bounding
+# set (Docker's default), chrony's condition skips the service: down, success.
+unit capskip <<EOF
+[Unit]
+ConditionCapability=CAP_SYS_TIME
+[Service]
+ExecStart=/bin/sh -c 'echo ran >$out/capskip; exec sleep 60'
+Restart=always
+EOF
+unit capkeep <<EOF
+[Unit]
+ConditionCapability=CAP_CHOWN
+[Service]
+ExecStart=/bin/sh -c 'echo ran >$out/capkeep; exec sleep 60'
+EOF
 "$porter" convert --root "$root" --sv-dir /sv --no-enable failed.service done.service stopped.service \
-	2>>"$root/convert.err" || fail "health_failed: convert"
-for n in failed done stopped; do
+	capskip.service capkeep.service 2>>"$root/convert.err" || fail "health_failed: convert"
+for n in failed done stopped capskip capkeep; do
 	names="$names $n"
 	rm -f "$root/sv/$n/supervise" && mkdir "$root/sv/$n/supervise"
-	runsv "$root/sv/$n" >"$root/$n.log" 2>&1 &
+	case $n in
+	cap*) setpriv --bounding-set -sys_time runsv "$root/sv/$n" >"$root/$n.log" 2>&1 & ;;
+	*) runsv "$root/sv/$n" >"$root/$n.log" 2>&1 & ;;
+	esac
 	pids="$pids $!"
 done
 i=0
@@ -266,6 +284,19 @@ while [ "$i" -lt 40 ]; do
 	sleep 0.25; i=$((i + 1))
 done
 [ "$h" = "failed: failed (exit-code, exited 3)" ] || fail "health_failed: health said '$h'"
+
+i=0
+while [ "$i" -lt 40 ] && { [ ! -e "$out/capkeep" ] || [ ! -e "$root/sv/capskip/supervise/klein.result" ]; }; do
+	sleep 0.25; i=$((i + 1))
+done
+[ ! -e "$out/capskip" ] || fail "condition_capability: capskip ran without CAP_SYS_TIME"
+[ -e "$out/capkeep" ] || fail "condition_capability: capkeep (CAP_CHOWN) did not run"
+grep -q 'ConditionCapability=CAP_SYS_TIME failed, not starting' "$root/capskip.log" ||
+	fail "condition_capability: no skip message: $(cat "$root/capskip.log")"
+case $(result capskip) in RESULT=success*) ;; *) fail "condition_capability: capskip: klein.result '$(result capskip)'" ;; esac
+sleep 1.5 # Restart=always must not bring it back
+sv status "$root/sv/capskip" | grep -q '^down:' || fail "condition_capability: capskip: $(sv status "$root/sv/capskip")"
+[ ! -e "$out/capskip" ] || fail "condition_capability: capskip ran after a restart"
 
 if [ "$fails" != 0 ]; then
 	for n in $names; do sed "s/^/$n: /" "$root/$n.log"; done
