@@ -24,25 +24,6 @@ extern char **environ;
 #define ENV_ARG_RESERVE (64u * 1024u)  /* bytes kept for argv and what services add */
 #define ENV_POLL_EVERY	256u	       /* file operations between looks at the signals */
 
-bool
-env_name_exportable(const char *name)
-{
-	return name[0] && name[0] != '.' && !strchr(name, '/') && strlen(name) < NAME_MAX;
-}
-
-bool
-env_name_shell(const char *name)
-{
-	if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') ||
-	      name[0] == '_'))
-		return false;
-	for (const char *p = name + 1; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_'))
-			return false;
-	return true;
-}
-
 /* Writes data to path through path.klein-tmp + rename, mode 0600. */
 static int
 write_file_atomic(const char *path, int (*fill)(struct wbuf *w, const void *ctx), const void *ctx)
@@ -119,7 +100,7 @@ fill_sh(struct wbuf *w, const void *ctx)
 	wbuf_puts(w, "# Written by klein-init: the container environment.\n");
 	for (char **e = environ; *e; e++) {
 		v = split_var(*e, name, sizeof(name));
-		if (!v || !env_name_exportable(name) || !env_name_shell(name))
+		if (!v || !env_name_exportable(name) || !env_name_valid(name, strlen(name)))
 			continue;
 		wbuf_puts(w, "export ");
 		wbuf_puts(w, name);

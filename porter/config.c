@@ -2,14 +2,14 @@
 /* config: porter.conf via libconfuse, with file:line errors. */
 #include <confuse.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+
+#include "lib/conffile.h"
 
 /* libconfuse reports through a callback without user data; one parse at a time. */
 static struct diag *current_diag;
@@ -66,83 +66,6 @@ check_env(cfg_t *cfg, cfg_opt_t *opt)
 		cfg_error(cfg, "env \"%s\": not NAME=VALUE", v ? v : "");
 		return -1;
 	}
-	return 0;
-}
-
-/* libconfuse 3.3 counts a '#' or '//' comment as three lines and a block
- * comment as two, so its error lines drift. Blanking comments out (newlines
- * kept) before parsing makes cfg->line the real line. */
-static void
-blank_comments(char *s)
-{
-	char quote = 0;
-	for (; *s; s++) {
-		if (quote) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == quote)
-				quote = 0;
-		} else if (*s == '"' || *s == '\'') {
-			quote = *s;
-		} else if (*s == '#' || (s[0] == '/' && s[1] == '/')) {
-			for (; *s && *s != '\n'; s++)
-				*s = ' ';
-			if (!*s)
-				return;
-		} else if (s[0] == '/' && s[1] == '*') {
-			for (; *s && !(s[0] == '*' && s[1] == '/'); s++)
-				if (*s != '\n')
-					*s = ' ';
-			if (!*s)
-				return;
-			s[0] = s[1] = ' ';
-			s++;
-		}
-	}
-}
-
-#define CONFIG_SIZE_MAX (1u << 20) /* bytes; porter.conf is a few lines */
-
-/* Reads path whole. Only a regular file: a FIFO or device (say /dev/zero)
- * would hang or never end. Returns 0, or -errno with *why for the message. */
-static int
-read_file(const char *path, char **ret, const char **why)
-{
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r = 0;
-
-	*why = NULL;
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		*why = "not a regular file";
-		r = -EINVAL;
-	} else if (st.st_size > CONFIG_SIZE_MAX) {
-		*why = "over 1 MiB, not a porter.conf";
-		r = -EFBIG;
-	}
-	buf = r ? NULL : malloc((size_t)st.st_size + 1);
-	if (!r && !buf)
-		r = -ENOMEM;
-	while (!r && len < (size_t)st.st_size &&
-	       (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		else if (n > 0)
-			len += (size_t)n;
-	}
-	close(fd);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	buf[len] = '\0';
-	*ret = buf;
 	return 0;
 }
 
@@ -214,11 +137,11 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	cfg_set_validate_func(cfg, "unit|log", check_log);
 	cfg_set_validate_func(cfg, "unit|env", check_env);
 	char *text = NULL;
-	const char *why;
-	int rr = read_file(path, &text, &why);
 	int pr = CFG_FILE_ERROR;
+	/* A FIFO or a device is refused at once: reading it would hang. */
+	int rr = conf_read_file(path, CONF_FILE_MAX, &text);
 	if (rr == 0) {
-		blank_comments(text);
+		conf_blank_comments(text);
 		current_path = path;
 		pr = cfg_parse_buf(cfg, text);
 		free(text);
@@ -226,10 +149,7 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	if (rr == -ENOMEM) {
 		r = rr;
 	} else if (pr == CFG_FILE_ERROR) {
-		if (why)
-			diag_add(d, path, 0, DIAG_ERROR, "%s", why);
-		else
-			diag_add(d, path, 0, DIAG_ERROR, "cannot read: %s", strerror(-rr));
+		diag_add(d, path, 0, DIAG_ERROR, "%s", conf_read_error(rr));
 		r = -EIO;
 	} else if (pr != CFG_SUCCESS) {
 		r = -EINVAL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
+/* systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "envfile.h"
+#include "lib/envfile.h"
 
 #define WHITESPACE	  " \t\n\r"
 #define NEWLINE		  "\n\r"
