@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chase.h"
+#include "lib/chase.h"
 #include "outdir.h"
 
 /* FNV-1a 64: detects edits; not a security boundary. */

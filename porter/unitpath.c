@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chase.h"
+#include "lib/chase.h"
 #include "merge.h"
 #include "unitpath.h"
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "chase.h"
+#include "lib/chase.h"
 #include "outdir.h"
 
 static char base[256];

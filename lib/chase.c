@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chase.h"
+#include "lib/chase.h"
 
 #define CHASE_MAX_LINKS 40 /* the kernel's own limit (ELOOP) */
 
@@ -70,43 +70,81 @@ open_component(int dirfd, const char *name, unsigned flags)
 	return fd;
 }
 
+/* systemd's unsafe_transition(): leaving root's ownership is fine; from a
+ * user's file or directory only to the same user's. */
+static bool
+unsafe(const struct stat *a, const struct stat *b)
+{
+	return a->st_uid != 0 && a->st_uid != b->st_uid;
+}
+
+/* The state of one walk. */
+struct walk {
+	int rootfd;
+	unsigned flags, links;
+	struct stat prev; /* CHASE_SAFE: the last step's owner */
+};
+
+/* Records st as the last step; -ENOLINK if that step was unsafe. */
+static int
+safe_step(struct walk *w, int fd)
+{
+	struct stat st;
+
+	if (!(w->flags & CHASE_SAFE))
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (unsafe(&w->prev, &st))
+		return -ENOLINK;
+	w->prev = st;
+	return 0;
+}
+
 /* One step from *fd (a directory inside the root) along name. */
 static int
-step(int rootfd, int *fd, const char *name, char **todo, const char **rest, unsigned flags,
-     unsigned *links)
+step(struct walk *w, int *fd, const char *name, char **todo, const char **rest)
 {
 	char target[PATH_MAX];
 	struct stat st;
 	ssize_t n;
-	int next;
+	int next, r;
 
-	if (!strcmp(name, "..") && same_inode(*fd, rootfd))
+	if (!strcmp(name, "..") && same_inode(*fd, w->rootfd))
 		return 0; /* ".." of the root is the root */
 	if (!strcmp(name, "..")) {
 		next = openat(*fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (next < 0)
 			return -errno;
 	} else {
-		next = open_component(*fd, name, flags);
+		next = open_component(*fd, name, w->flags);
 		if (next < 0)
 			return next;
 	}
-	if (fstat(next, &st) < 0) {
+	r = safe_step(w, next);
+	if (r == 0 && fstat(next, &st) < 0)
+		r = -errno;
+	if (r < 0) {
 		close(next);
-		return -errno;
+		return r;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		n = readlinkat(next, "", target, sizeof(target) - 1);
 		close(next);
 		if (n < 0)
 			return -errno;
-		if (++*links > CHASE_MAX_LINKS)
+		if (++w->links > CHASE_MAX_LINKS)
 			return -ELOOP;
 		target[n] = '\0';
 		if (target[0] == '/') { /* absolute: from the root again */
-			next = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			next = openat(w->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (next < 0)
 				return -errno;
+			r = safe_step(w, next);
+			if (r < 0) {
+				close(next);
+				return r;
+			}
 			close(*fd);
 			*fd = next;
 		}
@@ -129,15 +167,18 @@ chase(int rootfd, const char *path, unsigned flags)
 {
 	char name[NAME_MAX + 1], *todo = strdup(path);
 	const char *rest = todo;
-	unsigned links = 0;
+	struct walk w = { .rootfd = rootfd, .flags = flags };
 	int fd, r = 0;
 
 	if (!todo)
 		return -ENOMEM;
 	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0 || fstat(fd, &w.prev) < 0) {
+		r = -errno;
 		free(todo);
-		return -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
 	}
 	while (r == 0) {
 		size_t len;
@@ -154,7 +195,7 @@ chase(int rootfd, const char *path, unsigned flags)
 		name[len] = '\0';
 		rest += len;
 		if (strcmp(name, "."))
-			r = step(rootfd, &fd, name, &todo, &rest, flags, &links);
+			r = step(&w, &fd, name, &todo, &rest);
 	}
 	free(todo);
 	if (r < 0) {

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* chase: paths resolved inside an image root, as systemd's --root does. */
-#ifndef KLEIN_PORTER_CHASE_H
-#define KLEIN_PORTER_CHASE_H
+/* chase: paths resolved component by component inside a root, as systemd's chase(). */
+#ifndef KLEIN_LIB_CHASE_H
+#define KLEIN_LIB_CHASE_H
 
 enum {
 	CHASE_MKDIR = 1u << 0, /* create missing components as directories, mode 0755 */
+	/* systemd's CHASE_SAFE: -ENOLINK when a step goes from something owned
+	 * by a non-root user to something of another owner (a link planted in
+	 * a user's directory pointing at root's files). */
+	CHASE_SAFE = 1u << 1,
 };
 
 /* Opens path with every component resolved inside the directory rootfd, the
@@ -13,7 +17,7 @@ enum {
  * nothing outside the root is reached. The last component is followed too.
  * Returns an O_PATH descriptor (usable as the dirfd of *at() calls), or
  * -errno: -ENOENT (a component is missing), -ENOTDIR, -ELOOP (over 40
- * links), -ENAMETOOLONG, -ENOMEM. */
+ * links), -ENAMETOOLONG, -ENOMEM, -ENOLINK (CHASE_SAFE). */
 int chase(int rootfd, const char *path, unsigned flags);
 
 /* Opens root (a directory; NULL means "/") as an O_PATH descriptor, or
