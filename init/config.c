@@ -298,9 +298,9 @@ config_load_file(struct init_opts *o, const char *path, bool must_exist)
 		log_msg(LOGLVL_ERROR, "%s: cannot read config file: %s", path, strerror(ENOENT));
 		return -ENOENT;
 	}
-	r = conf_read_file(path, 1u << 20, &text);
+	r = conf_read_file(path, CONF_FILE_MAX, &text);
 	if (r < 0) {
-		log_msg(LOGLVL_ERROR, "%s: cannot read config file: %s", path, strerror(-r));
+		log_msg(LOGLVL_ERROR, "%s: cannot read config file: %s", path, conf_read_error(r));
 		return r;
 	}
 	conf_blank_comments(text);

@@ -91,14 +91,20 @@ int wbuf_flush(struct wbuf *w);
 void env_sh_quote(struct wbuf *w, const char *s);
 /* Writes s as a JSON string literal; invalid UTF-8 bytes become \u00XX. */
 void env_json_quote(struct wbuf *w, const char *s);
+/* Asked now and then during long environment work: stop() returning true
+ * abandons it (a stop was requested). */
+struct env_poll {
+	bool (*stop)(void *ctx);
+	void *ctx;
+};
 /* Imports variables from dir that the environment lacks (image defaults),
- * then writes dir, dir.sh and dir.json. Returns 0 or -errno (logged). */
-int env_setup(const char *dir);
+ * then writes dir, dir.sh and dir.json. Entries that cannot be variables
+ * (directories, unreadable, too long, past the argument space) are skipped
+ * with a warning. Returns 0, -EINTR (poll said stop) or -errno (logged). */
+int env_setup(const char *dir, const struct env_poll *poll);
 /* Applies what a script changed in dir (added, changed, removed) to the
- * environment, then rewrites the files. Returns 0 or -errno (logged). */
-int env_reload(const char *dir);
-/* Writes the environment to dir, dir.sh and dir.json (temp + rename). */
-int env_export(const char *dir);
+ * environment, then rewrites the files that differ. Same returns. */
+int env_reload(const char *dir, const struct env_poll *poll);
 
 /* scripts.c: the startup scripts of the init directory. */
 /* True if a directory entry name is never run (dotfile, *~, *.dpkg-*). */

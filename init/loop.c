@@ -50,9 +50,20 @@ wait_for(struct init_state *st, struct child *c)
 		loop_wait(st, -1);
 }
 
+/* env_poll's question: a look at the signals without waiting. */
+static bool
+stop_pending(void *ctx)
+{
+	struct init_state *st = ctx;
+
+	loop_wait(st, 0);
+	return st->stop_requested;
+}
+
 static int
 run_scripts(struct init_state *st, bool env_ok)
 {
+	const struct env_poll poll = { stop_pending, st };
 	const struct init_opts *o = st->opts;
 	char **paths = NULL, what[64];
 	size_t n = 0;
@@ -98,7 +109,7 @@ run_scripts(struct init_state *st, bool env_ok)
 			break;
 		}
 		if (env_ok)
-			(void)env_reload(o->env_dir); /* logged inside */
+			(void)env_reload(o->env_dir, &poll); /* logged inside */
 	}
 	scripts_free(paths, n);
 	return r;
@@ -230,7 +241,8 @@ init_setup(struct init_state *st)
 static int
 boot(struct init_state *st)
 {
-	bool env_ok = env_setup(st->opts->env_dir) == 0;
+	const struct env_poll poll = { stop_pending, st };
+	bool env_ok = env_setup(st->opts->env_dir, &poll) == 0;
 	int r = run_scripts(st, env_ok);
 
 	if (r == 0 && !st->stop_requested)

@@ -1,21 +1,43 @@
 /* SPDX-License-Identifier: MIT */
 /* What klein-init and klein-porter share to read a libconfuse file with true line numbers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "lib/conffile.h"
 
 int
 conf_read_file(const char *path, size_t max, char **ret)
 {
-	FILE *f = fopen(path, "re");
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int r = 0;
+	FILE *f;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+		r = -EBADFD; /* /dev/null, the usual "no config", reads as empty */
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
 			size_t ncap = cap ? cap * 2 : 8192;
@@ -49,6 +71,16 @@ conf_read_file(const char *path, size_t max, char **ret)
 	buf[len] = '\0';
 	*ret = buf;
 	return 0;
+}
+
+const char *
+conf_read_error(int r)
+{
+	if (r == -EBADFD)
+		return "not a regular file";
+	if (r == -EFBIG)
+		return "too large for a config file";
+	return strerror(-r);
 }
 
 void

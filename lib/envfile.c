@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/envfile.h"
 
@@ -30,6 +34,14 @@ struct growbuf {
 	size_t n, cap;
 };
 
+/* systemd's state machine, one character at a time; pairs go to out. */
+struct parser {
+	enum envfile_state st;
+	struct growbuf key, val;
+	size_t key_ws, val_ws; /* where trailing blanks began, or NONE */
+	struct strv *out;
+};
+
 static void
 gb_add(struct growbuf *b, char c)
 {
@@ -49,167 +61,213 @@ in_set(const char *set, char c)
 	return c != '\0' && strchr(set, c) != NULL;
 }
 
-/* Collects KEY=VALUE pairs in order; validated after the whole file parsed. */
+/* Collects KEY=VALUE in order; validated after the whole file parsed.
+ * trim: cut the value's trailing blanks (unquoted values only). */
 static void
-push(struct strv *out, struct growbuf *key, size_t key_ws, struct growbuf *val, size_t val_ws)
+push(struct parser *ps, bool trim)
 {
-	if (key_ws != NONE)
-		key->n = key_ws;
-	if (val_ws != NONE && val->s)
-		val->n = val_ws;
-	char *k = xstrndup(key->s ? key->s : "", key->n);
-	char *v = xstrndup(val->s ? val->s : "", val->s ? val->n : 0);
-	strv_push(out, xstrjoin3(k, "=", v));
-	free(k);
-	free(v);
+	struct growbuf *key = &ps->key, *val = &ps->val;
+	size_t kn = ps->key_ws != NONE ? ps->key_ws : key->n;
+	size_t vn = trim && ps->val_ws != NONE && val->s ? ps->val_ws : val->n;
+	char *a = xmalloc(kn + 1 + vn + 1);
+
+	memcpy(a, key->s ? key->s : "", kn);
+	a[kn] = '=';
+	memcpy(a + kn + 1, val->s ? val->s : "", vn);
+	a[kn + 1 + vn] = '\0';
+	strv_push(ps->out, a);
 	key->n = 0;
 	val->n = 0;
 }
 
-/* One character inside a quoted value: the state after it. */
-static enum envfile_state
-quoted_step(enum envfile_state st, char c, struct growbuf *val)
+/* Blanks inside a key or an unquoted value are kept unless trailing:
+ * *ws remembers where the current run of them began. */
+static void
+add_keeping_blanks(struct growbuf *b, size_t *ws, char c)
 {
-	switch (st) {
-	case SINGLE_QUOTE_VALUE:
-		if (c == '\'')
-			return PRE_VALUE;
-		gb_add(val, c);
-		return st;
-	case DOUBLE_QUOTE_VALUE:
-		if (c == '"')
-			return PRE_VALUE;
-		if (c == '\\')
-			return DOUBLE_QUOTE_VALUE_ESCAPE;
-		gb_add(val, c);
-		return st;
-	case DOUBLE_QUOTE_VALUE_ESCAPE:
-		if (in_set(SHELL_NEED_ESCAPE, c))
-			gb_add(val, c);
-		else if (c != '\n') {
-			/* Like the shell, keep the backslash of other escapes. */
-			gb_add(val, '\\');
-			gb_add(val, c);
+	if (!in_set(WHITESPACE, c))
+		*ws = NONE;
+	else if (*ws == NONE)
+		*ws = b->n;
+	gb_add(b, c);
+}
+
+static void
+on_key(struct parser *ps, char c)
+{
+	if (ps->st == PRE_KEY) {
+		if (in_set(COMMENTS, c)) {
+			ps->st = COMMENT;
+		} else if (!in_set(WHITESPACE, c)) {
+			ps->st = KEY;
+			ps->key_ws = NONE;
+			gb_add(&ps->key, c);
 		}
-		return DOUBLE_QUOTE_VALUE;
-	default:
-		return st;
+	} else if (in_set(NEWLINE, c)) { /* a line without '=' */
+		ps->st = PRE_KEY;
+		ps->key.n = 0;
+	} else if (c == '=') {
+		ps->st = PRE_VALUE;
+		ps->val_ws = NONE;
+	} else {
+		add_keeping_blanks(&ps->key, &ps->key_ws, c);
 	}
+}
+
+static void
+on_value(struct parser *ps, char c)
+{
+	if (ps->st == VALUE_ESCAPE) {
+		ps->st = VALUE;
+		if (!in_set(NEWLINE, c)) /* an escaped newline is eaten entirely */
+			gb_add(&ps->val, c);
+	} else if (in_set(NEWLINE, c)) {
+		push(ps, ps->st == VALUE);
+		ps->st = PRE_KEY;
+	} else if (c == '\\') {
+		ps->st = VALUE_ESCAPE;
+		ps->val_ws = NONE;
+	} else if (ps->st == VALUE) {
+		add_keeping_blanks(&ps->val, &ps->val_ws, c);
+	} else if (c == '\'') {
+		ps->st = SINGLE_QUOTE_VALUE;
+	} else if (c == '"') {
+		ps->st = DOUBLE_QUOTE_VALUE;
+	} else if (!in_set(WHITESPACE, c)) {
+		ps->st = VALUE;
+		gb_add(&ps->val, c);
+	}
+}
+
+static void
+on_quoted(struct parser *ps, char c)
+{
+	if (ps->st == SINGLE_QUOTE_VALUE) {
+		if (c == '\'')
+			ps->st = PRE_VALUE;
+		else
+			gb_add(&ps->val, c);
+	} else if (ps->st == DOUBLE_QUOTE_VALUE) {
+		if (c == '"')
+			ps->st = PRE_VALUE;
+		else if (c == '\\')
+			ps->st = DOUBLE_QUOTE_VALUE_ESCAPE;
+		else
+			gb_add(&ps->val, c);
+	} else {
+		ps->st = DOUBLE_QUOTE_VALUE;
+		if (in_set(SHELL_NEED_ESCAPE, c)) {
+			gb_add(&ps->val, c);
+		} else if (c != '\n') {
+			/* Like the shell, keep the backslash of other escapes. */
+			gb_add(&ps->val, '\\');
+			gb_add(&ps->val, c);
+		}
+	}
+}
+
+static void
+on_comment(struct parser *ps, char c)
+{
+	if (ps->st == COMMENT_ESCAPE)
+		/* systemd 252: the escaped character, newline included, stays
+		 * in the comment (so the next line is comment too). */
+		ps->st = COMMENT;
+	else if (c == '\\')
+		ps->st = COMMENT_ESCAPE;
+	else if (in_set(NEWLINE, c))
+		ps->st = PRE_KEY;
 }
 
 static void
 parse_pairs(const char *text, struct strv *out)
 {
-	struct growbuf key = { 0 }, val = { 0 };
-	size_t key_ws = NONE, val_ws = NONE;
-	enum envfile_state st = PRE_KEY;
+	struct parser ps = { .st = PRE_KEY, .key_ws = NONE, .val_ws = NONE, .out = out };
 
 	for (const char *p = text; *p; p++) {
-		char c = *p;
-		switch (st) {
+		switch (ps.st) {
 		case PRE_KEY:
-			if (in_set(COMMENTS, c))
-				st = COMMENT;
-			else if (!in_set(WHITESPACE, c)) {
-				st = KEY;
-				key_ws = NONE;
-				gb_add(&key, c);
-			}
-			break;
 		case KEY:
-			if (in_set(NEWLINE, c)) {
-				st = PRE_KEY;
-				key.n = 0;
-			} else if (c == '=') {
-				st = PRE_VALUE;
-				val_ws = NONE;
-			} else {
-				if (!in_set(WHITESPACE, c))
-					key_ws = NONE;
-				else if (key_ws == NONE)
-					key_ws = key.n;
-				gb_add(&key, c);
-			}
+			on_key(&ps, *p);
 			break;
 		case PRE_VALUE:
-			if (in_set(NEWLINE, c)) {
-				st = PRE_KEY;
-				push(out, &key, key_ws, &val, NONE);
-			} else if (c == '\'')
-				st = SINGLE_QUOTE_VALUE;
-			else if (c == '"')
-				st = DOUBLE_QUOTE_VALUE;
-			else if (c == '\\')
-				st = VALUE_ESCAPE;
-			else if (!in_set(WHITESPACE, c)) {
-				st = VALUE;
-				gb_add(&val, c);
-			}
-			break;
 		case VALUE:
-			if (in_set(NEWLINE, c)) {
-				st = PRE_KEY;
-				push(out, &key, key_ws, &val, val_ws);
-			} else if (c == '\\') {
-				st = VALUE_ESCAPE;
-				val_ws = NONE;
-			} else {
-				if (!in_set(WHITESPACE, c))
-					val_ws = NONE;
-				else if (val_ws == NONE)
-					val_ws = val.n;
-				gb_add(&val, c);
-			}
-			break;
 		case VALUE_ESCAPE:
-			st = VALUE;
-			/* An escaped newline is eaten entirely. */
-			if (!in_set(NEWLINE, c))
-				gb_add(&val, c);
+			on_value(&ps, *p);
 			break;
 		case SINGLE_QUOTE_VALUE:
 		case DOUBLE_QUOTE_VALUE:
 		case DOUBLE_QUOTE_VALUE_ESCAPE:
-			st = quoted_step(st, c, &val);
+			on_quoted(&ps, *p);
 			break;
 		case COMMENT:
-			if (c == '\\')
-				st = COMMENT_ESCAPE;
-			else if (in_set(NEWLINE, c))
-				st = PRE_KEY;
-			break;
 		case COMMENT_ESCAPE:
-			/* systemd 252: the escaped character, newline included, stays in
-			 * the comment (so the next line is comment too). */
-			st = COMMENT;
+			on_comment(&ps, *p);
 			break;
 		}
 	}
-	switch (st) {
-	case PRE_VALUE:
-	case VALUE_ESCAPE:
-	case SINGLE_QUOTE_VALUE:
-	case DOUBLE_QUOTE_VALUE:
-	case DOUBLE_QUOTE_VALUE_ESCAPE:
-		push(out, &key, key_ws, &val, NONE);
-		break;
-	case VALUE:
-		push(out, &key, key_ws, &val, val_ws);
-		break;
-	case PRE_KEY:
-	case KEY:
-	case COMMENT:
-	case COMMENT_ESCAPE:
-		break;
+	/* The end of the text ends a pending value as a newline would. */
+	if (ps.st != PRE_KEY && ps.st != KEY && ps.st != COMMENT && ps.st != COMMENT_ESCAPE)
+		push(&ps, ps.st == VALUE);
+	free(ps.key.s);
+	free(ps.val.s);
+}
+
+/* Where each name of env is, so that a later assignment replaces an earlier
+ * one in place in constant time (the list scan made a file quadratic). */
+struct env_index {
+	size_t *slot; /* position in env + 1; 0: free */
+	size_t mask;
+};
+
+static uint64_t
+name_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The slot for name[0..len): its entry's, or the free one it would take. */
+static size_t *
+index_slot(const struct env_index *ix, const struct strv *env, const char *name, size_t len)
+{
+	size_t i = (size_t)name_hash(name, len) & ix->mask;
+
+	for (;; i = (i + 1) & ix->mask) {
+		const char *e = ix->slot[i] ? env->v[ix->slot[i] - 1] : NULL;
+
+		if (!e || (strncmp(e, name, len) == 0 && e[len] == '='))
+			return &ix->slot[i];
 	}
-	free(key.s);
-	free(val.s);
+}
+
+/* Sized for env plus extra more names (at most half full). */
+static void
+index_build(struct env_index *ix, const struct strv *env, size_t extra)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * (env->n + extra))
+		cap *= 2;
+	ix->slot = xmalloc(cap * sizeof(*ix->slot));
+	memset(ix->slot, 0, cap * sizeof(*ix->slot));
+	ix->mask = cap - 1;
+	for (size_t i = 0; i < env->n; i++) {
+		size_t *s = index_slot(ix, env, env->v[i], strcspn(env->v[i], "="));
+
+		if (!*s) /* of twins the first stays, as env_set() replaced it */
+			*s = i + 1;
+	}
 }
 
 int
 envfile_parse(const char *text, struct strv *env, unsigned *ret_dropped)
 {
 	struct strv pairs = { 0 };
+	struct env_index ix;
 	unsigned dropped = 0;
 
 	parse_pairs(text, &pairs);
@@ -220,17 +278,86 @@ envfile_parse(const char *text, struct strv *env, unsigned *ret_dropped)
 			strv_done(&pairs);
 			return -EINVAL;
 		}
+	index_build(&ix, env, pairs.n);
 	for (size_t i = 0; i < pairs.n; i++) {
-		if (env_assignment_valid(pairs.v[i])) {
-			env_set(env, pairs.v[i]);
-			pairs.v[i] = NULL;
-		} else
+		char *a = pairs.v[i];
+		size_t *s;
+
+		if (!env_assignment_valid(a)) {
 			dropped++;
+			free(a);
+			continue;
+		}
+		s = index_slot(&ix, env, a, strcspn(a, "="));
+		if (*s) {
+			free(env->v[*s - 1]);
+			env->v[*s - 1] = a;
+		} else {
+			strv_push(env, a);
+			*s = env->n;
+		}
 	}
-	for (size_t i = 0; i < pairs.n; i++)
-		free(pairs.v[i]);
+	free(ix.slot);
 	free(pairs.v);
 	if (ret_dropped)
 		*ret_dropped = dropped;
 	return 0;
+}
+
+/* Reads path whole; only a regular file of at most ENVFILE_SIZE_MAX. */
+static int
+read_regular(const char *path, char **ret, const char **why)
+{
+	struct stat st;
+	size_t len = 0;
+	ssize_t n = 0;
+	char *buf;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EBADFD, *why = "not a regular file";
+	else if (st.st_size > ENVFILE_SIZE_MAX)
+		r = -EFBIG, *why = "over 64 MiB (systemd's limit for a file read whole)";
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size &&
+	       ((n = read(fd, buf + len, (size_t)st.st_size - len)) > 0 || errno == EINTR))
+		len += n > 0 ? (size_t)n : 0;
+	if (len < (size_t)st.st_size && n < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0'; /* a file that shrank meanwhile: what was there */
+	*ret = buf;
+	return 0;
+}
+
+int
+envfile_load(const char *path, struct strv *env, const char **why)
+{
+	char *text = NULL;
+	int r;
+
+	*why = NULL;
+	r = read_regular(path, &text, why);
+	if (r == 0) {
+		r = envfile_parse(text, env, NULL);
+		free(text);
+		if (r == -EINVAL)
+			*why = "invalid UTF-8";
+	}
+	if (r < 0 && !*why)
+		*why = strerror(-r);
+	return r;
 }

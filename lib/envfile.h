@@ -27,4 +27,17 @@
  */
 int envfile_parse(const char *text, struct strv *env, unsigned *ret_dropped);
 
+/* systemd's read_full_file() limit: a bigger file is an error. */
+#define ENVFILE_SIZE_MAX (64 * 1024 * 1024 - 1) /* bytes */
+
+/*
+ * Reads the env file at path and merges it into env like envfile_parse().
+ * Only a regular file is read: a FIFO or a device (/dev/zero) is refused at
+ * once instead of hanging the start or reading forever; so is a file over
+ * ENVFILE_SIZE_MAX. Time is linear in the file's size. Returns 0, or -errno
+ * with *why set to the reason for the message ("not a regular file",
+ * "invalid UTF-8", ...); env is untouched then.
+ */
+int envfile_load(const char *path, struct strv *env, const char **why);
+
 #endif

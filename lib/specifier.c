@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lib/chase.h"
 #include "lib/specifier.h"
 #include "lib/words.h"
 
@@ -113,13 +114,13 @@ unit_name_unescape(const char *s, int dash_to_slash)
 static char *
 read_small_file(const char *root, const char *path)
 {
-	char full[4096];
-	FILE *f;
+	/* Resolved inside the root, as systemd's --root reads it. */
+	char *full = chase_path(root, path, true);
+	FILE *f = full ? fopen(full, "re") : NULL;
 	char *buf;
 	size_t n;
 
-	snprintf(full, sizeof(full), "%s%s", root && strcmp(root, "/") ? root : "", path);
-	f = fopen(full, "re");
+	free(full);
 	if (!f)
 		return NULL;
 	buf = malloc(65537);

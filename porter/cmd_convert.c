@@ -17,6 +17,7 @@
 #include "outdir.h"
 #include "timer_plan.h"
 #include "translate.h"
+#include "unitpath.h"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
@@ -86,7 +87,8 @@ cmp_str(const void *a, const void *b)
 static int
 enabled_units(const char *root, char ***ret, size_t *ret_n)
 {
-	char *base = root_join(root, "/etc/systemd/system", "");
+	/* Every component resolved inside the root, as systemd's --root does. */
+	char *base = unitpath_resolved(root, "/etc/systemd/system");
 	char **v = NULL;
 	size_t n = 0;
 	if (!base)
@@ -104,8 +106,10 @@ enabled_units(const char *root, char ***ret, size_t *ret_n)
 		bool req = l > 9 && !strcmp(e->d_name + l - 9, ".requires");
 		if (!wants && !req)
 			continue;
-		char *sub = root_join(base, e->d_name, "");
+		char *rel = root_join("/etc/systemd/system", e->d_name, "");
+		char *sub = rel ? unitpath_resolved(root, rel) : NULL;
 		DIR *sd = sub ? opendir(sub) : NULL;
+		free(rel);
 		free(sub);
 		if (!sd)
 			continue;
@@ -153,27 +157,23 @@ static int
 write_out(const struct convert_args *a, const char *source, const char *name,
 	  const struct emit_tree *t, const char *in_image_dir)
 {
-	struct outdir_options oo = { .force = a->force, .fail_after = -1 };
+	/* In-image paths, resolved inside the root (see outdir.h). */
+	struct outdir_options oo = { .force = a->force, .fail_after = -1, .root = a->root };
 	enum outdir_result res;
-	char *why = NULL, *dir = root_join(a->root, in_image_dir, "");
-	if (!dir)
-		return EXIT_IO;
-	int r = outdir_write(dir, t, source, &oo, &res, &why);
+	char *why = NULL;
+	int r = outdir_write(in_image_dir, t, source, &oo, &res, &why);
 	int code = EXIT_OK;
 	if (r < 0) {
-		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : dir, strerror(-r));
+		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : in_image_dir, strerror(-r));
 		code = EXIT_IO;
 	} else if (res == OUTDIR_REFUSED) {
 		fprintf(stderr, "klein-porter: error: %s; not overwritten (use --force)\n",
-			why ? why : dir);
+			why ? why : in_image_dir);
 		code = EXIT_REFUSED;
 	}
 	free(why), why = NULL;
 	if (code == EXIT_OK && !a->no_enable) {
-		char *link = NULL, *lname = root_join(a->service_dir, name, "");
-		if (lname)
-			link = root_join(a->root, lname, "");
-		free(lname);
+		char *link = root_join(a->service_dir, name, "");
 		r = link ? outdir_link(link, in_image_dir, &oo, &res, &why) : -ENOMEM;
 		if (r < 0) {
 			fprintf(stderr, "klein-porter: %s: %s\n", why ? why : "link", strerror(-r));
@@ -185,7 +185,6 @@ write_out(const struct convert_args *a, const char *source, const char *name,
 		}
 		free(link), free(why);
 	}
-	free(dir);
 	return code;
 }
 
@@ -256,14 +255,20 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
 			code = EXIT_IO;
 		} else {
-			fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
-				a->dry_run ? "would write " : "", in_image, p.type_name,
-				translate_strategy(&p), nw, nw == 1 ? "" : "s");
-			if (a->dry_run)
-				print_tree(in_image, &t);
-			else
+			/* The summary after the write: a refusal is never
+			 * preceded by a line that reads like success. */
+			if (!a->dry_run)
 				code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t,
 						 in_image);
+			if (code == EXIT_OK)
+				fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
+					a->dry_run ? "would write " : "", in_image, p.type_name,
+					translate_strategy(&p), nw, nw == 1 ? "" : "s");
+			else
+				fprintf(stderr, "%s: %s\n", u.name,
+					code == EXIT_REFUSED ? "refused" : "failed");
+			if (a->dry_run)
+				print_tree(in_image, &t);
 		}
 	}
 	diag_print(&d, stderr, "klein-porter");
@@ -316,13 +321,17 @@ convert_timer(const struct convert_args *a, const struct porter_conf *conf, cons
 	t.v[1] = (struct emit_file){ strdup("supervise"), sup, 0, true };
 	t.n = 2;
 	run = sup = NULL;
-	fprintf(stderr, "%s: %s%s, starts %s: %zu warning%s\n", u.name,
-		a->dry_run ? "would write " : "", in_image, p.target, diag_count(&d, DIAG_WARNING),
-		diag_count(&d, DIAG_WARNING) == 1 ? "" : "s");
+	/* The summary after the write, as for services. */
+	if (!a->dry_run)
+		code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t, in_image);
+	if (code == EXIT_OK)
+		fprintf(stderr, "%s: %s%s, starts %s: %zu warning%s\n", u.name,
+			a->dry_run ? "would write " : "", in_image, p.target,
+			diag_count(&d, DIAG_WARNING), diag_count(&d, DIAG_WARNING) == 1 ? "" : "s");
+	else
+		fprintf(stderr, "%s: %s\n", u.name, code == EXIT_REFUSED ? "refused" : "failed");
 	if (a->dry_run)
 		print_tree(in_image, &t);
-	else
-		code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t, in_image);
 	diag_print(&d, stderr, "klein-porter");
 	diag_done(&d);
 	if (code == EXIT_OK) {
@@ -463,7 +472,7 @@ cmd_convert(int argc, char **argv)
 	struct diag d = { 0 };
 	struct porter_conf conf;
 	char *conf_path =
-		a.config ? strdup(a.config) : root_join(a.root, "/etc/klein/porter.conf", "");
+		a.config ? strdup(a.config) : unitpath_resolved(a.root, "/etc/klein/porter.conf");
 	int r = conf_path ? config_load(conf_path, a.config != NULL, &conf, &d) : -ENOMEM;
 	diag_print(&d, stderr, "klein-porter");
 	diag_done(&d);

@@ -2,7 +2,6 @@
 /* config: porter.conf via libconfuse, with file:line errors. */
 #include <confuse.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,14 +138,18 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	cfg_set_validate_func(cfg, "unit|env", check_env);
 	char *text = NULL;
 	int pr = CFG_FILE_ERROR;
-	if (conf_read_file(path, SIZE_MAX - 1, &text) == 0) {
+	/* A FIFO or a device is refused at once: reading it would hang. */
+	int rr = conf_read_file(path, CONF_FILE_MAX, &text);
+	if (rr == 0) {
 		conf_blank_comments(text);
 		current_path = path;
 		pr = cfg_parse_buf(cfg, text);
 		free(text);
 	}
-	if (pr == CFG_FILE_ERROR) {
-		diag_add(d, path, 0, DIAG_ERROR, "cannot read: %s", strerror(errno));
+	if (rr == -ENOMEM) {
+		r = rr;
+	} else if (pr == CFG_FILE_ERROR) {
+		diag_add(d, path, 0, DIAG_ERROR, "%s", conf_read_error(rr));
 		r = -EIO;
 	} else if (pr != CFG_SUCCESS) {
 		r = -EINVAL;

@@ -11,6 +11,12 @@
 #include "emit_files.h"
 #include "emit_sh.h"
 
+/* supervise/klein.result, written whole then renamed into place. */
+#define RESULT_WRITE(result, code, status)                                                         \
+	"printf 'RESULT=%s\\nEXIT_CODE=%s\\nEXIT_STATUS=%s\\n' \"" result "\" \"" code             \
+	"\" \"" status                                                                             \
+	"\" >supervise/klein.result.new &&\n\tmv -f supervise/klein.result.new supervise/klein.result\n"
+
 static void
 status_case(struct emit_buf *b, const char *var, const int *v, size_t n, const char *set)
 {
@@ -75,7 +81,7 @@ start_limit(struct emit_buf *b, const struct run_plan *p)
 	emit_add(
 		b,
 		"; then\n\techo 'start request repeated too quickly (start-limit-hit), not restarting'\n"
-		"\trestart=no\nfi\n");
+		"\trestart=no result=start-limit-hit\nfi\n");
 }
 
 static const char *const restart_names[] = { "no",	    "always",	"on-success", "on-failure",
@@ -144,6 +150,9 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 		if (preserve_restart)
 			emit_add(b, "fi\n");
 	}
+	emit_add(b, "\n# How this run ended, for klein-svc health and systemctl is-failed (see\n"
+		    "# docs/runtime.md): failed = wanted down and not success.\n");
+	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS"));
 	emit_add(b, "\ncase $restart in\nyes) sleep ");
 	sh_seconds(b, p->restart_usec);
 	emit_add(b, " ;;\nno) printf d >supervise/control ;;\nesac\nexit 0\n");
@@ -159,7 +168,9 @@ emit_finish(const struct run_plan *p)
 	emit_add(
 		&b,
 		"exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
-		"if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n\texit 0\nfi\n");
+		"if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n"
+		"\t# A failed condition is no failure (systemd: result success).\n\t" RESULT_WRITE(
+			"success", "exited", "0") "\texit 0\nfi\n");
 	/* klein-svc supervise re-raises the signal that killed the daemon, so runsv
 	 * gives forking/notify services the real -1 and signal too: an exit 143
 	 * is an exit 143. */
@@ -192,16 +203,12 @@ emit_finish(const struct run_plan *p)
 			"# ExecStartPost= failed: the start failed, whatever the exit (its stop).\n"
 			"if [ -e supervise/klein.failed ]; then\n"
 			"\trm -f supervise/klein.failed\n\tfailed=yes clean=no\nfi\n");
-	emit_add(&b, "if [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
-		     "elif [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
-		     "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
-		     "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"
-		     "else SERVICE_RESULT=signal\nfi\nexport SERVICE_RESULT\n");
-	if (p->timer_target)
-		emit_add(
-			&b,
-			"# For the timer that started this run (klein-svc timer logs it).\n"
-			"echo \"$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS\" >supervise/klein.result\n");
+	emit_add(&b,
+		 "if [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
+		 "elif [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
+		 "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
+		 "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"
+		 "else SERVICE_RESULT=signal\nfi\nexport SERVICE_RESULT\nresult=$SERVICE_RESULT\n");
 	if (p->stop_post.n) {
 		emit_add(&b, "\n");
 		sh_env_block(&b, p);

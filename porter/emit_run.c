@@ -71,6 +71,9 @@ cond_test(struct emit_buf *b, const struct plan_cond *c)
 	case PLAN_COND_PATH_IS_MOUNT_POINT:
 		emit_add(b, "mountpoint -q"), sh_word(b, c->value);
 		break;
+	case PLAN_COND_CAPABILITY:
+		emit_addf(b, "has_cap %d", c->cap);
+		break;
 	case PLAN_COND_PATH_IS_READ_WRITE:
 	case PLAN_COND_CONST_TRUE:
 		emit_add(b, "true");
@@ -95,10 +98,11 @@ run_conditions(struct emit_buf *b, const struct run_plan *p)
 {
 	if (!p->n_conds && !p->exec_condition.n)
 		return;
-	bool glob = false, dne = false, trig[2] = { false, false };
+	bool glob = false, dne = false, cap = false, trig[2] = { false, false };
 	for (size_t i = 0; i < p->n_conds; i++) {
 		glob |= p->conds[i].kind == PLAN_COND_PATH_EXISTS_GLOB;
 		dne |= p->conds[i].kind == PLAN_COND_DIRECTORY_NOT_EMPTY;
+		cap |= p->conds[i].kind == PLAN_COND_CAPABILITY;
 		if (p->conds[i].trigger)
 			trig[p->conds[i].is_assert] = true;
 	}
@@ -115,6 +119,11 @@ run_conditions(struct emit_buf *b, const struct run_plan *p)
 		emit_add(
 			b,
 			"dir_not_empty() { [ -d \"$1\" ] && [ -n \"$(ls -- \"$1\" 2>/dev/null)\" ]; }\n");
+	if (cap) /* systemd: CapBnd of /proc/self/status; unreadable: all */
+		emit_add(b, "has_cap() {\n\tbnd=7fffffffffffffff\n"
+			    "\twhile read -r k v; do [ \"$k\" != CapBnd: ] || bnd=$v; done "
+			    "2>/dev/null </proc/self/status\n"
+			    "\t[ $((0x$bnd >> $1 & 1)) -eq 1 ]\n}\n");
 	for (int a = 0; a < 2; a++) {
 		for (size_t i = 0; i < p->n_conds; i++) {
 			const struct plan_cond *c = &p->conds[i];

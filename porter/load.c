@@ -42,7 +42,7 @@ static int
 load_file(struct loader *L, const char *sys, const char *root)
 {
 	const char *sections[8];
-	char *host = unitpath_rooted(root, sys), *buf = NULL;
+	char *host = unitpath_resolved(root, sys), *buf = NULL;
 	size_t len = 0, n = 0;
 	int r;
 

@@ -12,6 +12,7 @@
 
 #include "lib/diag.h"
 #include "lib/words.h"
+#include "strindex.h"
 
 enum unit_state {
 	UNIT_LOADED,
@@ -30,7 +31,8 @@ struct setting {
 	bool is_list;
 	char **values;
 	size_t n_values;
-	struct loc loc; /* the last assignment that contributed */
+	struct loc loc;	       /* the last assignment that contributed */
+	struct strindex index; /* values by key, for dedup in constant time (merge.c) */
 };
 
 struct exec_list {
@@ -49,7 +51,8 @@ struct unit {
 	size_t n_settings;
 	char **environment; /* merged Environment=, "NAME=VALUE", systemd's order */
 	size_t n_environment;
-	struct exec_list *exec; /* one per Exec* key that was set, in first-assignment order */
+	struct strindex env_index; /* environment by name (merge.c) */
+	struct exec_list *exec;	   /* one per Exec* key that was set, in first-assignment order */
 	size_t n_exec;
 	/* Private storage (strings the struct hands out) is owned here too. */
 	void *storage;

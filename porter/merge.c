@@ -27,18 +27,15 @@ merge_file(struct store *st, const char *file, const char **ret)
 int
 merge_strv_push(char ***v, size_t *n, char *s)
 {
-	char **nv;
-
 	if (!s)
 		return -ENOMEM;
-	nv = realloc(*v, (*n + 2) * sizeof(**v));
-	if (!nv) {
+	/* Geometric growth: a list of n items costs O(n), not O(n^2). */
+	if (strv_reserve(v, *n) < 0) {
 		free(s);
 		return -ENOMEM;
 	}
-	*v = nv;
-	nv[(*n)++] = s;
-	nv[*n] = NULL;
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
 	return 0;
 }
 
@@ -89,6 +86,7 @@ merge_scalar(struct loader *L, const struct directive *dr, char *value, unsigned
 		return -ENOMEM;
 	}
 	merge_strv_clear(&s->values, &s->n_values);
+	strindex_reset(&s->index);
 	if (!value)
 		return 0;
 	return merge_strv_push(&s->values, &s->n_values, value);
@@ -102,6 +100,7 @@ merge_list_reset(struct loader *L, const struct directive *dr, unsigned line)
 	if (!s)
 		return -ENOMEM;
 	merge_strv_clear(&s->values, &s->n_values);
+	strindex_reset(&s->index);
 	return 0;
 }
 
@@ -114,12 +113,19 @@ merge_list_add(struct loader *L, const struct directive *dr, char *value, unsign
 		free(value);
 		return -ENOMEM;
 	}
-	if (dedup)
-		for (size_t i = 0; i < s->n_values; i++)
-			if (!strcmp(s->values[i], value)) {
-				free(value);
-				return 0;
-			}
+	if (dedup) {
+		size_t cursor = 0;
+
+		if (strindex_sync(&s->index, s->values, s->n_values, strindex_key_all) < 0) {
+			free(value);
+			return -ENOMEM;
+		}
+		if (strindex_next(&s->index, s->values, value, strlen(value), &cursor) !=
+		    (size_t)-1) {
+			free(value);
+			return 0;
+		}
+	}
 	return merge_strv_push(&s->values, &s->n_values, value);
 }
 
@@ -170,14 +176,19 @@ merge_path_check(struct loader *L, unsigned line, const char *key, char *path, u
 int
 merge_env(struct unit *u, char *assign)
 {
-	size_t nl = (size_t)(strchr(assign, '=') - assign);
+	size_t nl = (size_t)(strchr(assign, '=') - assign), cursor = 0, i;
 
-	for (size_t i = 0; i < u->n_environment; i++)
-		if (!strncmp(u->environment[i], assign, nl + 1)) {
-			free(u->environment[i]);
-			u->environment[i] = assign;
-			return 0;
-		}
+	/* By name through an index: a scan per assignment was quadratic. */
+	if (strindex_sync(&u->env_index, u->environment, u->n_environment, strindex_key_name) < 0) {
+		free(assign);
+		return -ENOMEM;
+	}
+	i = strindex_next(&u->env_index, u->environment, assign, nl, &cursor);
+	if (i != (size_t)-1) {
+		free(u->environment[i]);
+		u->environment[i] = assign;
+		return 0;
+	}
 	return merge_strv_push(&u->environment, &u->n_environment, assign);
 }
 
@@ -256,10 +267,13 @@ unit_done(struct unit *u)
 	free(u->name);
 	free(u->fragment);
 	merge_strv_clear(&u->dropins, &u->n_dropins);
-	for (size_t i = 0; i < u->n_settings; i++)
+	for (size_t i = 0; i < u->n_settings; i++) {
 		merge_strv_clear(&u->settings[i].values, &u->settings[i].n_values);
+		strindex_done(&u->settings[i].index);
+	}
 	free(u->settings);
 	merge_strv_clear(&u->environment, &u->n_environment);
+	strindex_done(&u->env_index);
 	for (size_t i = 0; i < u->n_exec; i++)
 		merge_exec_clear(&u->exec[i]);
 	free(u->exec);

@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/chase.h"
 #include "outdir.h"
 
 /* FNV-1a 64: detects edits; not a security boundary. */
@@ -42,8 +45,9 @@ manifest_text(const struct emit_tree *t, const char *source)
 			emit_addf(&b, "link %016llx %s\n",
 				  (unsigned long long)fnv1a(f->text, strlen(f->text)), f->path);
 		else
-			emit_addf(&b, "file %016llx %s\n",
-				  (unsigned long long)fnv1a(f->text, strlen(f->text)), f->path);
+			emit_addf(&b, "file %016llx %s\nmode %04o %s\n",
+				  (unsigned long long)fnv1a(f->text, strlen(f->text)), f->path,
+				  f->mode & 07777u, f->path);
 	}
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
@@ -51,9 +55,15 @@ manifest_text(const struct emit_tree *t, const char *source)
 static int
 read_all(int dirfd, const char *path, char **ret, size_t *len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO put in place of a file must not hang us. */
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
 	size_t cap = 4096, n = 0;
 	char *s = malloc(cap);
 	for (;;) {
@@ -116,6 +126,22 @@ manifest_has(const char *m, const char *path)
 	return false;
 }
 
+/* A mode changed by hand (chmod -x run) is an edit like a content change.
+ * Returns 1 same, 0 changed (*why says so), -errno. */
+static int
+mode_same(int dirfd, const char *dir, const char *path, unsigned mode, char **why)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 1 : -errno; /* the hash says */
+	if ((st.st_mode & 07777u) == mode)
+		return 1;
+	set_why(why, "%s/%s: its mode was changed by hand (%04o; klein-porter wrote %04o)", dir,
+		path, (unsigned)(st.st_mode & 07777u), mode);
+	return 0;
+}
+
 /* Checks every entry of the manifest against the directory; the first
  * mismatch (or unlisted file) is reported in *why. Returns 1 clean, 0 edited,
  * -errno. */
@@ -127,7 +153,16 @@ verify(int dirfd, const char *dir, const char *m, const char *rel, char **why)
 		for (const char *l = m; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 			char kind[8], path[PATH_MAX];
 			unsigned long long h;
-			if (*l == '#' || sscanf(l, "%7s %llx %4095[^\n]", kind, &h, path) != 3)
+			unsigned mode;
+			if (*l == '#')
+				continue;
+			if (sscanf(l, "mode %o %4095[^\n]", &mode, path) == 2) {
+				int r = mode_same(dirfd, dir, path, mode, why);
+				if (r <= 0)
+					return r;
+				continue;
+			}
+			if (sscanf(l, "%7s %llx %4095[^\n]", kind, &h, path) != 3)
 				continue;
 			char *s = NULL;
 			size_t n = 0;
@@ -208,38 +243,15 @@ rm_rf_at(int dirfd, const char *name)
 }
 
 static int
-rm_rf(const char *path)
-{
-	return rm_rf_at(AT_FDCWD, path);
-}
-
-int
-outdir_mkdirs(const char *path, unsigned mode)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-			*p = '\0';
-			if (mkdir(buf, mode) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (!c)
-				return 0;
-		}
-	}
-}
-
-static int
 write_file(int dirfd, const struct emit_file *f)
 {
 	const char *slash = strrchr(f->path, '/');
 	if (slash) {
 		char sub[PATH_MAX];
 		snprintf(sub, sizeof(sub), "%.*s", (int)(slash - f->path), f->path);
-		if (mkdirat(dirfd, sub, 0755) < 0 && errno != EEXIST)
+		/* Fixed modes: runsv and the service must read it whatever the umask. */
+		if (mkdirat(dirfd, sub, 0755) == 0 ? fchmodat(dirfd, sub, 0755, 0) < 0
+						   : errno != EEXIST)
 			return -errno;
 	}
 	if (f->symlink)
@@ -265,14 +277,11 @@ write_file(int dirfd, const struct emit_file *f)
 	return 0;
 }
 
-/* Fills the temporary directory tmp; any failure leaves the target untouched. */
+/* Fills the temporary directory dirfd; any failure leaves the target untouched. */
 static int
-fill(const char *tmp, const struct emit_tree *t, char *manifest, const struct outdir_options *o,
-     char **why)
+fill(int dirfd, const char *shown, const struct emit_tree *t, char *manifest,
+     const struct outdir_options *o, char **why)
 {
-	int dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return -errno;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i <= t->n; i++) {
 		if (o->fail_after >= 0 && (size_t)o->fail_after == i) {
@@ -287,193 +296,282 @@ fill(const char *tmp, const struct emit_tree *t, char *manifest, const struct ou
 			r = write_file(dirfd, &t->v[i]);
 		}
 		if (r < 0)
-			set_why(why, "%s/%s", tmp, i == t->n ? OUTDIR_MANIFEST : t->v[i].path);
+			set_why(why, "%s/%s", shown, i == t->n ? OUTDIR_MANIFEST : t->v[i].path);
 	}
 	if (r == 0 && fchmod(dirfd, 0755) < 0)
 		r = -errno;
-	close(dirfd);
 	return r;
 }
 
-/* Puts tmp in place of dir: an atomic exchange when the kernel has it. */
-static int
-swap_in(const char *tmp, const char *dir, bool exists, char **why)
+/* Where a directory or link goes: its parent, resolved inside the root, and
+ * its name there. The parent is flock()ed for the whole write: writers of the
+ * same directory take turns, so a temporary found while holding the lock is
+ * an abandoned one (its writer was killed). */
+struct target {
+	int pfd;    /* the parent (O_PATH) */
+	int lockfd; /* the parent, flock()ed; -1 where locks do not work */
+	char name[NAME_MAX + 1];
+	char *shown; /* ROOT/path, for messages */
+};
+
+static void
+target_close(struct target *tg)
 {
-	if (!exists) {
-		if (rename(tmp, dir) == 0)
-			return 0;
-		set_why(why, "%s", dir);
-		return -errno;
-	}
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
-		return rm_rf(tmp); /* tmp now holds the previous directory */
-	if (errno != EINVAL && errno != ENOSYS) {
-		set_why(why, "%s", dir);
-		return -errno;
-	}
-	char old[PATH_MAX];
-	snprintf(old, sizeof(old), "%s.old", tmp);
-	if (rename(dir, old) < 0) {
-		set_why(why, "%s", dir);
-		return -errno;
-	}
-	if (rename(tmp, dir) < 0) {
-		int e = -errno;
-		(void)!rename(old, dir);
-		set_why(why, "%s", dir);
-		return e;
-	}
-	return rm_rf(old);
+	if (tg->lockfd >= 0)
+		close(tg->lockfd); /* drops the lock */
+	if (tg->pfd >= 0)
+		close(tg->pfd);
+	free(tg->shown);
 }
 
-static char *
-tmp_template(const char *path)
+static int
+target_open(const char *path, const struct outdir_options *o, struct target *tg, char **why)
 {
-	const char *slash = strrchr(path, '/');
-	char *s = NULL;
-	if (asprintf(&s, "%.*s.%s.tmp.XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
-		     slash ? slash + 1 : path) < 0)
-		return NULL;
-	return s;
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+	size_t rl = o->root ? strlen(o->root) : 0;
+	int rootfd, r;
+
+	*tg = (struct target){ .pfd = -1, .lockfd = -1 };
+	while (rl > 0 && o->root[rl - 1] == '/')
+		rl--;
+	if (asprintf(&tg->shown, "%.*s%s%s", (int)rl, rl ? o->root : "", path[0] == '/' ? "" : "/",
+		     path) < 0) {
+		tg->shown = NULL;
+		return -ENOMEM;
+	}
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..") || strlen(name) > NAME_MAX - 20) {
+		set_why(why, "%s", tg->shown);
+		return -EINVAL;
+	}
+	snprintf(tg->name, sizeof(tg->name), "%s", name);
+	char *parent = strndup(path, slash ? (size_t)(slash - path) : 0);
+	rootfd = parent ? chase_root(o->root) : -ENOMEM;
+	r = rootfd < 0 ? rootfd : chase(rootfd, parent, CHASE_MKDIR);
+	if (rootfd >= 0)
+		close(rootfd);
+	free(parent);
+	if (r < 0) {
+		set_why(why, "%.*s", (int)(strlen(tg->shown) - strlen(name) - 1), tg->shown);
+		return r;
+	}
+	tg->pfd = r;
+	tg->lockfd = openat(tg->pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tg->lockfd >= 0 && flock(tg->lockfd, LOCK_EX) < 0) {
+		close(tg->lockfd);
+		tg->lockfd = -1;
+	}
+	return 0;
+}
+
+/* ".NAME.tmp.XXXXXX" (a temporary of ours) or that + ".old" (a previous
+ * directory being replaced where the kernel cannot exchange). */
+static bool
+is_our_temp(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+	if (entry[0] != '.' || strncmp(entry + 1, name, n) || strncmp(entry + 1 + n, ".tmp.", 5))
+		return false;
+	const char *x = entry + 1 + n + 5;
+	for (int i = 0; i < 6; i++)
+		if (!((x[i] >= 'a' && x[i] <= 'z') || (x[i] >= 'A' && x[i] <= 'Z') ||
+		      (x[i] >= '0' && x[i] <= '9')))
+			return false;
+	return !x[6] || !strcmp(x + 6, ".old");
+}
+
+/* Removes what killed writes of this target left behind (only under the
+ * lock: then no writer is at work). */
+static void
+remove_stale(const struct target *tg)
+{
+	int fd = tg->lockfd < 0 ? -1 : openat(tg->pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d));)
+		if (is_our_temp(e->d_name, tg->name))
+			(void)rm_rf_at(tg->pfd, e->d_name); /* best effort: retried next run */
+	closedir(d);
+}
+
+/* A fresh name ".NAME.tmp.XXXXXX" in the parent; mkdir_it: as a directory. */
+static int
+make_temp(const struct target *tg, bool mkdir_it, char *tmp, size_t cap)
+{
+	static const char alnum[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	for (int tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			for (size_t i = 0; i < sizeof(rnd); i++)
+				rnd[i] = (unsigned char)(rand() ^ getpid());
+		char x[7];
+		for (size_t i = 0; i < 6; i++)
+			x[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+		x[6] = '\0';
+		snprintf(tmp, cap, ".%s.tmp.%s", tg->name, x);
+		if (!mkdir_it) {
+			if (faccessat(tg->pfd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+			    errno == ENOENT)
+				return 0;
+			continue;
+		}
+		if (mkdirat(tg->pfd, tmp, 0700) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* Puts tmp in place of the target: an atomic exchange when the kernel has it. */
+static int
+swap_in(const struct target *tg, const char *tmp, bool exists, char **why)
+{
+	int p = tg->pfd;
+	if (!exists) {
+		if (renameat(p, tmp, p, tg->name) == 0)
+			return 0;
+		set_why(why, "%s", tg->shown);
+		return -errno;
+	}
+	if (renameat2(p, tmp, p, tg->name, RENAME_EXCHANGE) == 0)
+		return rm_rf_at(p, tmp); /* tmp now holds the previous directory */
+	if (errno != EINVAL && errno != ENOSYS) {
+		set_why(why, "%s", tg->shown);
+		return -errno;
+	}
+	char old[NAME_MAX + 1];
+	snprintf(old, sizeof(old), "%s.old", tmp);
+	if (renameat(p, tg->name, p, old) < 0) {
+		set_why(why, "%s", tg->shown);
+		return -errno;
+	}
+	if (renameat(p, tmp, p, tg->name) < 0) {
+		int e = -errno;
+		(void)!renameat(p, old, p, tg->name);
+		set_why(why, "%s", tg->shown);
+		return e;
+	}
+	return rm_rf_at(p, old);
+}
+
+/* What is at the target now. Returns 1 if nothing is to be done (*res
+ * set), 0 to go on writing, or -errno. */
+static int
+check_existing(const struct target *tg, const char *manifest, const struct outdir_options *o,
+	       const struct stat *st, enum outdir_result *res, char **why)
+{
+	char *old = NULL;
+	size_t n;
+	int r;
+	if (!S_ISDIR(st->st_mode)) {
+		set_why(why, "%s exists and is not a directory", tg->shown);
+		*res = OUTDIR_REFUSED;
+		return o->force ? 0 : 1;
+	}
+	int dirfd = openat(tg->pfd, tg->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0) {
+		set_why(why, "%s", tg->shown);
+		return -errno;
+	}
+	r = read_all(dirfd, OUTDIR_MANIFEST, &old, &n);
+	if (r == -ENOENT || r == -EINVAL) {
+		set_why(why, "%s was not written by klein-porter (no %s)", tg->shown,
+			OUTDIR_MANIFEST);
+		r = 0;
+	} else if (r == 0) {
+		r = verify(dirfd, tg->shown, old, NULL, why);
+		if (r == 1 && !strcmp(old, manifest))
+			r = 3; /* ours, clean and the same */
+	}
+	free(old);
+	close(dirfd);
+	if (r < 0) {
+		set_why(why, "%s", tg->shown);
+		return r;
+	}
+	*res = r == 3 ? OUTDIR_UNCHANGED : OUTDIR_REFUSED;
+	return r == 3 || (r == 0 && !o->force);
 }
 
 int
 outdir_write(const char *dir, const struct emit_tree *t, const char *source,
 	     const struct outdir_options *o, enum outdir_result *res, char **why)
 {
-	char *manifest = manifest_text(t, source);
+	char *manifest = manifest_text(t, source), tmp[NAME_MAX + 1];
+	struct target tg;
 	struct stat st;
-	int r;
 	if (!manifest)
 		return -ENOMEM;
-	bool exists = lstat(dir, &st) == 0;
-	if (exists && !S_ISDIR(st.st_mode) && !o->force) {
-		set_why(why, "%s exists and is not a directory%s", dir, "");
-		*res = OUTDIR_REFUSED;
-		free(manifest);
-		return 0;
+	int r = target_open(dir, o, &tg, why);
+	if (r == 0)
+		remove_stale(&tg);
+	bool exists = r == 0 && fstatat(tg.pfd, tg.name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (exists)
+		r = check_existing(&tg, manifest, o, &st, res, why);
+	if (r == 0 && why) {
+		free(*why);
+		*why = NULL;
 	}
-	if (exists && S_ISDIR(st.st_mode)) {
-		char *old = NULL;
-		size_t n;
-		int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0) {
+	if (r == 0 && (r = make_temp(&tg, true, tmp, sizeof(tmp))) < 0)
+		set_why(why, "%s", tg.shown);
+	if (r == 0) {
+		int dirfd = openat(tg.pfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = dirfd < 0 ? -errno : fill(dirfd, tg.shown, t, manifest, o, why);
+		if (dirfd >= 0)
+			close(dirfd);
+		if (r == 0 && exists && !S_ISDIR(st.st_mode) && unlinkat(tg.pfd, tg.name, 0) < 0)
 			r = -errno;
-			set_why(why, "%s", dir);
-			free(manifest);
-			return r;
-		}
-		r = read_all(dirfd, OUTDIR_MANIFEST, &old, &n);
-		if (r == -ENOENT) {
-			set_why(why, "%s was not written by klein-porter (no %s)", dir,
-				OUTDIR_MANIFEST);
-			r = 0;
-		} else if (r == 0) {
-			r = verify(dirfd, dir, old, NULL, why);
-			if (r == 1 && !strcmp(old, manifest)) {
-				free(old), free(manifest), close(dirfd);
-				*res = OUTDIR_UNCHANGED;
-				return 0;
-			}
-			if (r == 1)
-				r = 2; /* ours and clean: replace */
-		}
-		free(old);
-		close(dirfd);
-		if (r < 0) {
-			set_why(why, "%s", dir);
-			free(manifest);
-			return r;
-		}
-		if (r == 0 && !o->force) {
-			*res = OUTDIR_REFUSED;
-			free(manifest);
-			return 0;
-		}
-		if (why) {
-			free(*why);
-			*why = NULL;
-		}
+		if (r == 0)
+			r = swap_in(&tg, tmp, exists && S_ISDIR(st.st_mode), why);
+		if (r < 0)
+			rm_rf_at(tg.pfd, tmp);
+		else
+			*res = OUTDIR_WRITTEN;
 	}
-	const char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		char parent[PATH_MAX];
-		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
-		if ((r = outdir_mkdirs(parent, 0755)) < 0) {
-			set_why(why, "%s", parent);
-			free(manifest);
-			return r;
-		}
-	}
-	char *tmp = tmp_template(dir);
-	if (!tmp || !mkdtemp(tmp)) {
-		r = tmp ? -errno : -ENOMEM;
-		set_why(why, "%s", dir);
-		free(tmp), free(manifest);
-		return r;
-	}
-	r = fill(tmp, t, manifest, o, why);
-	if (r == 0 && exists && !S_ISDIR(st.st_mode) && unlink(dir) < 0)
-		r = -errno;
-	if (r == 0)
-		r = swap_in(tmp, dir, exists && S_ISDIR(st.st_mode), why);
-	if (r < 0)
-		rm_rf(tmp);
-	free(tmp), free(manifest);
-	if (r == 0)
-		*res = OUTDIR_WRITTEN;
-	return r;
+	target_close(&tg);
+	free(manifest);
+	return r < 0 ? r : 0;
 }
 
 int
 outdir_link(const char *link, const char *target, const struct outdir_options *o,
 	    enum outdir_result *res, char **why)
 {
-	char cur[PATH_MAX];
-	ssize_t n = readlink(link, cur, sizeof(cur) - 1);
+	char cur[PATH_MAX], tmp[NAME_MAX + 1];
+	struct target tg;
 	struct stat st;
-	bool exists = lstat(link, &st) == 0;
-	if (n >= 0) {
+	int r = target_open(link, o, &tg, why);
+	if (r < 0) {
+		target_close(&tg);
+		return r;
+	}
+	remove_stale(&tg);
+	ssize_t n = readlinkat(tg.pfd, tg.name, cur, sizeof(cur) - 1);
+	bool exists = fstatat(tg.pfd, tg.name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (n >= 0)
 		cur[n] = '\0';
-		if (!strcmp(cur, target)) {
-			*res = OUTDIR_UNCHANGED;
-			return 0;
-		}
-	}
-	if (exists && !o->force) {
-		set_why(why, "%s exists and does not point to %s", link, target);
+	if (n >= 0 && !strcmp(cur, target)) {
+		*res = OUTDIR_UNCHANGED;
+	} else if (exists && !o->force) {
+		set_why(why, "%s exists and does not point to %s", tg.shown, target);
 		*res = OUTDIR_REFUSED;
-		return 0;
-	}
-	const char *slash = strrchr(link, '/');
-	int r;
-	if (slash && slash != link) {
-		char parent[PATH_MAX];
-		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - link), link);
-		if ((r = outdir_mkdirs(parent, 0755)) < 0) {
-			set_why(why, "%s", parent);
-			return r;
-		}
-	}
-	if (exists && S_ISDIR(st.st_mode) && (r = rm_rf(link)) < 0) {
-		set_why(why, "%s", link);
-		return r;
-	}
-	char *tmp = tmp_template(link);
-	if (!tmp)
-		return -ENOMEM;
-	/* A unique name for the new link, then rename over the old entry. */
-	for (char *x = strstr(tmp, "XXXXXX"); x && *x; x++)
-		*x = "0123456789abcdef"[(unsigned)(getpid() + (x - tmp)) % 16];
-	unlink(tmp);
-	if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
+	} else if ((exists && S_ISDIR(st.st_mode) && (r = rm_rf_at(tg.pfd, tg.name)) < 0) ||
+		   (r = make_temp(&tg, false, tmp, sizeof(tmp))) < 0) {
+		set_why(why, "%s", tg.shown);
+	} else if (symlinkat(target, tg.pfd, tmp) < 0 ||
+		   renameat(tg.pfd, tmp, tg.pfd, tg.name) < 0) {
+		/* A unique name for the new link, then rename over the old entry. */
 		r = -errno;
-		unlink(tmp);
-		set_why(why, "%s", link);
-		free(tmp);
-		return r;
+		unlinkat(tg.pfd, tmp, 0);
+		set_why(why, "%s", tg.shown);
+	} else {
+		*res = OUTDIR_WRITTEN;
 	}
-	free(tmp);
-	*res = OUTDIR_WRITTEN;
-	return 0;
+	target_close(&tg);
+	return r;
 }

@@ -61,11 +61,15 @@ exec_dir_add(struct loader *L, const struct directive *dr, const char *src, cons
 	}
 	*o = '\0';
 	n = strlen(esc);
-	for (size_t i = 0; i < s->n_values; i++) {
+	/* The entries of this SRC, through the index (a scan was quadratic). */
+	if (strindex_sync(&s->index, s->values, s->n_values, strindex_key_src) < 0) {
+		free(esc);
+		return -ENOMEM;
+	}
+	for (size_t cursor = 0, i;
+	     (i = strindex_next(&s->index, s->values, esc, n, &cursor)) != (size_t)-1;) {
 		const char *v = s->values[i];
 
-		if (strncmp(v, esc, n) || (v[n] && v[n] != ':'))
-			continue;
 		if (!dst || (v[n] == ':' && !strcmp(v + n + 1, dst))) {
 			free(esc); /* the directory (or this very symlink) is there */
 			return 0;
@@ -173,6 +177,7 @@ store_env(struct loader *L, const struct directive *dr, const char *value, unsig
 
 	if (!*value) {
 		merge_strv_clear(&L->u->environment, &L->u->n_environment);
+		strindex_reset(&L->u->env_index);
 		return 0;
 	}
 	for (;;) {

@@ -10,6 +10,7 @@
 
 #include "lib/diag.h"
 #include "load.h"
+#include "strindex.h"
 #include "table.h"
 #include "translate.h"
 
@@ -34,6 +35,9 @@ int tr_get_signal(const struct setting *s, int *dst, struct diag *d);
 /* Every whitespace-separated word of every value of s, deduplicated, into
  * *v (an empty value resets). Returns 0 or -ENOMEM. */
 int tr_each_word(const struct setting *s, char ***v, size_t *n);
+/* Appends a copy of s unless *v has it; ix indexes *v (a zeroed one to
+ * start, strindex_done() after): constant time, where a scan was quadratic. */
+int tr_strv_push_unique(char ***v, size_t *n, const char *s, struct strindex *ix);
 
 /* Value grammars (systemd 252, porter-reference.md 2.10): thin adapters over values.h. */
 int tv_boolean(const char *s);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strindex.h"
 #include "tr.h"
 #include "lib/values.h"
 #include "status_list.h"
@@ -16,15 +17,14 @@
 int
 tr_strv_push(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-	if (!nv)
+	/* Geometric growth: n pushes cost O(n). */
+	if (strv_reserve(v, *n) < 0)
 		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
+	(*v)[*n] = strdup(s);
+	if (!(*v)[*n])
 		return -ENOMEM;
 	(*n)++;
-	nv[*n] = NULL;
+	(*v)[*n] = NULL;
 	return 0;
 }
 
@@ -132,16 +132,31 @@ tr_get_signal(const struct setting *s, int *dst, struct diag *d)
 /* Calls fn for every whitespace-separated word of every value of s (list
  * directives may hold several names per line); an empty value resets. */
 int
+tr_strv_push_unique(char ***v, size_t *n, const char *s, struct strindex *ix)
+{
+	size_t cursor = 0;
+
+	if (strindex_sync(ix, *v, *n, strindex_key_all) < 0)
+		return -ENOMEM;
+	if (strindex_next(ix, *v, s, strlen(s), &cursor) != (size_t)-1)
+		return 0;
+	return tr_strv_push(v, n, s);
+}
+
+int
 tr_each_word(const struct setting *s, char ***v, size_t *n)
 {
-	for (size_t i = 0; i < s->n_values; i++) {
+	struct strindex ix = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < s->n_values; i++) {
 		const char *x = s->values[i];
 		if (!x[0]) {
 			tr_strv_free(*v, *n);
 			*v = NULL, *n = 0;
 			continue;
 		}
-		while (*x) {
+		while (r == 0 && *x) {
 			while (*x && isspace((unsigned char)*x))
 				x++;
 			size_t len = 0;
@@ -150,16 +165,13 @@ tr_each_word(const struct setting *s, char ***v, size_t *n)
 			if (!len)
 				break;
 			char *w = strndup(x, len);
-			if (!w)
-				return -ENOMEM;
-			int r = tr_strv_has(*v, *n, w) ? 0 : tr_strv_push(v, n, w);
+			r = w ? tr_strv_push_unique(v, n, w, &ix) : -ENOMEM;
 			free(w);
-			if (r < 0)
-				return r;
 			x += len;
 		}
 	}
-	return 0;
+	strindex_done(&ix);
+	return r;
 }
 
 int

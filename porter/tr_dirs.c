@@ -110,6 +110,7 @@ tr_dir(struct run_plan *p, const struct setting *s, const char *why, struct diag
 	struct plan_dirs *pd = &p->dirs[kind];
 	char **words = NULL;
 	size_t n = 0;
+	struct strindex ix = { 0 };
 	int r = tr_each_word(s, &words, &n);
 	tr_strv_free(pd->names, pd->n);
 	pd->names = NULL, pd->n = 0;
@@ -128,14 +129,13 @@ tr_dir(struct run_plan *p, const struct setting *s, const char *why, struct diag
 				 "%s=%s: path is absolute or not normalized, ignored", s->key,
 				 words[i]);
 		else {
-			r = tr_strv_has(pd->names, pd->n, src)
-				    ? 0
-				    : tr_strv_push(&pd->names, &pd->n, src);
+			r = tr_strv_push_unique(&pd->names, &pd->n, src, &ix);
 			if (r == 0 && dst)
 				r = dir_link_push(pd, src, dst);
 		}
 		free(src), free(dst);
 	}
+	strindex_done(&ix);
 	tr_strv_free(words, n);
 	return r;
 }

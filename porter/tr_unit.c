@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap.h"
 #include "tr.h"
 #include "lib/values.h"
 #include "lib/words.h"
@@ -24,6 +25,7 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 {
 	char **words = NULL;
 	size_t nw = 0;
+	struct strindex ix = { 0 };
 	int r = tr_each_word(s, &words, &nw);
 	for (size_t i = 0; r == 0 && i < nw; i++) {
 		const char *dot = strrchr(words[i], '.');
@@ -31,8 +33,8 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 			char *name = translate_service_name(words[i]);
 			if (!name)
 				r = -ENOMEM;
-			else if (!tr_strv_has(*v, *n, name))
-				r = tr_strv_push(v, n, name);
+			else
+				r = tr_strv_push_unique(v, n, name, &ix);
 			free(name);
 		} else if (warn_others && dot && strcmp(dot, ".target") && strcmp(dot, ".slice")) {
 			diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
@@ -40,6 +42,7 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 				 s->key, words[i]);
 		}
 	}
+	strindex_done(&ix);
 	tr_strv_free(words, nw);
 	return r;
 }
@@ -155,6 +158,34 @@ add_cond(struct run_plan *p, const struct setting *s, const char *value, enum pl
 	return c->value && c->key ? 0 : -ENOMEM;
 }
 
+/* ConditionCapability=: the run script reads the bounding set, as systemd's
+ * condition_test_capability() does. A name systemd does not know makes its
+ * test fail ("assuming failed"), negated or not. */
+static int
+cond_capability(struct run_plan *p, const struct setting *s, const char *v, bool negate,
+		bool trigger, bool is_assert, struct diag *d)
+{
+	int cap = cap_from_name(v);
+	int r;
+
+	if (cap < 0) {
+		diag_add(d, s->loc.file, s->loc.line, DIAG_WARNING,
+			 "%s=%s%s: not a capability: systemd cannot test it and assumes it failed",
+			 s->key, negate ? "!" : "", v);
+		/* The label keeps the '!': it is what systemd names. */
+		char *label = NULL;
+		if (asprintf(&label, "%s%s", negate ? "!" : "", v) < 0)
+			return -ENOMEM;
+		r = add_cond(p, s, label, PLAN_COND_CONST_FALSE, false, trigger, is_assert);
+		free(label);
+		return r;
+	}
+	r = add_cond(p, s, v, PLAN_COND_CAPABILITY, negate, trigger, is_assert);
+	if (r == 0)
+		p->conds[p->n_conds - 1].cap = cap;
+	return r;
+}
+
 int
 tr_cond(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
@@ -179,6 +210,8 @@ tr_cond(struct run_plan *p, const struct setting *s, const char *why, struct dia
 				break;
 		if (k < ARRAY_SIZE(cond_kinds)) {
 			r = add_cond(p, s, v, cond_kinds[k].kind, negate, trigger, is_assert);
+		} else if (!strcmp(what, "Capability")) {
+			r = cond_capability(p, s, v, negate, trigger, is_assert, d);
 		} else if (!strcmp(what, "Virtualization")) {
 			bool t = virt_in_container(v) != negate;
 			diag_add(

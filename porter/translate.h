@@ -105,6 +105,7 @@ enum plan_cond_kind {
 	PLAN_COND_FILE_IS_EXECUTABLE,
 	PLAN_COND_PATH_IS_MOUNT_POINT,
 	PLAN_COND_PATH_IS_READ_WRITE,
+	PLAN_COND_CAPABILITY, /* cap: a bit of the bounding set (CapBnd in /proc/self/status) */
 	PLAN_COND_CONST_TRUE, /* evaluated at convert time (what systemd sees in a container) */
 	PLAN_COND_CONST_FALSE,
 };
@@ -116,6 +117,7 @@ struct plan_cond {
 	char *key; /* "ConditionPathExists", for messages */
 	char *file;
 	unsigned line;
+	int cap; /* PLAN_COND_CAPABILITY: the capability's number */
 };
 
 struct plan_rlimit {

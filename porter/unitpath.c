@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
+#include "lib/chase.h"
 #include "merge.h"
 #include "unitpath.h"
 
@@ -84,13 +85,16 @@ unitpath_read(const char *path, char **ret, size_t *ret_len)
 	return 0;
 }
 
-/* root + path, with root "/" or NULL meaning none. */
 char *
 unitpath_rooted(const char *root, const char *path)
 {
-	if (!root || !strcmp(root, "/") || !*root)
-		return strdup(path);
-	return strjoin3(root, path[0] == '/' ? "" : "/", path);
+	return chase_path(root, path, false);
+}
+
+char *
+unitpath_resolved(const char *root, const char *path)
+{
+	return chase_path(root, path, true);
 }
 
 /* Follows symlinks of the system path sys under root. On FOUND_FILE, *ret is
@@ -220,7 +224,7 @@ collect_dropins(const char *root, char **dirs, size_t n_dirs, struct dropin **re
 	int r = 0;
 
 	for (size_t i = 0; i < n_dirs && r >= 0; i++) {
-		char *host = unitpath_rooted(root, dirs[i]);
+		char *host = unitpath_resolved(root, dirs[i]);
 		struct dirent **ents = NULL;
 		int k;
 

@@ -17,8 +17,14 @@ extern const char *const unit_search_path[];
 /* Reads a whole file (at most 64 MiB). Returns 0 or -errno (-EFBIG). */
 int unitpath_read(const char *path, char **ret, size_t *ret_len);
 
-/* root + path, with root "/" or NULL meaning none; NULL when out of memory. */
+/* root + path (root "/" or NULL: none) as a host path whose directories are
+ * resolved inside root, as systemd's --root does (absolute symlinks and ".."
+ * never leave it); the last component is left as is (lstat sees a symlink).
+ * A directory missing inside the root gives a path that does not exist.
+ * NULL when out of memory. */
 char *unitpath_rooted(const char *root, const char *path);
+/* The same with the last component followed too (for reading a file). */
+char *unitpath_resolved(const char *root, const char *path);
 
 enum found { FOUND_NONE, FOUND_FILE, FOUND_MASKED };
 

@@ -277,15 +277,11 @@ load_env_files(const struct exec_opts *o, struct strv *env)
 			return -ENOENT;
 		}
 		for (size_t n = 0; n < g.gl_pathc; n++) {
-			char *text;
-			int r = read_file(g.gl_pathv[n], &text, NULL);
-			if (r == 0) {
-				r = envfile_parse(text, env, NULL);
-				free(text);
-			}
+			const char *why;
+			int r = envfile_load(g.gl_pathv[n], env, &why);
 			if (r < 0 && !ignore) {
 				log_error("cannot read environment file '%s': %s", g.gl_pathv[n],
-					  r == -EINVAL ? "invalid UTF-8" : strerror(-r));
+					  why);
 				globfree(&g);
 				return r;
 			}

@@ -57,6 +57,28 @@ read_status(const char *svdir, struct runit_status *ret)
 	return r;
 }
 
+/* A service that is down because it was wanted down failed if its last run
+ * did (supervise/klein.result): the finish script stopped the restarts, as
+ * systemd's failed state. Writes the reason into buf; false if it did not
+ * fail or nothing was recorded. */
+static bool
+last_run_failed(const char *svdir, char *buf, size_t cap)
+{
+	char *path = xstrjoin3(svdir, "/supervise/klein.result", NULL), *text;
+	struct svc_result res;
+	int r = read_file(path, &text, NULL);
+
+	free(path);
+	if (r < 0)
+		return false;
+	r = svc_result_parse(text, &res);
+	free(text);
+	if (r < 0 || !svc_result_failed(&res))
+		return false;
+	snprintf(buf, cap, "failed (%s, %s %s)", res.result, res.exit_code, res.exit_status);
+	return true;
+}
+
 /* Runs svdir/check with svdir as cwd (like sv check); its exit code, 128+N
  * for a signal, or -ETIMEDOUT (the check is killed). */
 static int
@@ -101,13 +123,16 @@ check_service(const char *name, const char *svdir, uint64_t timeout)
 {
 	struct runit_status st;
 	const char *why = NULL;
-	char detail[64];
+	char detail[96];
 
 	if (!runsv_running(svdir))
 		why = "not supervised (runsv is not running)";
 	else if (read_status(svdir, &st) < 0)
 		why = "no readable supervise/status";
-	else if ((why = runit_status_problem(&st)) == NULL && st.state == RUNIT_RUN) {
+	else if ((why = runit_status_problem(&st)) == NULL && st.state != RUNIT_RUN) {
+		if (last_run_failed(svdir, detail, sizeof(detail)))
+			why = detail;
+	} else if (why == NULL) {
 		char *check = xstrjoin3(svdir, "/check", NULL);
 		bool has_check = access(check, X_OK) == 0;
 		free(check);

@@ -20,6 +20,7 @@
 
 #include "cmd.h"
 #include "notify.h"
+#include "pidfile.h"
 #include "proc.h"
 #include "util.h"
 
@@ -44,6 +45,7 @@ struct sv {
 	int sfd, nfd, pidfd;
 	sigset_t oldmask;
 	pid_t start_pid, main_pid;
+	pid_t refused_pid; /* the last pid the pidfile named and we refused */
 	bool main_alien, group_mode, ready;
 	int exit_code, exit_signal; /* exit_signal: the status was "killed by" it */
 	char notify_name[108];
@@ -185,20 +187,39 @@ reap(struct sv *s)
 	}
 }
 
-/* Reads the pidfile; the pid if it names a live process other than old. */
+/* Reads the pidfile; the pid if it names a live process other than old
+ * that may be the main process (pidfile.h; a refusal is logged once per
+ * pid, and the file keeps being watched, as systemd does). */
 static pid_t
-read_pidfile(const struct sv *s, pid_t old)
+read_pidfile(struct sv *s, pid_t old)
 {
-	char *text;
-	int pid;
-	if (read_file(s->pidfile, &text, NULL) < 0)
+	struct pidfile pf;
+
+	if (pidfile_read(s->pidfile, &pf) < 0 || pf.pid == old || !proc_alive(pf.pid))
 		return 0;
-	text[strcspn(text, " \t\r\n")] = '\0';
-	int r = parse_pid(text, &pid);
-	free(text);
-	if (r < 0 || pid == old || pid == getpid() || !proc_alive(pid))
-		return 0;
-	return pid;
+	switch (pidfile_check(&pf, getpid())) {
+	case PIDFILE_OK:
+		return pf.pid;
+	case PIDFILE_SELF:
+		if (pf.pid != s->refused_pid)
+			log_error("New main PID %ld is the manager itself, refusing.",
+				  (long)pf.pid);
+		break;
+	case PIDFILE_UNSAFE_CHAIN:
+		if (pf.pid != s->refused_pid)
+			log_error("Refusing to accept PID outside of service control group, "
+				  "acquired through unsafe symlink chain: %s",
+				  s->pidfile);
+		break;
+	case PIDFILE_NOT_ROOT:
+		if (pf.pid != s->refused_pid)
+			log_error("New main PID %ld does not belong to service, and PID file is "
+				  "not owned by root. Refusing.",
+				  (long)pf.pid);
+		break;
+	}
+	s->refused_pid = pf.pid;
+	return 0;
 }
 
 /* After the forking start command exited 0 without a pidfile: systemd's

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* klein-svc: runit's supervise/status and supervise/stat formats (runsv.c update_status). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "health.h"
@@ -60,4 +61,39 @@ runit_status_problem(const struct runit_status *st)
 		return st->want_known && !st->want_up ? NULL : "finishing";
 	}
 	return "unknown state";
+}
+
+/* Copies the value of "KEY=" at line into dst when line starts with it. */
+static void
+take(const char *line, size_t len, const char *key, char *dst, size_t cap)
+{
+	size_t k = strlen(key);
+
+	if (len > k && !strncmp(line, key, k))
+		snprintf(dst, cap, "%.*s", (int)(len - k), line + k);
+}
+
+int
+svc_result_parse(const char *text, struct svc_result *ret)
+{
+	struct svc_result r = { "", "", "" };
+
+	for (const char *l = text; *l;) {
+		size_t len = strcspn(l, "\n");
+
+		take(l, len, "RESULT=", r.result, sizeof(r.result));
+		take(l, len, "EXIT_CODE=", r.exit_code, sizeof(r.exit_code));
+		take(l, len, "EXIT_STATUS=", r.exit_status, sizeof(r.exit_status));
+		l += len + (l[len] == '\n');
+	}
+	if (!r.result[0])
+		return -EINVAL;
+	*ret = r;
+	return 0;
+}
+
+bool
+svc_result_failed(const struct svc_result *r)
+{
+	return strcmp(r->result, "success") != 0;
 }

@@ -30,4 +30,21 @@ int runit_stat_parse(const char *text, struct runit_status *ret);
  */
 const char *runit_status_problem(const struct runit_status *st);
 
+/*
+ * supervise/klein.result: how the service's last run ended, written by the
+ * converted finish script (docs/runtime.md): KEY=VALUE lines RESULT (systemd's
+ * Result word: success, exit-code, signal, core-dump, timeout,
+ * start-limit-hit), EXIT_CODE (exited, killed, dumped) and EXIT_STATUS (a
+ * number or a signal name), as systemd passes them to ExecStopPost=.
+ */
+struct svc_result {
+	char result[32], exit_code[16], exit_status[16];
+};
+/* Parses the file's text; unknown keys are skipped. 0, or -EINVAL without
+ * a RESULT= line. */
+int svc_result_parse(const char *text, struct svc_result *ret);
+/* True unless the run ended in success (systemd's "failed" state once no
+ * restart follows). */
+bool svc_result_failed(const struct svc_result *r);
+
 #endif

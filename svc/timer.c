@@ -197,6 +197,38 @@ wait_finished(const char *unit_dir, int ino, const struct timer_target *before)
 	}
 }
 
+/* "RESULT EXIT_CODE EXIT_STATUS" from the KEY=VALUE lines of a
+ * supervise/klein.result file; empty when it is missing. */
+static void
+result_read(const char *path, char *out, size_t size)
+{
+	static const char *const keys[] = { "RESULT=", "EXIT_CODE=", "EXIT_STATUS=" };
+	char text[512];
+	size_t used = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = 0;
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = 0;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		for (char *line = text; line && *line; line = strchr(line, '\n')) {
+			line += *line == '\n';
+			if (strncmp(line, keys[k], strlen(keys[k])))
+				continue;
+			line += strlen(keys[k]);
+			int w = snprintf(out + used, size - used, "%s%.*s", used ? " " : "",
+					 (int)strcspn(line, "\n"), line);
+			if (w > 0 && (size_t)w < size - used)
+				used += (size_t)w;
+			break;
+		}
+	}
+}
+
 /* Starts the target once, as systemd starts a timer's unit: not when it is
  * still running. Returns when it has finished (the log says how). */
 static void
@@ -240,17 +272,10 @@ trigger(const struct timer_opts *o, struct timersched_clock *c)
 		close(ino);
 	}
 	c->unit_inactive_mono = clock_usec(CLOCK_BOOTTIME);
-	/* The porter's finish script leaves the job's result here
-	 * ("SERVICE_RESULT EXIT_CODE EXIT_STATUS", docs/runtime.md). */
+	/* The porter's finish script leaves how the run ended here
+	 * (RESULT=, EXIT_CODE=, EXIT_STATUS= lines, docs/runtime.md). */
 	snprintf(path, sizeof(path), "%s/supervise/klein.result", o->unit_dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, result, sizeof(result) - 1);
-
-		result[n > 0 ? n : 0] = 0;
-		result[strcspn(result, "\n")] = 0;
-		close(fd);
-	}
+	result_read(path, result, sizeof(result));
 	say("'%s' finished%s%s", o->unit_dir, *result ? ": " : "", result);
 }
 

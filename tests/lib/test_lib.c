@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -72,6 +73,15 @@ test_conffile(void)
 	CHECK_INT_EQ(conf_read_file(path, 10, &got), -EFBIG);
 	unlink(path);
 	CHECK_INT_EQ(conf_read_file(path, 1024, &got), -ENOENT);
+	/* Issue 14 item 7: a FIFO (no writer) or a device is refused at once. */
+	CHECK(mkfifo(path, 0600) == 0);
+	CHECK_INT_EQ(conf_read_file(path, 1024, &got), -EBADFD);
+	unlink(path);
+	CHECK_INT_EQ(conf_read_file("/dev/zero", 1024, &got), -EBADFD);
+	CHECK_INT_EQ(conf_read_file("/dev/null", 1024, &got), 0); /* "no config" */
+	CHECK_STR_EQ(got, "");
+	free(got);
+	CHECK_STR_EQ(conf_read_error(-EBADFD), "not a regular file");
 	conf_blank_comments(NULL);
 }
 

@@ -50,3 +50,9 @@ if(TARGET klein-svc)
   set_tests_properties(porter.convert.live PROPERTIES LABELS blackbox TIMEOUT 60
                        SKIP_RETURN_CODE 77)
 endif()
+
+# Issue 14 item 6: linear in the items of list directives (CPU-time ratio).
+add_test(NAME porter.convert.time_bounds
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/time_bounds.py
+                 $<TARGET_FILE:klein-porter>)
+set_tests_properties(porter.convert.time_bounds PROPERTIES LABELS blackbox TIMEOUT 600)

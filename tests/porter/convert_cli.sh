@@ -80,6 +80,15 @@ check "edit kept" grep -q '# local change' "$root/etc/sv/web/run"
 run 0 --root "$root" --force web.service
 check "--force restores" [ "$(cksum <"$root/etc/sv/web/run")" = "$sum" ]
 
+# Issue 14 item 11 (summary_before_refusal): a refusal has no success-style
+# summary line before it; the unit's line says refused.
+echo '# local change' >>"$root/etc/sv/web/run"
+run 1 --root "$root" web.service
+check "summary_before_refusal: no success line" sh -c "! grep -q '^web.service: /etc/sv/web, Type=' '$root/stderr'"
+check "summary_before_refusal: refused line" grep -q '^web.service: refused' "$root/stderr"
+run 0 --root "$root" --force web.service
+check "summary_before_refusal: success line after a write" grep -q '^web.service: /etc/sv/web, Type=simple' "$root/stderr"
+
 # A directory klein-porter did not write is refused.
 mkdir -p "$root/etc/sv/notenabled" && : >"$root/etc/sv/notenabled/run"
 run 1 --root "$root" --no-enable notenabled.service
@@ -112,6 +121,53 @@ check "skip reported" grep -q 'skipped (porter.conf' "$root/stderr"
 printf 'log = "prefix"\n\nunit "web" {\n  restart = "never"\n}\n' >"$root/etc/klein/porter.conf"
 run 2 --root "$root" web.service
 check "conf error has file:line" grep -q "^$root/etc/klein/porter.conf:4: error: restart = \"never\"" "$root/stderr"
+
+# Issue 14 item 2 (root_confinement, writing): absolute symlinks inside the
+# root resolve inside it, as systemd's --root does; nothing lands on the host.
+r2=$root/r2 host=$root/host
+mkdir -p "$r2/etc" "$r2/$host" "$host/sv" "$host/service"
+ln -s "$host/sv" "$r2/etc/sv"
+ln -s "$host/service" "$r2/etc/service"
+run 0 --root "$r2" "$lib/web.service"
+check "root_confinement: nothing written on the host" [ -z "$(find "$host" -mindepth 2)" ]
+check "root_confinement: service dir inside the root" [ -x "$r2/$host/sv/web/run" ]
+check "root_confinement: link inside the root" [ "$(readlink "$r2/$host/service/web")" = /etc/sv/web ]
+ln -s ../../../../.. "$r2/$host/up"
+run 0 --root "$r2" --sv-dir "$host/up/$host/up/srv" --no-enable "$lib/web.service"
+check "root_confinement: .. stops at the root" [ -x "$r2/srv/web/run" ]
+check "root_confinement: still nothing on the host" [ -z "$(find "$host" -mindepth 2)" ]
+
+# Issue 14 item 2 (root_confinement, reading): unit lookup, drop-ins, --enabled
+# and porter.conf resolve every component inside the root too.
+r4=$root/r4 hu=$root/hostunits
+mkdir -p "$hu/multi-user.target.wants" "$hu/x.service.d" "$r4/etc" "$r4/$hu/multi-user.target.wants" \
+	"$r4/$hu/x.service.d" "$r4/conf" "$root/hostconf"
+printf '[Service]\nExecStart=/host/evil\n' >"$hu/x.service"
+printf '[Service]\nExecStart=/inside/good\n' >"$r4/$hu/x.service"
+ln -s "$hu/x.service" "$hu/multi-user.target.wants/x.service"
+ln -s "$hu/x.service" "$r4/$hu/multi-user.target.wants/x.service"
+printf '[Service]\nEnvironment=FROM=host\n' >"$root/hostconf/o.conf"
+mkdir -p "$r4/$root/hostconf" && printf '[Service]\nEnvironment=FROM=inside\n' >"$r4/$root/hostconf/o.conf"
+ln -s "$root/hostconf/o.conf" "$r4/$hu/x.service.d/o.conf"
+mkdir -p "$r4/etc/systemd" && ln -s "$hu" "$r4/etc/systemd/system"
+printf 'unit "x" { env = {"CONF=host"} }\n' >"$root/hostconf/porter.conf"
+mkdir -p "$r4/$root/hostconf" && printf 'unit "x" { env = {"CONF=inside"} }\n' >"$r4/$root/hostconf/porter.conf"
+ln -s "$root/hostconf" "$r4/etc/klein"
+run 0 --root "$r4" --dry-run --enabled
+check "root_confinement: the unit inside the root" grep -q "'/inside/good'" "$root/stdout"
+check "root_confinement: not the host's unit" sh -c "! grep -q evil '$root/stdout'"
+check "root_confinement: the drop-in inside the root" grep -q 'FROM=inside' "$root/stdout"
+check "root_confinement: porter.conf inside the root" grep -q 'CONF=inside' "$root/stdout"
+
+# Issue 14 item 7 (non_regular_config): a porter.conf that is a FIFO is
+# refused at once (reading it would wait for a writer forever).
+r3=$root/r3
+mkdir -p "$r3/etc/klein" && mkfifo "$r3/etc/klein/porter.conf"
+timeout 20 "$porter" convert --root "$r3" --dry-run "$lib/web.service" >"$root/stdout" 2>"$root/stderr"
+check "non_regular_config: exit 2, not hung" [ $? = 2 ]
+check "non_regular_config: named" grep -q "porter.conf: error: not a regular file" "$root/stderr"
+timeout 20 "$porter" convert --config /dev/zero --root "$r3" --dry-run "$lib/web.service" >"$root/stdout" 2>"$root/stderr"
+check "non_regular_config: a device is refused too" [ $? = 2 ]
 
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all convert CLI checks passed"

@@ -8,7 +8,7 @@
 set -u
 porter=$1 svc=$2
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for t in runsv sv chpst; do
+for t in runsv sv chpst setpriv; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 if ! getent passwd nobody >/dev/null || ! getent group daemon >/dev/null; then
@@ -213,6 +213,90 @@ n=$(wc -l <"$out/burst")
 [ "$n" = 2 ] || fail "burst: $n starts, wanted 2 (StartLimitBurst=2)"
 n=$(wc -l <"$out/nolimit")
 [ "$n" -ge 7 ] || fail "nolimit: $n starts, wanted >= 7 (StartLimitIntervalSec=0 disables the limit)"
+
+# Issue 14 item 9 (health_failed): how each run ended, in supervise/klein.result.
+# A daemon that exited with an error and is not restarted is failed
+# (unhealthy); a finished oneshot and a service stopped on purpose are not.
+# Started only now, so the timings above are not disturbed.
+unit failed <<EOF
+[Service]
+ExecStart=/bin/sh -c 'exit 3'
+EOF
+unit done <<EOF
+[Service]
+Type=oneshot
+ExecStart=/bin/true
+EOF
+unit stopped <<EOF
+[Service]
+ExecStart=/bin/sleep 60
+EOF
+# Issue 14 item 10 (condition_capability): without CAP_SYS_TIME in the bounding
+# set (Docker's default), chrony's condition skips the service: down, success.
+unit capskip <<EOF
+[Unit]
+ConditionCapability=CAP_SYS_TIME
+[Service]
+ExecStart=/bin/sh -c 'echo ran >$out/capskip; exec sleep 60'
+Restart=always
+EOF
+unit capkeep <<EOF
+[Unit]
+ConditionCapability=CAP_CHOWN
+[Service]
+ExecStart=/bin/sh -c 'echo ran >$out/capkeep; exec sleep 60'
+EOF
+"$porter" convert --root "$root" --sv-dir /sv --no-enable failed.service done.service stopped.service \
+	capskip.service capkeep.service 2>>"$root/convert.err" || fail "health_failed: convert"
+for n in failed done stopped capskip capkeep; do
+	names="$names $n"
+	rm -f "$root/sv/$n/supervise" && mkdir "$root/sv/$n/supervise"
+	case $n in
+	cap*) setpriv --bounding-set -sys_time runsv "$root/sv/$n" >"$root/$n.log" 2>&1 & ;;
+	*) runsv "$root/sv/$n" >"$root/$n.log" 2>&1 & ;;
+	esac
+	pids="$pids $!"
+done
+i=0
+while [ "$i" -lt 40 ] && ! sv status "$root/sv/stopped" 2>/dev/null | grep -q '^run:'; do sleep 0.25; i=$((i + 1)); done
+sv down "$root/sv/stopped" >/dev/null
+i=0
+while [ "$i" -lt 40 ]; do
+	[ -e "$root/sv/failed/supervise/klein.result" ] && [ -e "$root/sv/done/supervise/klein.result" ] &&
+		[ -e "$root/sv/stopped/supervise/klein.result" ] && break
+	sleep 0.25; i=$((i + 1))
+done
+result() { tr '\n' ' ' <"$root/sv/$1/supervise/klein.result" 2>/dev/null; }
+[ "$(result failed)" = "RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 " ] ||
+	fail "health_failed: failed: klein.result '$(result failed)'"
+[ "$(result done)" = "RESULT=success EXIT_CODE=exited EXIT_STATUS=0 " ] ||
+	fail "health_failed: done: klein.result '$(result done)'"
+[ "$(result stopped)" = "RESULT=success EXIT_CODE=killed EXIT_STATUS=TERM " ] ||
+	fail "health_failed: stopped: klein.result '$(result stopped)'"
+case $(result limit) in RESULT=start-limit-hit*) ;; *) fail "health_failed: limit: klein.result '$(result limit)'" ;; esac
+mkdir -p "$root/health"
+for n in failed done stopped; do ln -s "$root/sv/$n" "$root/health/$n"; done
+# (finish records the result just before it tells runsv to stay down: poll.)
+i=0
+while [ "$i" -lt 40 ]; do
+	h=$("$svc" health "$root/health")
+	[ "$h" = "failed: failed (exit-code, exited 3)" ] && break
+	sleep 0.25; i=$((i + 1))
+done
+[ "$h" = "failed: failed (exit-code, exited 3)" ] || fail "health_failed: health said '$h'"
+
+i=0
+while [ "$i" -lt 40 ] && { [ ! -e "$out/capkeep" ] || [ ! -e "$root/sv/capskip/supervise/klein.result" ]; }; do
+	sleep 0.25; i=$((i + 1))
+done
+[ ! -e "$out/capskip" ] || fail "condition_capability: capskip ran without CAP_SYS_TIME"
+[ -e "$out/capkeep" ] || fail "condition_capability: capkeep (CAP_CHOWN) did not run"
+grep -q 'ConditionCapability=CAP_SYS_TIME failed, not starting' "$root/capskip.log" ||
+	fail "condition_capability: no skip message: $(cat "$root/capskip.log")"
+case $(result capskip) in RESULT=success*) ;; *) fail "condition_capability: capskip: klein.result '$(result capskip)'" ;; esac
+sleep 1.5 # Restart=always must not bring it back
+sv status "$root/sv/capskip" | grep -q '^down:' || fail "condition_capability: capskip: $(sv status "$root/sv/capskip")"
+[ ! -e "$out/capskip" ] || fail "condition_capability: capskip ran after a restart"
 
 if [ "$fails" != 0 ]; then
 	for n in $names; do sed "s/^/$n: /" "$root/$n.log"; done

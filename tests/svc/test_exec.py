@@ -55,6 +55,28 @@ class Exec(Case):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(self.env_of("--env", "K=v", "--env-file", "-" + bad), ["K=v"])
 
+    def test_non_regular_env_file(self):
+        # Issue 14 item 7: a FIFO or a device would hang the start (or read
+        # forever), even with "-": refused, or with "-" skipped, at once.
+        fifo = self.path("fifo")
+        os.mkfifo(fifo)
+        for bad in (fifo, "/dev/zero"):
+            r = self.svc("exec", "--env-file", bad, "--", "/bin/true")
+            self.assertEqual(r.returncode, 1, bad)
+            self.assertIn("not a regular file", r.stderr)
+            self.assertEqual(self.env_of("--env", "K=v", "--env-file", "-" + bad), ["K=v"])
+
+    def test_env_file_bound(self):
+        # Issue 14 item 6: bounded like systemd's read_full_file() (64 MiB):
+        # a bigger file is an error (skipped with "-"), not memory without end.
+        big = self.path("big")
+        with open(big, "wb") as f:
+            f.truncate(64 << 20)  # sparse: one byte over the bound
+        r = self.svc("exec", "--env-file", big, "--", "/bin/true")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("over 64 MiB", r.stderr)
+        self.assertEqual(self.env_of("--env", "K=v", "--env-file", "-" + big), ["K=v"])
+
     def test_inherit_and_clear(self):
         r = self.svc("exec", "--", "/usr/bin/env", env={"INHERITED": "yes", "PATH": "/usr/bin:/bin"})
         self.assertIn("INHERITED=yes", r.stdout.splitlines())

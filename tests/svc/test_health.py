@@ -45,7 +45,7 @@ class Health(Case):
                 return False
         self.wait_for(ok, what="state " + state)
 
-    def fake_status(self, name, state, want, paused=0):
+    def fake_status(self, name, state, want, paused=0, result=None):
         """A service dir whose supervise/ looks like a live runsv's."""
         d = self.service(name)
         sup = os.path.join(d, "supervise")
@@ -57,6 +57,9 @@ class Health(Case):
         raw = b"\0" * 12 + struct.pack("<I", 4242) + bytes([paused, ord(want), 0, state])
         with open(os.path.join(sup, "status"), "wb") as f:
             f.write(raw)
+        if result is not None:
+            with open(os.path.join(sup, "klein.result"), "w", encoding="utf-8") as f:
+                f.write(result)
 
     def health(self, *args):
         return self.svc("health", *args, self.path("service"))
@@ -105,6 +108,30 @@ class Health(Case):
         self.assertEqual(r.stdout.splitlines(), [
             "crashed: down", "finishing: finishing", "paused: paused",
             "unsupervised: not supervised (runsv is not running)"])
+
+    def test_health_failed_service(self):
+        # Issue 14 item 9: down and wanted down is healthy only if it did not
+        # fail: the finish script's supervise/klein.result tells.
+        self.fake_status("failed", 0, "d",
+                         result="RESULT=exit-code\nEXIT_CODE=exited\nEXIT_STATUS=1\n")
+        self.fake_status("killed", 0, "d",
+                         result="RESULT=signal\nEXIT_CODE=killed\nEXIT_STATUS=SEGV\n")
+        self.fake_status("limited", 0, "d",
+                         result="RESULT=start-limit-hit\nEXIT_CODE=exited\nEXIT_STATUS=1\n")
+        self.fake_status("oneshot-done", 0, "d",
+                         result="RESULT=success\nEXIT_CODE=exited\nEXIT_STATUS=0\n")
+        self.fake_status("stopped", 0, "d",
+                         result="RESULT=success\nEXIT_CODE=killed\nEXIT_STATUS=TERM\n")
+        self.fake_status("no-result", 0, "d")
+        # A failed run that was restarted and now runs is healthy again.
+        self.fake_status("restarted", 1, "u",
+                         result="RESULT=exit-code\nEXIT_CODE=exited\nEXIT_STATUS=3\n")
+        r = self.health()
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout.splitlines(), [
+            "failed: failed (exit-code, exited 1)",
+            "killed: failed (signal, killed SEGV)",
+            "limited: failed (start-limit-hit, exited 1)"])
 
     def test_log_service_and_errors(self):
         self.fake_status("svc", 1, "u")

@@ -126,6 +126,77 @@ class Supervise(Case):
         p.send_signal(signal.SIGTERM)
         self.assertEqual(p.wait(timeout=10), 9)
 
+    def victim(self):
+        """An unrelated root process, not a descendant of the supervisor."""
+        v = subprocess.Popen(["sleep", "60"])
+        self.addCleanup(self.reap_victim, v)
+        return v
+
+    @staticmethod
+    def reap_victim(v):
+        if v.poll() is None:
+            v.kill()
+        v.wait()
+
+    def spoofed(self, pf, victim, owner_cmd):
+        """A forking service whose start writes victim's pid into pf."""
+        start = ("echo %d > %s; %s; sleep 60 & exit 0" % (victim.pid, pf, owner_cmd))
+        return self.start("--type", "forking", "--pidfile", pf, "--timeout", "1.5",
+                          "--ready-file", self.path("ready"), "--", "sh", "-c", start)
+
+    def test_pidfile_spoofing(self):
+        # Issue 14 item 1: as systemd, a pid outside the service's processes
+        # is refused when the PID file is not owned by root; without this,
+        # the TERM of `sv down` reached the (root) victim.
+        if os.geteuid() != 0:
+            self.skipTest("needs root (chown)")
+        v = self.victim()
+        d = self.path("run-nobody")
+        os.makedirs(d)
+        pf = os.path.join(d, "pid")
+        p = self.spoofed(pf, v, "chown nobody %s" % pf)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)  # forwarded to the main pid, if adopted
+        out, err = p.communicate(timeout=10)
+        self.assertIsNone(v.poll(), "the victim was signalled")
+        self.assertFalse(self.exists("ready"))
+        self.assertIn("does not belong to service, and PID file is not owned by root. "
+                      "Refusing.", err)
+
+    def test_pidfile_spoofing_symlink(self):
+        # Issue 14 item 1: a PID file reached through a symlink in a
+        # directory of another (unprivileged) owner is an unsafe chain: an
+        # outside pid from it is refused even though the target is root's.
+        if os.geteuid() != 0:
+            self.skipTest("needs root (chown)")
+        v = self.victim()
+        d = self.path("nobody-dir")
+        os.makedirs(d)
+        os.chown(d, 65534, 65534)
+        real = self.path("rootpid")
+        os.symlink(real, os.path.join(d, "pid"))
+        os.lchown(os.path.join(d, "pid"), 65534, 65534)
+        p = self.spoofed(os.path.join(d, "pid"), v, "true")
+        # The start command writes through the link: real is root's file.
+        time.sleep(2.5)  # past --timeout 1.5
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)  # sv down: forwarded to the main pid
+        out, err = p.communicate(timeout=10)
+        self.assertNotEqual(p.returncode, 0)  # start timed out, nothing adopted
+        self.assertIsNone(v.poll())
+        self.assertEqual(os.stat(real).st_uid, 0)
+        self.assertIn("acquired through unsafe symlink chain", err)
+
+    def test_pidfile_outside_pid_root_owned(self):
+        # systemd accepts an outside pid from a root-owned PID file.
+        v = self.victim()
+        pf = self.path("pid")
+        p = self.spoofed(pf, v, "true")
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=10)
+        self.assertEqual(v.wait(timeout=10), -signal.SIGTERM)
+
     def test_notify_ready(self):
         cmd = "sleep 0.5; %s 'STATUS=up\\nREADY=1'; exec sleep 30" % svctest.NOTIFY
         p = self.start("--type", "notify", "--ready-file", self.path("ready"), "--mainpid-file",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "check.h"
 #include "lib/envfile.h"
@@ -468,6 +469,62 @@ test_protocols(void)
 	CHECK_INT_EQ(proc_stat_parse("garbage", &ps), -EINVAL);
 }
 
+/* CPU seconds envfile_parse takes for n distinct assignments (best of rounds). */
+static double
+envfile_cpu(size_t n, int rounds)
+{
+	char *text = xmalloc(n * 24 + 1), *p = text;
+	double best = 1e9;
+
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "VAR_%zu=value %zu\n", i, i);
+	for (int round = 0; round < rounds; round++) {
+		struct strv env = { 0 };
+		clock_t t0 = clock();
+
+		CHECK_INT_EQ(envfile_parse(text, &env, NULL), 0);
+		double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+		CHECK_INT_EQ(env.n, n);
+		best = cpu < best ? cpu : best;
+		strv_done(&env);
+	}
+	free(text);
+	return best;
+}
+
+/* Issue 14 item 6: --env-file is linear in the number of variables. CPU
+ * time for n and 4n: linear work gives a ratio near 4, the old in-place
+ * replace (a scan of every earlier variable) about 16; 8 separates them
+ * with room for noise. */
+static void
+test_time_bounds_env_file(void)
+{
+	double small = envfile_cpu(10000, 3), big = envfile_cpu(40000, 1);
+
+	if (!(big < 8 * small + 0.01))
+		fprintf(stderr, "envfile: %.3f s for 10000, %.3f s for 40000\n", small, big);
+	CHECK(big < 8 * small + 0.01);
+}
+
+/* Issue 14 item 9: supervise/klein.result, the failed state's record. */
+static void
+test_health_result(void)
+{
+	struct svc_result r;
+
+	CHECK_INT_EQ(svc_result_parse("RESULT=exit-code\nEXIT_CODE=exited\nEXIT_STATUS=2\n", &r),
+		     0);
+	CHECK_STR_EQ(r.result, "exit-code");
+	CHECK_STR_EQ(r.exit_code, "exited");
+	CHECK_STR_EQ(r.exit_status, "2");
+	CHECK(svc_result_failed(&r));
+	CHECK_INT_EQ(svc_result_parse("X=1\nRESULT=success", &r), 0);
+	CHECK(!svc_result_failed(&r));
+	CHECK_STR_EQ(r.exit_code, "");
+	CHECK_INT_EQ(svc_result_parse("EXIT_CODE=exited\n", &r), -EINVAL);
+	CHECK_INT_EQ(svc_result_parse("", &r), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -478,5 +535,7 @@ main(void)
 	RUN(test_pwdb);
 	RUN(test_ident);
 	RUN(test_protocols);
+	RUN(test_health_result);
+	RUN(test_time_bounds_env_file);
 	return check_done();
 }

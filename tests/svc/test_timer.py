@@ -63,7 +63,8 @@ class TimerTest(unittest.TestCase):
         # What the porter's finish script leaves for the timer to log.
         self.write(os.path.join(job, "finish"),
                    "#!/bin/sh\nif [ \"$1\" -eq 0 ]; then r=success; else r=exit-code; fi\n"
-                   "echo \"$r exited $1\" > supervise/klein.result\n")
+                   "printf 'RESULT=%s\\nEXIT_CODE=exited\\nEXIT_STATUS=%s\\n' \"$r\" \"$1\""
+                   " > supervise/klein.result\n")
         args = " ".join("'%s'" % a for a in timer_args)
         self.write(os.path.join(self.service, "job-timer", "run"),
                    "#!/bin/sh\nexec 2>&1\nexec '%s' timer --unit-dir '%s' --state-dir '%s' %s"
