@@ -12,5 +12,7 @@ int cmd_exec(int argc, char **argv);
 int cmd_supervise(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_health(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
+int cmd_accept(int argc, char **argv);
 
 #endif

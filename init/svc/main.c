@@ -13,6 +13,10 @@ static const struct {
 	{ "supervise", cmd_supervise },
 	{ "stop", cmd_stop },
 	{ "health", cmd_health },
+	/* clang-format off: one subcommand a line */
+	{ "listen", cmd_listen },
+	{ "accept", cmd_accept },
+	/* clang-format on */
 };
 
 static int
@@ -22,6 +26,8 @@ usage(FILE *f, int code)
 	      "       klein-svc supervise --type forking|notify [OPTIONS] -- COMMAND...\n"
 	      "       klein-svc stop [OPTIONS] PID\n"
 	      "       klein-svc health [--timeout SEC] [SERVICE_DIR]\n"
+	      "       klein-svc listen --control PATH --name UNIT LISTEN-OPTIONS...\n"
+	      "       klein-svc accept LISTEN-OPTIONS... -- COMMAND...\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
 	      f);
 	return code;
