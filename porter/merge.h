@@ -86,5 +86,7 @@ void store_exec_dirs_sort(struct loader *L);
 
 /* The checks of a .service once every file is applied (verify.c). */
 int service_verify(struct loader *L);
+/* The checks of a .socket (verify.c). */
+int socket_verify(struct loader *L);
 
 #endif

@@ -17,8 +17,16 @@ static const struct section_table *const service_sections[] = {
 	NULL,
 };
 
+static const struct section_table *const socket_sections[] = {
+	&table_unit,
+	&table_socket,
+	&table_install,
+	NULL,
+};
+
 static const struct unit_type unit_types[] = {
 	{ ".service", service_sections, service_verify },
+	{ ".socket", socket_sections, socket_verify },
 };
 
 const struct unit_type *

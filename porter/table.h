@@ -86,7 +86,7 @@ const struct directive *directive_find(const struct unit_type *t, const char *se
 const struct section_table *section_find(const struct unit_type *t, const char *name);
 
 /* The section tables (table_unit.c, table_service.c, table_install.c). */
-extern const struct section_table table_unit, table_service, table_install;
+extern const struct section_table table_unit, table_service, table_install, table_socket;
 
 /* Reasons shared by many dropped directives. */
 #define WHY_SANDBOX                                                                                \
