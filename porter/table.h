@@ -109,6 +109,7 @@ store_fn store_bus_name;    /* store_scalar_spec; the default Type= becomes dbus
 store_fn store_words;	    /* quoted words appended, specifiers resolved; empty resets */
 store_fn store_words_raw;   /* quoted words appended, no specifiers; empty resets */
 store_fn store_line;	    /* the whole value is one item, specifiers resolved */
+store_fn store_listen;	    /* Listen*=: one address or path, simplified; empty resets */
 store_fn store_deps;	    /* unit names appended, deduplicated; never reset */
 store_fn store_install;	    /* [Install] lists: words, specifiers where they resolve */
 store_fn store_exec;	    /* Exec*: command lines (struct exec_list) */

@@ -121,7 +121,7 @@ void
 listen_spec_init(struct listen_spec *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->backlog = SOMAXCONN;
+	s->backlog = INT32_MAX; /* systemd 252: SOMAXCONN_DELUXE; the kernel caps it */
 	s->socket_mode = 0666;
 	s->directory_mode = 0755;
 	s->max_connections = 64;

@@ -59,7 +59,7 @@ extern const size_t listen_n_options;
 
 /* A getopt_long table (heap, terminated): listen_options, then own[0..n_own). */
 struct option *listen_build_options(const struct option *own, size_t n_own);
-/* Sets systemd's defaults (backlog SOMAXCONN, modes 0666/0755, 64 connections). */
+/* Sets systemd 252's defaults (backlog INT_MAX, modes 0666/0755, 64 connections). */
 void listen_spec_init(struct listen_spec *s);
 /* Handles one option of listen_options; 0, or -EINVAL after a message. */
 int listen_spec_option(struct listen_spec *s, int c, const char *arg);
