@@ -10,18 +10,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "convert.h"
 #include "config.h"
 #include "emit.h"
 #include "load.h"
 #include "outdir.h"
+#include "tr.h"
 #include "translate.h"
-
-enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
-
-struct convert_args {
-	const char *root, *sv_dir, *service_dir, *instance, *config;
-	bool no_enable, strict, force, dry_run, enabled;
-};
 
 static const char usage_text[] =
 	"usage: klein-porter convert [OPTIONS] UNIT...\n"
@@ -72,68 +67,8 @@ join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .service names linked from ROOT/etc/systemd/system/ *.wants and *.requires. */
-static int
-enabled_units(const char *root, char ***ret, size_t *ret_n)
-{
-	char *base = join(root, "/etc/systemd/system", "");
-	char **v = NULL;
-	size_t n = 0;
-	if (!base)
-		return -ENOMEM;
-	DIR *d = opendir(base);
-	if (!d) {
-		int e = errno == ENOENT ? 0 : -errno;
-		free(base);
-		*ret = NULL, *ret_n = 0;
-		return e;
-	}
-	for (struct dirent *e; (e = readdir(d));) {
-		size_t l = strlen(e->d_name);
-		bool wants = l > 6 && !strcmp(e->d_name + l - 6, ".wants");
-		bool req = l > 9 && !strcmp(e->d_name + l - 9, ".requires");
-		if (!wants && !req)
-			continue;
-		char *sub = join(base, e->d_name, "");
-		DIR *sd = sub ? opendir(sub) : NULL;
-		free(sub);
-		if (!sd)
-			continue;
-		for (struct dirent *f; (f = readdir(sd));) {
-			size_t k = strlen(f->d_name);
-			if (k <= 8 || strcmp(f->d_name + k - 8, ".service"))
-				continue;
-			bool dup = false;
-			for (size_t i = 0; i < n && !dup; i++)
-				dup = !strcmp(v[i], f->d_name);
-			if (dup)
-				continue;
-			char **nv = realloc(v, (n + 1) * sizeof(*v));
-			if (!nv || !(nv[n] = strdup(f->d_name))) {
-				free(nv ? nv : v);
-				closedir(sd), closedir(d), free(base);
-				return -ENOMEM;
-			}
-			v = nv, n++;
-		}
-		closedir(sd);
-	}
-	closedir(d);
-	free(base);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*ret = v, *ret_n = n;
-	return 0;
-}
-
-static void
-print_tree(const char *dir, const struct emit_tree *t)
+void
+convert_print_tree(const char *dir, const struct emit_tree *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->v[i].symlink)
@@ -144,16 +79,16 @@ print_tree(const char *dir, const struct emit_tree *t)
 	}
 }
 
-static int
-write_out(const struct convert_args *a, const struct run_plan *p, const struct emit_tree *t,
-	  const char *in_image_dir)
+int
+convert_write(const struct convert_args *a, const char *name, const char *source,
+	      const struct emit_tree *t, const char *in_image_dir)
 {
 	struct outdir_options oo = { .force = a->force, .fail_after = -1 };
 	enum outdir_result res;
 	char *why = NULL, *dir = join(a->root, in_image_dir, "");
 	if (!dir)
 		return EXIT_IO;
-	int r = outdir_write(dir, t, p->fragment ? p->fragment : p->unit, &oo, &res, &why);
+	int r = outdir_write(dir, t, source, &oo, &res, &why);
 	int code = EXIT_OK;
 	if (r < 0) {
 		fprintf(stderr, "klein-porter: %s: %s\n", why ? why : dir, strerror(-r));
@@ -165,7 +100,7 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 	}
 	free(why), why = NULL;
 	if (code == EXIT_OK && !a->no_enable) {
-		char *link = NULL, *lname = join(a->service_dir, p->name, "");
+		char *link = NULL, *lname = join(a->service_dir, name, "");
 		if (lname)
 			link = join(a->root, lname, "");
 		free(lname);
@@ -185,8 +120,8 @@ write_out(const struct convert_args *a, const struct run_plan *p, const struct e
 }
 
 /* Generated headers name in-image paths: ROOT/lib/x.service -> /lib/x.service. */
-static void
-strip_root(const char *root, char **path)
+void
+convert_strip_root(const char *root, char **path)
 {
 	size_t n = strlen(root);
 	while (n > 0 && root[n - 1] == '/')
@@ -196,9 +131,9 @@ strip_root(const char *root, char **path)
 	memmove(*path, *path + n, strlen(*path + n) + 1);
 }
 
-/* Converts one unit; returns its exit code. */
-static int
-convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name)
+int
+convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name,
+	    char *const *sockets, size_t n_sockets)
 {
 	struct load_options lo = { .root = a->root, .instance = a->instance };
 	struct unit u = { 0 };
@@ -229,6 +164,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		.n_env = uc ? uc->n_env : 0,
 	};
 	r = translate_unit(&u, &to, &p, &d);
+	for (size_t i = 0; r == 0 && i < n_sockets; i++)
+		r = tr_strv_push(&p.sockets, &p.n_sockets, sockets[i]);
 	size_t nw = diag_count(&d, DIAG_WARNING);
 	char *in_image = NULL;
 	if (r == 0 && a->strict && nw) {
@@ -240,9 +177,9 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		code = r == -ENOMEM ? EXIT_IO : EXIT_REFUSED;
 	} else {
 		struct emit_options eo = { "/run/runit/supervise", a->service_dir };
-		strip_root(a->root, &p.fragment);
+		convert_strip_root(a->root, &p.fragment);
 		for (size_t i = 0; i < p.n_dropins; i++)
-			strip_root(a->root, &p.dropins[i]);
+			convert_strip_root(a->root, &p.dropins[i]);
 		in_image = join(a->sv_dir, p.name, "");
 		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
 			code = EXIT_IO;
@@ -251,9 +188,10 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 				a->dry_run ? "would write " : "", in_image, p.type_name,
 				translate_strategy(&p), nw, nw == 1 ? "" : "s");
 			if (a->dry_run)
-				print_tree(in_image, &t);
+				convert_print_tree(in_image, &t);
 			else
-				code = write_out(a, &p, &t, in_image);
+				code = convert_write(a, p.name, p.fragment ? p.fragment : p.unit,
+						     &t, in_image);
 		}
 	}
 	diag_print(&d, stderr, "klein-porter");
@@ -266,8 +204,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 	return code;
 }
 
-static int
-worse(int a, int b)
+int
+convert_worse(int a, int b)
 {
 	/* I/O beats refusal beats success. */
 	return a == EXIT_IO || b == EXIT_IO ? EXIT_IO : a > b ? a : b;
@@ -383,7 +321,7 @@ cmd_convert(int argc, char **argv)
 	char **found = NULL;
 	int code = EXIT_OK;
 	if (a.enabled) {
-		r = enabled_units(a.root, &found, &n);
+		r = discover_enabled(a.root, &found, &n);
 		if (r < 0) {
 			fprintf(stderr, "klein-porter: %s/etc/systemd/system: %s\n", a.root,
 				strerror(-r));
@@ -395,8 +333,7 @@ cmd_convert(int argc, char **argv)
 			fprintf(stderr, "klein-porter: no enabled service units under %s\n",
 				a.root);
 	}
-	for (size_t i = 0; i < n; i++)
-		code = worse(code, convert_one(&a, &conf, names[i]));
+	code = convert_units(&a, &conf, names, n);
 	for (size_t i = 0; found && i < n; i++)
 		free(found[i]);
 	free(found);

@@ -59,9 +59,12 @@ for n in web getty@tty1 net; do
 	check "$n supervise in /run" [ "$(readlink "$root/etc/sv/$n/supervise")" = "/run/runit/supervise/$n" ]
 	check "$n has a manifest" [ -f "$root/etc/sv/$n/.klein-porter" ]
 done
-check "socket skipped" [ ! -e "$root/etc/sv/web.socket" ]
+# sockets.target.wants/web.socket: the socket holder, and web.service fetches its fds.
+check "socket converted" [ -x "$root/etc/sv/web.socket/run" ]
+check "socket enabled" [ "$(readlink "$root/etc/service/web.socket")" = "/etc/sv/web.socket" ]
+check "service fetches the socket" grep -q -- "--sockets '/run/klein/sockets/web.socket'" "$root/etc/sv/web/run"
 check "not-enabled unit not converted" [ ! -e "$root/etc/sv/notenabled" ]
-check "only three services" [ "$(find "$root/etc/sv" -mindepth 1 -maxdepth 1 | wc -l)" = 3 ]
+check "only three services and the socket" [ "$(find "$root/etc/sv" -mindepth 1 -maxdepth 1 | wc -l)" = 4 ]
 check "summary line names the target" grep -q '^web.service: /etc/sv/web, Type=simple' "$root/stderr"
 check "instance resolved" grep -q "'/sbin/agetty' 'tty1'" "$root/etc/sv/getty@tty1/run"
 
@@ -77,7 +80,7 @@ echo '# local change' >>"$root/etc/sv/web/run"
 run 1 --root "$root" web.service
 check "edit named" grep -q '/etc/sv/web/run was edited or removed by hand' "$root/stderr"
 check "edit kept" grep -q '# local change' "$root/etc/sv/web/run"
-run 0 --root "$root" --force web.service
+run 0 --root "$root" --force --enabled
 check "--force restores" [ "$(cksum <"$root/etc/sv/web/run")" = "$sum" ]
 
 # A directory klein-porter did not write is refused.

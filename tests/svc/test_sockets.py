@@ -465,6 +465,64 @@ class Clean(Case):
             u.close()
 
 
+PORTER = os.environ.get("KLEIN_PORTER", "")
+
+
+@unittest.skipUnless(PORTER and os.access(PORTER, os.X_OK), "KLEIN_PORTER not set")
+class Converted(Case):
+    """klein-porter convert --enabled of real-shaped units, run as generated."""
+
+    def unit(self, path, text):
+        p = os.path.join(self.root, path.lstrip("/"))
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+
+    def test_enabled_socket_units_run(self):
+        # sockets.target.wants/ finds both sockets; app.service (not enabled
+        # itself) is converted with app.socket's fds; echo.socket (Accept=yes)
+        # runs echo@.service's command per connection with the connection on
+        # stdin/stdout (StandardInput=socket).
+        self.root = os.path.join(self.tmp, "root")
+        lib = "/lib/systemd/system/"
+        self.unit(lib + "app.socket", "[Socket]\nListenStream=127.0.0.1:7401\n"
+                  "ListenStream=/run/app/app.sock\nSocketMode=0600\nFileDescriptorName=web\n"
+                  "[Install]\nWantedBy=sockets.target\n")
+        self.unit(lib + "app.service", "[Service]\nEnvironment=PROBE_OUT=%s\nExecStart=%s\n"
+                  % (self.out, PROBE))
+        self.unit(lib + "echo.socket", "[Socket]\nListenStream=127.0.0.1:7402\nAccept=yes\n")
+        self.unit(lib + "echo@.service", "[Service]\nExecStart=/bin/sh -c 'echo \"$$KLEIN_INSTANCE"
+                  " $$REMOTE_ADDR\"'\nStandardInput=socket\n")
+        wants = os.path.join(self.root, "etc/systemd/system/sockets.target.wants")
+        os.makedirs(wants)
+        for s in ("app.socket", "echo.socket"):
+            os.symlink(lib + s, os.path.join(wants, s))
+        r = subprocess.run([PORTER, "convert", "--root", self.root, "--enabled",
+                            "--service-dir", "/service"], capture_output=True, text=True,
+                           check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in ("app", "app.socket", "echo.socket"):
+            os.makedirs("/run/runit/supervise/" + name, exist_ok=True)
+            os.makedirs("/run/runit/supervise/%s.log" % name, exist_ok=True)
+            os.symlink(os.path.join(self.root, "etc/sv", name), os.path.join(self.sv.dir, name))
+        rec = self.wait_for(lambda: records(self.out), what="the probe's record")[0]
+        self.assertEqual((rec["LISTEN_FDS"], rec["LISTEN_FDNAMES"], rec["LISTEN_PID"]),
+                         ("2", "web:web", str(rec["pid"])))
+        self.assertEqual([f["addr"] for f in rec["fds"]], ["127.0.0.1:7401", "/run/app/app.sock"])
+        self.assertEqual(rec["fds"][1]["mode"], "0600")
+        self.assertEqual(read_line(connect(("127.0.0.1", 7401))), "pid %d\n" % rec["pid"])
+        c = self.wait_for(lambda: self._try(("127.0.0.1", 7402)), what="the echo acceptor")
+        local, peer = c.getpeername(), c.getsockname()
+        self.assertEqual(read_line(c), "0-%s:%d-%s:%d %s\n" % (local[0], local[1], peer[0],
+                                                               peer[1], peer[0]))
+
+    def _try(self, addr):
+        try:
+            return connect(addr)
+        except OSError:
+            return None
+
+
 def outer():
     if os.geteuid() != 0:
         print("SKIP: needs root (namespaces)")
@@ -481,6 +539,9 @@ def outer():
 
 def inner():
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # A private /run: generated scripts use /run/klein/sockets and /run/runit/supervise.
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run"], check=True)
+    os.environ["PATH"] = os.path.dirname(SVC) + ":" + os.environ["PATH"]
     time.sleep(0.05)  # ::1 becomes usable once lo is up (no DAD on loopback)
     # Extra arguments after the two binaries select tests (unittest names).
     prog = unittest.main(argv=[sys.argv[0]] + sys.argv[3:], exit=False, verbosity=2)
