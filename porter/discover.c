@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "load.h"
 #include "tr.h"
 #include "unitpath.h"
 
@@ -246,6 +247,25 @@ follow_target_file(const char *root, struct discovery *f, const char *name)
 	}
 }
 
+/* Wants=/Requires= (and BindsTo=) of a pulled-in service or socket: the
+ * transaction starts those too (rabbitmq-server.service Wants=epmd.socket). */
+static void
+follow_unit_deps(const char *root, struct discovery *f, const char *name)
+{
+	static const char *const keys[] = { "Wants", "Requires", "BindsTo" };
+	struct load_options lo = { .root = root };
+	struct unit u = { 0 };
+	struct diag d = { 0 };
+	if (unit_load(name, &lo, &u, &d) == 0 && u.state == UNIT_LOADED)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const struct setting *s = unit_setting(&u, "Unit", keys[k]);
+			for (size_t i = 0; s && i < s->n_values; i++)
+				pulled(f, s->values[i], name);
+		}
+	unit_done(&u);
+	diag_done(&d);
+}
+
 /* The old rule, kept: every unit linked from ROOT/etc/systemd/system/ *.wants|requires. */
 static void
 etc_links(const char *root, struct discovery *f)
@@ -293,6 +313,8 @@ discover_enabled(const char *root, char ***ret, size_t *ret_n)
 		const char *dot = strrchr(f.queue[i], '.');
 		if (dot && !strcmp(dot, ".target"))
 			follow_target_file(root, &f, f.queue[i]);
+		else if (dot && (!strcmp(dot, ".service") || !strcmp(dot, ".socket")))
+			follow_unit_deps(root, &f, f.queue[i]);
 	}
 	tr_strv_free(f.queue, f.n_queue);
 	tr_strv_free(f.followed, f.n_followed);

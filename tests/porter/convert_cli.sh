@@ -116,5 +116,38 @@ printf 'log = "prefix"\n\nunit "web" {\n  restart = "never"\n}\n' >"$root/etc/kl
 run 2 --root "$root" web.service
 check "conf error has file:line" grep -q "^$root/etc/klein/porter.conf:4: error: restart = \"never\"" "$root/stderr"
 
+# --enabled discovery (issue 10): generators, targets, a service's Wants= on a
+# socket, .wants of vendor directories, other unit types skipped with a line.
+g=$(mktemp -d "${TMPDIR:-/tmp}/klein-cli-gen.XXXXXX")
+gsys=$g/etc/systemd/system glib=$g/lib/systemd/system ggen=$g/lib/systemd/system-generators
+mkdir -p "$gsys/multi-user.target.wants" "$glib/sockets.target.wants" "$ggen"
+printf '#!/bin/sh\nmkdir -p "$1/db.service.wants"\nprintf "[Service]\\nExecStart=/bin/true\\n" >"$1/db@main.service"\nln -s "$1/db@main.service" "$1/db.service.wants/db@main.service"\n' >"$ggen/db-generator"
+printf '#!/bin/sh\nexit 3\n' >"$ggen/broken"
+printf '#!/bin/sh\nsleep 60\n' >"$ggen/slow"
+chmod 755 "$ggen"/*
+printf '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n' >"$glib/db.service"
+printf '[Unit]\nWants=k@1.service data.mount\n' >"$glib/k.target"
+printf '[Service]\nExecStart=/bin/sleep %%i\n' >"$glib/k@.service"
+printf '[Unit]\nWants=epmd.socket\n[Service]\nExecStart=/bin/true\n' >"$glib/mq.service"
+printf '[Socket]\nListenStream=4369\n' >"$glib/epmd.socket"
+printf '[Service]\nExecStart=/usr/bin/epmd -systemd\n' >"$glib/epmd.service"
+printf '[Socket]\nListenStream=/run/bus\n' >"$glib/bus.socket"
+printf '[Service]\nExecStart=/usr/bin/bus\n' >"$glib/bus.service"
+for u in db.service k.target mq.service; do ln -s "/lib/systemd/system/$u" "$gsys/multi-user.target.wants/$u"; done
+ln -s ../bus.socket "$glib/sockets.target.wants/bus.socket"
+"$porter" convert --root "$g" --enabled >"$root/stdout" 2>"$root/stderr"
+check "--enabled with generators exits 0" [ $? = 0 ]
+check "generator output converted (db.service.wants)" [ -x "$g/etc/sv/db@main/run" ]
+check "generator output in /run/systemd/generator" [ -f "$g/run/systemd/generator/db@main.service" ]
+check "failing generator reported" grep -q "generator $ggen/broken: failed (exit 3); going on" "$root/stderr"
+check "hanging generator killed" grep -q "generator $ggen/slow: killed after" "$root/stderr"
+check "target followed (k.target Wants=)" [ -x "$g/etc/sv/k@1/run" ]
+check "mount skipped with a line" grep -q '^data.mount: skipped: wanted by k.target' "$root/stderr"
+check "Wants= of a service pulls its socket" [ -x "$g/etc/sv/epmd.socket/run" ]
+check "the socket's service gets it" grep -q -- "--sockets '/run/klein/sockets/epmd.socket'" "$g/etc/sv/epmd/run"
+check "vendor sockets.target.wants followed" [ -x "$g/etc/sv/bus.socket/run" ]
+check "the dependency waits for the socket" grep -q "sv -w 90 start '/etc/service/epmd.socket'" "$g/etc/sv/mq/run"
+rm -rf "$g"
+
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all convert CLI checks passed"
