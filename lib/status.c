@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Pure mappings from wait statuses and exec errors to exit codes and text. */
+/* Pure mappings from wait statuses, exec errors and signals to exit codes and text
+ * (no heap: klein-init calls these in its loop). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "init.h"
+#include "lib/status.h"
 
 int
 status_exit_code(int wstatus)
@@ -25,12 +26,24 @@ status_exec_code(int err)
 }
 
 const char *
-status_signal_name(int sig, char *buf, size_t cap)
+signal_abbrev(int sig, char *buf, size_t cap)
 {
 	const char *abbrev = sigabbrev_np(sig);
 
 	if (abbrev)
-		snprintf(buf, cap, "SIG%s", abbrev);
+		snprintf(buf, cap, "%s", abbrev);
+	else
+		snprintf(buf, cap, "%d", sig);
+	return buf;
+}
+
+const char *
+status_signal_name(int sig, char *buf, size_t cap)
+{
+	char abbrev[16];
+
+	if (sigabbrev_np(sig))
+		snprintf(buf, cap, "SIG%s", signal_abbrev(sig, abbrev, sizeof(abbrev)));
 	else
 		snprintf(buf, cap, "signal %d", sig);
 	return buf;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: systemd 252's exec-time $VAR/${VAR} substitution (src/basic/env-util.c). */
-#ifndef KLEIN_SVC_EXPAND_H
-#define KLEIN_SVC_EXPAND_H
+/* systemd 252's exec-time $VAR/${VAR} substitution (src/basic/env-util.c). */
+#ifndef KLEIN_LIB_EXPAND_H
+#define KLEIN_LIB_EXPAND_H
 
-#include "util.h"
+#include "lib/env.h"
 
 /*
  * replace_env(word, env, 0): "${NAME}" anywhere is replaced by NAME's value

@@ -12,7 +12,8 @@
 #include "cmd.h"
 #include "proc.h"
 #include "util.h"
-#include "values.h"
+
+#include "lib/values.h"
 
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStopSec */
 #define FINAL_WAIT_USEC	     (5ULL * 1000000ULL)  /* after the final signal */
@@ -22,7 +23,7 @@ enum kill_mode { KM_CONTROL_GROUP, KM_MIXED, KM_PROCESS, KM_NONE };
 
 struct stop_opts {
 	int sig, final_sig; /* final_sig 0: none */
-	uint64_t timeout;   /* 0 or USEC_INFINITY: wait forever, no escalation */
+	uint64_t timeout;   /* 0 or VALUE_INFINITY: wait forever, no escalation */
 	enum kill_mode mode;
 	bool sighup;
 	pid_t pid;
@@ -53,9 +54,8 @@ parse_stop(struct stop_opts *o, int argc, char **argv)
 		switch (c) {
 		case 's':
 		case 'f': {
-			int sig = strcmp(optarg, "none") == 0 && c == 'f'
-					  ? 0
-					  : signal_from_string(optarg);
+			int sig =
+				strcmp(optarg, "none") == 0 && c == 'f' ? 0 : parse_signal(optarg);
 			if (sig < 0) {
 				log_error("stop: unknown signal '%s'", optarg);
 				return -EINVAL;
@@ -64,7 +64,7 @@ parse_stop(struct stop_opts *o, int argc, char **argv)
 			break;
 		}
 		case 't':
-			if (parse_time(optarg, 1000000ULL, &o->timeout) < 0) {
+			if (parse_time_usec(optarg, 1000000ULL, &o->timeout) < 0) {
 				log_error("stop: invalid timeout '%s'", optarg);
 				return -EINVAL;
 			}
@@ -159,7 +159,7 @@ any_alive(const struct pidlist *l)
 static bool
 wait_gone(const struct pidlist *l, uint64_t timeout)
 {
-	bool forever = timeout == 0 || timeout == USEC_INFINITY;
+	bool forever = timeout == 0 || timeout == VALUE_INFINITY;
 	uint64_t end = now_usec() + (forever ? 0 : timeout);
 	while (any_alive(l)) {
 		if (!forever && now_usec() >= end)

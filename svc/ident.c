@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "ident.h"
-#include "pwdb.h"
+
+#include "lib/pwdb.h"
 
 #define NOBODY_ID 65534
 

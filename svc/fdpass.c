@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "fdpass.h"
-#include "values.h"
+
+#include "lib/values.h"
 
 #define DEFAULT_WAIT_USEC (90ULL * 1000000ULL)
 
@@ -123,7 +124,7 @@ fds_move_to_3(int *fds, size_t n)
 int
 sockets_timeout_parse(const char *arg, uint64_t *ret_usec)
 {
-	int r = parse_time(arg, 1000000, ret_usec);
+	int r = parse_time_usec(arg, 1000000, ret_usec);
 	if (r < 0) {
 		log_error("invalid time span in '--sockets-timeout %s'", arg);
 		return r;

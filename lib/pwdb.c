@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: /etc/passwd and /etc/group read directly (a static binary has no NSS). */
+/* /etc/passwd and /etc/group read directly (a static binary has no NSS). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pwdb.h"
+#include "lib/pwdb.h"
 
 #define MAX_FIELDS 8
 
@@ -62,6 +62,31 @@ parse_id(const char *s, unsigned long *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+/* systemd's valid_user_group_name(VALID_USER_ALLOW_NUMERIC|VALID_USER_RELAX),
+ * the rule User=/Group= values follow. */
+bool
+user_name_valid(const char *s)
+{
+	if (!*s)
+		return false;
+	if (all_digits(s)) {
+		char *e;
+		unsigned long long v = strtoull(s, &e, 10);
+
+		return strlen(s) <= 10 && v < 4294967295ULL && v != 65535;
+	}
+	if (s[0] == '-' && all_digits(s + 1))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < ' ' || *p == 0x7f || *p == ':' || *p == '/')
+			return false;
+	if (s[0] == ' ' || s[strlen(s) - 1] == ' ')
+		return false;
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	return strlen(s) <= 255;
 }
 
 /* by_id: match the uid field instead of the name field. */

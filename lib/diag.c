@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 
 void
 diag_addv(struct diag *d, const char *file, unsigned line, enum diag_severity severity,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
+/* systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "envfile.h"
+#include "lib/envfile.h"
 
 #define WHITESPACE	  " \t\n\r"
 #define NEWLINE		  "\n\r"

@@ -17,8 +17,9 @@
 #include <unistd.h>
 
 #include "listen.h"
-#include "pwdb.h"
-#include "values.h"
+
+#include "lib/values.h"
+#include "lib/pwdb.h"
 
 enum {
 	OPT_STREAM = 512,
@@ -306,7 +307,7 @@ add_port(struct listen_spec *s, enum port_kind kind, int type, const char *arg)
 }
 
 static int
-parse_mode(const char *arg, mode_t *ret)
+parse_mode_octal(const char *arg, mode_t *ret)
 {
 	char *end;
 	errno = 0;
@@ -320,7 +321,7 @@ parse_mode(const char *arg, mode_t *ret)
 static int
 parse_span_opt(const char *arg, uint64_t *ret)
 {
-	return parse_time(arg, 1000000, ret);
+	return parse_time_usec(arg, 1000000, ret);
 }
 
 static int
@@ -419,9 +420,9 @@ value_option(struct listen_spec *s, int c, const char *arg)
 	case OPT_PIPE_SIZE:
 		return parse_size(arg, &s->pipe_size);
 	case OPT_SOCKET_MODE:
-		return parse_mode(arg, &s->socket_mode);
+		return parse_mode_octal(arg, &s->socket_mode);
 	case OPT_DIRECTORY_MODE:
-		return parse_mode(arg, &s->directory_mode);
+		return parse_mode_octal(arg, &s->directory_mode);
 	case OPT_BIND_IPV6_ONLY:
 	case OPT_TIMESTAMPING:
 		return parse_enum_opt(s, c, arg);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: /etc/passwd and /etc/group read directly (a static binary has no NSS). */
-#ifndef KLEIN_SVC_PWDB_H
-#define KLEIN_SVC_PWDB_H
+/* /etc/passwd and /etc/group read directly (a static binary has no NSS). */
+#ifndef KLEIN_LIB_PWDB_H
+#define KLEIN_LIB_PWDB_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "util.h"
+#include "lib/alloc.h"
 
 struct pw_entry {
 	char *name, *dir, *shell;
@@ -21,6 +21,11 @@ struct pw_entry {
  */
 int pw_lookup(const char *text, const char *key, struct pw_entry *ret);
 void pw_entry_done(struct pw_entry *e);
+
+/* True when s is a valid User=/Group= value as systemd 252 reads one: a
+ * numeric id below 2^32-1 other than 65535, or a relaxed name (no control
+ * characters, ':' or '/', no edge blanks, not "." or "..", at most 255). */
+bool user_name_valid(const char *s);
 
 /* Group name for gid in /etc/group text, or NULL; caller frees. */
 char *gr_name_by_gid(const char *text, gid_t gid);

@@ -13,13 +13,14 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "envfile.h"
-#include "expand.h"
 #include "fdpass.h"
 #include "ident.h"
-#include "pwdb.h"
 #include "util.h"
-#include "values.h"
+
+#include "lib/envfile.h"
+#include "lib/expand.h"
+#include "lib/pwdb.h"
+#include "lib/values.h"
 
 /* systemd 252's fixed search path for unit commands, plus /sbin:/bin. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "listen.h"
-#include "pwdb.h"
+
+#include "lib/pwdb.h"
 
 /* The unix socket path of a port, or NULL (IP, vsock, abstract). */
 static const char *

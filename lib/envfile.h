@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
-#ifndef KLEIN_SVC_ENVFILE_H
-#define KLEIN_SVC_ENVFILE_H
+/* systemd 252's EnvironmentFile= format (src/basic/env-file.c). */
+#ifndef KLEIN_LIB_ENVFILE_H
+#define KLEIN_LIB_ENVFILE_H
 
-#include "util.h"
+#include "lib/env.h"
 
 /*
  * Parses env-file text the way systemd 252's load_env_file() does and merges

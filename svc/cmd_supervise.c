@@ -22,7 +22,8 @@
 #include "notify.h"
 #include "proc.h"
 #include "util.h"
-#include "values.h"
+
+#include "lib/values.h"
 
 #define DEFAULT_TIMEOUT_USEC (90ULL * 1000000ULL) /* systemd's DefaultTimeoutStartSec */
 #define POLL_MS		     100		  /* pidfile and alien-pid polling */
@@ -388,7 +389,7 @@ run_loop(struct sv *s)
 static void
 drain(struct sv *s)
 {
-	bool forever = s->stop_timeout == 0 || s->stop_timeout == USEC_INFINITY;
+	bool forever = s->stop_timeout == 0 || s->stop_timeout == VALUE_INFINITY;
 	uint64_t end = now_usec() + (forever ? 0 : s->stop_timeout);
 	signal_children(SIGTERM, true);
 	signal_children(SIGCONT, true);
@@ -478,13 +479,13 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 			s->status_file = xstrdup(optarg);
 			break;
 		case 'S':
-			if (parse_time(optarg, 1000000ULL, &s->stop_timeout) < 0) {
+			if (parse_time_usec(optarg, 1000000ULL, &s->stop_timeout) < 0) {
 				log_error("supervise: invalid stop timeout '%s'", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'T':
-			if (parse_time(optarg, 1000000ULL, &s->timeout) < 0) {
+			if (parse_time_usec(optarg, 1000000ULL, &s->timeout) < 0) {
 				log_error("supervise: invalid timeout '%s'", optarg);
 				return -EINVAL;
 			}
@@ -540,7 +541,7 @@ setup(struct sv *s)
 			return s->nfd;
 		}
 	}
-	if (s->timeout > 0 && s->timeout != USEC_INFINITY)
+	if (s->timeout > 0 && s->timeout != VALUE_INFINITY)
 		s->deadline = now_usec() + s->timeout;
 	return 0;
 }

@@ -16,7 +16,8 @@
 #include "cmd.h"
 #include "health.h"
 #include "util.h"
-#include "values.h"
+
+#include "lib/values.h"
 
 #define DEFAULT_CHECK_TIMEOUT_USEC (10ULL * 1000000ULL)
 
@@ -148,8 +149,8 @@ cmd_health(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 't' || parse_time(optarg, 1000000ULL, &timeout) < 0 || timeout == 0 ||
-		    timeout == USEC_INFINITY) {
+		if (c != 't' || parse_time_usec(optarg, 1000000ULL, &timeout) < 0 || timeout == 0 ||
+		    timeout == VALUE_INFINITY) {
 			log_error("health: usage: klein-svc health [--timeout SEC] [SERVICE_DIR]");
 			return SVC_EXIT_USAGE;
 		}

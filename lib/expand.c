@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* klein-svc: systemd 252's exec-time $VAR/${VAR} substitution (src/basic/env-util.c). */
+/* systemd 252's exec-time $VAR/${VAR} substitution (src/basic/env-util.c). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "expand.h"
+#include "lib/expand.h"
 
 struct sbuf {
 	char *s;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* values: parsers for systemd 252's value grammars (time-util.c,
- * parse-util.c, rlimit-util.c, signal-util.c behaviour). */
+/* systemd 252's value grammars (time-util.c, parse-util.c, rlimit-util.c,
+ * signal-util.c, exit-status.c behaviour), shared by every program. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,8 +11,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 
-#include "values.h"
-#include "words.h"
+#include "lib/values.h"
 
 #define WS		" \t\n\r"
 #define USEC_PER_SEC	1000000ULL
@@ -151,8 +150,12 @@ parse_time_usec(const char *s, uint64_t default_unit, uint64_t *ret)
 			uint64_t m = mult / 10;
 			const char *b;
 
-			for (b = e + 1; *b >= '0' && *b <= '9'; b++, m /= 10)
-				usec += (uint64_t)(*b - '0') * m;
+			for (b = e + 1; *b >= '0' && *b <= '9'; b++, m /= 10) {
+				k = (uint64_t)(*b - '0') * m;
+				if (k >= VALUE_INFINITY - usec)
+					return -ERANGE;
+				usec += k;
+			}
 			if (b == e + 1)
 				return -EINVAL;
 		}
@@ -239,90 +242,135 @@ parse_signal(const char *s)
 	return -EINVAL;
 }
 
+/* systemd's parse_size(): units in descending order only ("1G 512M", not
+ * "512M 1G"), a bare number is bytes, a fraction keeps its integer part. */
 int
-parse_size(const char *s, uint64_t *ret)
+parse_size(const char *t, uint64_t *ret)
 {
 	static const struct {
-		char sfx;
-		uint64_t f;
-	} t[] = {
-		{ 'E', 1ULL << 60 }, { 'P', 1ULL << 50 }, { 'T', 1ULL << 40 }, { 'G', 1ULL << 30 },
-		{ 'M', 1ULL << 20 }, { 'K', 1ULL << 10 }, { 'B', 1 },
+		const char *suffix;
+		unsigned long long factor;
+	} iec[] = {
+		{ "E", 1ULL << 60 }, { "P", 1ULL << 50 }, { "T", 1ULL << 40 }, { "G", 1ULL << 30 },
+		{ "M", 1ULL << 20 }, { "K", 1ULL << 10 }, { "B", 1ULL },       { "", 1ULL },
 	};
-	const char *p = s;
-	uint64_t r = 0;
+	const size_t n_entries = sizeof(iec) / sizeof(iec[0]);
+	unsigned long long r = 0;
+	size_t start_pos = 0;
+	const char *p = t;
 
-	p += strspn(p, WS);
-	if (!*p)
-		return -EINVAL;
 	do {
-		unsigned long long l;
-		uint64_t f = 1, frac = 0, fdiv = 1;
 		char *e;
-		const char *q;
-
-		p += strspn(p, WS);
-		if (*p == '-' || !isdigit((unsigned char)*p))
-			return -EINVAL;
+		double frac = 0;
+		size_t i;
 		errno = 0;
-		l = strtoull(p, &e, 10);
-		if (errno)
+		unsigned long long l = strtoull(p, &e, 10);
+		if (errno > 0)
 			return -errno;
-		q = e;
-		if (*q == '.') {
-			q++;
-			if (!isdigit((unsigned char)*q))
-				return -EINVAL;
-			while (isdigit((unsigned char)*q)) {
-				if (fdiv < 1000000000000ULL) {
-					frac = frac * 10 + (uint64_t)(*q - '0');
-					fdiv *= 10;
-				}
-				q++;
+		if (e == p)
+			return -EINVAL;
+		if (*(p + strspn(p, WS)) == '-')
+			return -ERANGE;
+		if (*e == '.') {
+			e++;
+			if (*e >= '0' && *e <= '9') {
+				char *e2;
+				unsigned long long l2 = strtoull(e, &e2, 10);
+				if (errno > 0)
+					return -errno;
+				frac = (double)l2;
+				for (; e < e2; e++)
+					frac /= 10;
 			}
 		}
-		q += strspn(q, WS);
-		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-			if (*q == t[i].sfx) {
-				f = t[i].f;
-				q++;
+		e += strspn(e, WS);
+		for (i = start_pos; i < n_entries; i++)
+			if (strncmp(e, iec[i].suffix, strlen(iec[i].suffix)) == 0)
 				break;
-			}
-		if (f == 1 && frac)
-			return -EINVAL; /* fractions need a unit */
-		if (l > UINT64_MAX / f)
+		if (i >= n_entries)
+			return -EINVAL;
+		if (l + (frac > 0) > ULLONG_MAX / iec[i].factor)
 			return -ERANGE;
-		if (r + l * f < r)
+		unsigned long long tmp =
+			l * iec[i].factor + (unsigned long long)(frac * (double)iec[i].factor);
+		if (tmp > ULLONG_MAX - r)
 			return -ERANGE;
-		r += l * f + (uint64_t)((double)frac * (double)f / (double)fdiv);
-		p = q;
-		p += strspn(p, WS);
+		r += tmp;
+		p = e + strlen(iec[i].suffix);
+		start_pos = i + 1;
 	} while (*p);
 	*ret = r;
 	return 0;
 }
 
+static const struct {
+	const char *name; /* the directive without "Limit" */
+	int resource;
+} rlimits[] = {
+	{ "CPU", RLIMIT_CPU },		 { "FSIZE", RLIMIT_FSIZE },
+	{ "DATA", RLIMIT_DATA },	 { "STACK", RLIMIT_STACK },
+	{ "CORE", RLIMIT_CORE },	 { "RSS", RLIMIT_RSS },
+	{ "NOFILE", RLIMIT_NOFILE },	 { "AS", RLIMIT_AS },
+	{ "NPROC", RLIMIT_NPROC },	 { "MEMLOCK", RLIMIT_MEMLOCK },
+	{ "LOCKS", RLIMIT_LOCKS },	 { "SIGPENDING", RLIMIT_SIGPENDING },
+	{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE },
+	{ "RTPRIO", RLIMIT_RTPRIO },	 { "RTTIME", RLIMIT_RTTIME },
+};
+
 int
 rlimit_from_key(const char *key)
 {
-	static const struct {
-		const char *k;
-		int r;
-	} t[] = {
-		{ "LimitCPU", RLIMIT_CPU },	      { "LimitFSIZE", RLIMIT_FSIZE },
-		{ "LimitDATA", RLIMIT_DATA },	      { "LimitSTACK", RLIMIT_STACK },
-		{ "LimitCORE", RLIMIT_CORE },	      { "LimitRSS", RLIMIT_RSS },
-		{ "LimitNOFILE", RLIMIT_NOFILE },     { "LimitAS", RLIMIT_AS },
-		{ "LimitNPROC", RLIMIT_NPROC },	      { "LimitMEMLOCK", RLIMIT_MEMLOCK },
-		{ "LimitLOCKS", RLIMIT_LOCKS },	      { "LimitSIGPENDING", RLIMIT_SIGPENDING },
-		{ "LimitMSGQUEUE", RLIMIT_MSGQUEUE }, { "LimitNICE", RLIMIT_NICE },
-		{ "LimitRTPRIO", RLIMIT_RTPRIO },     { "LimitRTTIME", RLIMIT_RTTIME },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (!strcmp(t[i].k, key))
-			return t[i].r;
+	if (strncmp(key, "Limit", 5) != 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (!strcmp(key + 5, rlimits[i].name))
+			return rlimits[i].resource;
 	return -EINVAL;
+}
+
+static bool
+rlimit_known(int res)
+{
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (rlimits[i].resource == res)
+			return true;
+	return false;
+}
+
+int
+rlimit_from_name(const char *name)
+{
+	if (strncmp(name, "Limit", 5) == 0)
+		name += 5;
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++)
+		if (strcasecmp(name, rlimits[i].name) == 0)
+			return rlimits[i].resource;
+	return -EINVAL;
+}
+
+/* safe_atou64(): base 10 unless "0x"/"0o"/"0b"; no sign, no trailing text. */
+static int
+parse_u64(const char *s, uint64_t *ret)
+{
+	int base = 10;
+	s += strspn(s, WS);
+	if (*s == '-' || *s == '+')
+		return *s == '-' ? -ERANGE : -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8, s += 2;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2, s += 2;
+	char *e;
+	errno = 0;
+	unsigned long long v = strtoull(s, &e, base);
+	if (errno > 0)
+		return -errno;
+	if (e == s || *e)
+		return -EINVAL;
+	*ret = v;
+	return 0;
 }
 
 static int
@@ -376,30 +424,42 @@ rlimit_parse_one(int res, const char *s, uint64_t *ret)
 		*ret = (uint64_t)v;
 		return 0;
 	}
-	default: {
-		char *e;
-
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		errno = 0;
-		u = strtoull(s, &e, 10);
-		if (errno || *e)
-			return -EINVAL;
-		*ret = u;
-		return 0;
-	}
+	default:
+		return parse_u64(s, ret);
 	}
 }
 
 int
 parse_rlimit(const char *key, const char *s, uint64_t *soft, uint64_t *hard)
 {
-	int res = rlimit_from_key(key), r;
+	int res = rlimit_from_key(key);
+
+	return res < 0 ? res : parse_rlimit_resource(res, s, soft, hard);
+}
+
+int
+rlimit_parse(int resource, const char *s, struct rlimit *ret)
+{
+	uint64_t soft, hard;
+	int r = parse_rlimit_resource(resource, s, &soft, &hard);
+
+	if (r < 0)
+		return r;
+	/* VALUE_INFINITY is RLIM_INFINITY on Linux; larger values saturate. */
+	ret->rlim_cur = soft >= (uint64_t)RLIM_INFINITY ? RLIM_INFINITY : (rlim_t)soft;
+	ret->rlim_max = hard >= (uint64_t)RLIM_INFINITY ? RLIM_INFINITY : (rlim_t)hard;
+	return 0;
+}
+
+int
+parse_rlimit_resource(int res, const char *s, uint64_t *soft, uint64_t *hard)
+{
 	const char *colon = strchr(s, ':');
 	uint64_t sl, hl;
+	int r;
 
-	if (res < 0)
-		return res;
+	if (!rlimit_known(res))
+		return -EINVAL;
 	if (colon) {
 		char *a = strndup(s, (size_t)(colon - s));
 
@@ -570,30 +630,50 @@ exit_status_from_string(const char *s)
 	return -EINVAL;
 }
 
-int
-parse_exit_status_list(const char *s, unsigned char status[256], unsigned char signals[65])
+bool
+signal_default_terminates(int sig)
 {
-	const char *p = s;
-	int bad = 0;
-
-	for (;;) {
-		char *w;
-		long v;
-		int r = word_extract(&p, &w, NULL, 0);
-
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0)
-			return bad + 1;
-		if (r == 0)
-			break;
-		if ((v = exit_status_from_string(w)) >= 0)
-			status[v] = 1;
-		else if ((r = parse_signal(w)) > 0 && !isdigit((unsigned char)w[0]))
-			signals[r] = 1;
-		else
-			bad++;
-		free(w);
+	switch (sig) {
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return false;
+	default:
+		return sig > 0 && sig <= SIGRTMAX;
 	}
-	return bad;
+}
+
+bool
+signal_default_dumps_core(int sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+nice_closest(int level, int current, rlim_t rlim)
+{
+	/* systemd's rlimit_to_nice() */
+	int limit = rlim <= 1 ? 19 : rlim >= 40 ? -20 : 20 - (int)rlim;
+	if (level >= limit)
+		return level;
+	return current < limit ? current : limit;
 }
