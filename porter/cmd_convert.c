@@ -11,20 +11,15 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "convert.h"
 #include "config.h"
 #include "emit.h"
 #include "load.h"
 #include "outdir.h"
 #include "timer_plan.h"
+#include "tr.h"
 #include "translate.h"
 #include "unitpath.h"
-
-enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
-
-struct convert_args {
-	const char *root, *sv_dir, *service_dir, *instance, *config;
-	bool no_enable, strict, force, dry_run, enabled;
-};
 
 static const char usage_text[] =
 	"usage: klein-porter convert [OPTIONS] UNIT...\n"
@@ -77,72 +72,8 @@ root_join(const char *a, const char *b, const char *c)
 	return s;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .service names linked from ROOT/etc/systemd/system/ *.wants and *.requires. */
-static int
-enabled_units(const char *root, char ***ret, size_t *ret_n)
-{
-	/* Every component resolved inside the root, as systemd's --root does. */
-	char *base = unitpath_resolved(root, "/etc/systemd/system");
-	char **v = NULL;
-	size_t n = 0;
-	if (!base)
-		return -ENOMEM;
-	DIR *d = opendir(base);
-	if (!d) {
-		int e = errno == ENOENT ? 0 : -errno;
-		free(base);
-		*ret = NULL, *ret_n = 0;
-		return e;
-	}
-	for (struct dirent *e; (e = readdir(d));) {
-		size_t l = strlen(e->d_name);
-		bool wants = l > 6 && !strcmp(e->d_name + l - 6, ".wants");
-		bool req = l > 9 && !strcmp(e->d_name + l - 9, ".requires");
-		if (!wants && !req)
-			continue;
-		char *rel = root_join("/etc/systemd/system", e->d_name, "");
-		char *sub = rel ? unitpath_resolved(root, rel) : NULL;
-		DIR *sd = sub ? opendir(sub) : NULL;
-		free(rel);
-		free(sub);
-		if (!sd)
-			continue;
-		for (struct dirent *f; (f = readdir(sd));) {
-			size_t k = strlen(f->d_name);
-			if ((k <= 8 || strcmp(f->d_name + k - 8, ".service")) &&
-			    (k <= 6 || strcmp(f->d_name + k - 6, ".timer")))
-				continue;
-			bool dup = false;
-			for (size_t i = 0; i < n && !dup; i++)
-				dup = !strcmp(v[i], f->d_name);
-			if (dup)
-				continue;
-			char **nv = realloc(v, (n + 1) * sizeof(*v));
-			if (!nv || !(nv[n] = strdup(f->d_name))) {
-				free(nv ? nv : v);
-				closedir(sd), closedir(d), free(base);
-				return -ENOMEM;
-			}
-			v = nv, n++;
-		}
-		closedir(sd);
-	}
-	closedir(d);
-	free(base);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*ret = v, *ret_n = n;
-	return 0;
-}
-
-static void
-print_tree(const char *dir, const struct emit_tree *t)
+void
+convert_print_tree(const char *dir, const struct emit_tree *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->v[i].symlink)
@@ -153,9 +84,9 @@ print_tree(const char *dir, const struct emit_tree *t)
 	}
 }
 
-static int
-write_out(const struct convert_args *a, const char *source, const char *name,
-	  const struct emit_tree *t, const char *in_image_dir)
+int
+convert_write(const struct convert_args *a, const char *name, const char *source,
+	      const struct emit_tree *t, const char *in_image_dir)
 {
 	/* In-image paths, resolved inside the root (see outdir.h). */
 	struct outdir_options oo = { .force = a->force, .fail_after = -1, .root = a->root };
@@ -189,8 +120,8 @@ write_out(const struct convert_args *a, const char *source, const char *name,
 }
 
 /* Generated headers name in-image paths: ROOT/lib/x.service -> /lib/x.service. */
-static void
-strip_root(const char *root, char **path)
+void
+convert_strip_root(const char *root, char **path)
 {
 	size_t n = strlen(root);
 	while (n > 0 && root[n - 1] == '/')
@@ -200,11 +131,9 @@ strip_root(const char *root, char **path)
 	memmove(*path, *path + n, strlen(*path + n) + 1);
 }
 
-/* Converts one unit; returns its exit code. timer_target: the service a
- * timer starts (a down file: runsvdir does not start it on its own). */
-static int
+int
 convert_one(const struct convert_args *a, const struct porter_conf *conf, const char *name,
-	    bool timer_target)
+	    char *const *sockets, size_t n_sockets, bool timer_target)
 {
 	struct load_options lo = { .root = a->root, .instance = a->instance };
 	struct unit u = { 0 };
@@ -237,6 +166,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 	r = translate_unit(&u, &to, &p, &d);
 	if (r == 0)
 		p.timer_target = timer_target;
+	for (size_t i = 0; r == 0 && i < n_sockets; i++)
+		r = tr_strv_push(&p.sockets, &p.n_sockets, sockets[i]);
 	size_t nw = diag_count(&d, DIAG_WARNING);
 	char *in_image = NULL;
 	if (r == 0 && a->strict && nw) {
@@ -248,9 +179,9 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 		code = r == -ENOMEM ? EXIT_IO : EXIT_REFUSED;
 	} else {
 		struct emit_options eo = { "/run/runit/supervise", a->service_dir };
-		strip_root(a->root, &p.fragment);
+		convert_strip_root(a->root, &p.fragment);
 		for (size_t i = 0; i < p.n_dropins; i++)
-			strip_root(a->root, &p.dropins[i]);
+			convert_strip_root(a->root, &p.dropins[i]);
 		in_image = root_join(a->sv_dir, p.name, "");
 		if (!in_image || emit_tree(&p, &eo, &t) < 0) {
 			code = EXIT_IO;
@@ -258,8 +189,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 			/* The summary after the write: a refusal is never
 			 * preceded by a line that reads like success. */
 			if (!a->dry_run)
-				code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t,
-						 in_image);
+				code = convert_write(a, p.name, p.fragment ? p.fragment : p.unit,
+						     &t, in_image);
 			if (code == EXIT_OK)
 				fprintf(stderr, "%s: %s%s, Type=%s: %s, %zu warning%s\n", u.name,
 					a->dry_run ? "would write " : "", in_image, p.type_name,
@@ -268,7 +199,7 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 				fprintf(stderr, "%s: %s\n", u.name,
 					code == EXIT_REFUSED ? "refused" : "failed");
 			if (a->dry_run)
-				print_tree(in_image, &t);
+				convert_print_tree(in_image, &t);
 		}
 	}
 	diag_print(&d, stderr, "klein-porter");
@@ -281,11 +212,9 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 	return code;
 }
 
-static int worse(int a, int b);
-
 /* A .timer: its own service directory running `klein-svc timer`, and the
  * service it starts, converted with a down file (docs/timers.md). */
-static int
+int
 convert_timer(const struct convert_args *a, const struct porter_conf *conf, const char *name)
 {
 	struct load_options lo = { .root = a->root, .instance = a->instance };
@@ -308,7 +237,7 @@ convert_timer(const struct convert_args *a, const struct porter_conf *conf, cons
 		code = r == -ENOMEM ? EXIT_IO : EXIT_REFUSED;
 		goto out;
 	}
-	strip_root(a->root, &p.fragment);
+	convert_strip_root(a->root, &p.fragment);
 	in_image = root_join(a->sv_dir, p.name, "");
 	run = timer_emit_run(&p, a->service_dir);
 	sup = root_join("/run/runit/supervise/", p.name, "");
@@ -323,7 +252,7 @@ convert_timer(const struct convert_args *a, const struct porter_conf *conf, cons
 	run = sup = NULL;
 	/* The summary after the write, as for services. */
 	if (!a->dry_run)
-		code = write_out(a, p.fragment ? p.fragment : p.unit, p.name, &t, in_image);
+		code = convert_write(a, p.name, p.fragment ? p.fragment : p.unit, &t, in_image);
 	if (code == EXIT_OK)
 		fprintf(stderr, "%s: %s%s, starts %s: %zu warning%s\n", u.name,
 			a->dry_run ? "would write " : "", in_image, p.target,
@@ -331,7 +260,7 @@ convert_timer(const struct convert_args *a, const struct porter_conf *conf, cons
 	else
 		fprintf(stderr, "%s: %s\n", u.name, code == EXIT_REFUSED ? "refused" : "failed");
 	if (a->dry_run)
-		print_tree(in_image, &t);
+		convert_print_tree(in_image, &t);
 	diag_print(&d, stderr, "klein-porter");
 	diag_done(&d);
 	if (code == EXIT_OK) {
@@ -341,9 +270,10 @@ convert_timer(const struct convert_args *a, const struct porter_conf *conf, cons
 
 		if (beside)
 			sprintf(beside, "%.*s/%s", (int)(slash - name), name, p.target);
-		code = worse(code, convert_one(a, conf,
-					       beside && !access(beside, F_OK) ? beside : p.target,
-					       true));
+		code = convert_worse(
+			code,
+			convert_one(a, conf, beside && !access(beside, F_OK) ? beside : p.target,
+				    NULL, 0, true));
 		free(beside);
 	}
 out:
@@ -356,19 +286,8 @@ out:
 	return code;
 }
 
-/* Dispatch by unit type: timers bring their service; the rest are services. */
-static int
-convert_any(const struct convert_args *a, const struct porter_conf *conf, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n > 6 && !strcmp(name + n - 6, ".timer"))
-		return convert_timer(a, conf, name);
-	return convert_one(a, conf, name, false);
-}
-
-static int
-worse(int a, int b)
+int
+convert_worse(int a, int b)
 {
 	/* I/O beats refusal beats success. */
 	return a == EXIT_IO || b == EXIT_IO ? EXIT_IO : a > b ? a : b;
@@ -485,7 +404,7 @@ cmd_convert(int argc, char **argv)
 	char **found = NULL;
 	int code = EXIT_OK;
 	if (a.enabled) {
-		r = enabled_units(a.root, &found, &n);
+		r = discover_enabled(a.root, &found, &n);
 		if (r < 0) {
 			fprintf(stderr, "klein-porter: %s/etc/systemd/system: %s\n", a.root,
 				strerror(-r));
@@ -497,8 +416,7 @@ cmd_convert(int argc, char **argv)
 			fprintf(stderr, "klein-porter: no enabled service units under %s\n",
 				a.root);
 	}
-	for (size_t i = 0; i < n; i++)
-		code = worse(code, convert_any(&a, &conf, names[i]));
+	code = convert_units(&a, &conf, names, n);
 	for (size_t i = 0; found && i < n; i++)
 		free(found[i]);
 	free(found);

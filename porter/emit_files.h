@@ -8,6 +8,8 @@
 
 /* emit_run.c */
 char *emit_run(const struct run_plan *p, const struct emit_options *o);
+/* The per-connection script of an Accept=yes socket's template service. */
+char *emit_connection(const struct run_plan *p, const struct emit_options *o);
 /* emit_finish.c */
 char *emit_finish(const struct run_plan *p);
 /* emit_control.c */

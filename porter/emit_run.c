@@ -233,6 +233,9 @@ redirect(struct emit_buf *b, int fd, const struct plan_io *io)
 	case PLAN_IO_TRUNCATE:
 		emit_addf(b, "exec %d>", fd), emit_quote(b, io->path), emit_add(b, "\n");
 		break;
+	case PLAN_IO_SOCKET: /* only in the per-connection script (emit_connection) */
+		emit_addf(b, "exec %d%s&3\n", fd, fd ? ">" : "<");
+		break;
 	case PLAN_IO_DEFAULT:
 	case PLAN_IO_LOG:
 	case PLAN_IO_INHERIT:
@@ -244,11 +247,12 @@ static void
 run_stdio(struct emit_buf *b, const struct run_plan *p)
 {
 	emit_add(b, "\n# Standard input and output (StandardInput/Output/Error=).\n");
-	if (p->in.kind == PLAN_IO_DEFAULT)
+	if (p->in.kind == PLAN_IO_DEFAULT || p->in.kind == PLAN_IO_SOCKET)
 		emit_add(b, "exec </dev/null\n");
 	else
 		redirect(b, 0, &p->in);
-	bool out_moved = p->out.kind != PLAN_IO_DEFAULT && p->out.kind != PLAN_IO_LOG;
+	bool out_moved = p->out.kind != PLAN_IO_DEFAULT && p->out.kind != PLAN_IO_LOG &&
+			 p->out.kind != PLAN_IO_SOCKET;
 	bool err_log = p->err.kind == PLAN_IO_LOG;
 	if (out_moved && err_log)
 		emit_add(b, "exec 3>&1\n");
@@ -406,5 +410,51 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 		sh_command_lines(&b, p, &p->start_pre, "ExecStartPre", NULL, "exit 1", "");
 	}
 	run_main(&b, p);
+	return b.oom ? (free(b.s), NULL) : b.s;
+}
+
+/* Accept=yes: systemd's service_fix_stdio(): with StandardInput=socket an
+ * unset StandardOutput= inherits it, and StandardError= follows stdout. */
+static void
+connection_stdio(struct emit_buf *b, const struct run_plan *p)
+{
+	struct plan_io in = p->in, out = p->out, err = p->err;
+	if (in.kind == PLAN_IO_SOCKET && out.kind == PLAN_IO_DEFAULT)
+		out.kind = PLAN_IO_SOCKET;
+	emit_add(b, "\n# Standard input and output (StandardInput/Output/Error=).\n");
+	if (in.kind == PLAN_IO_DEFAULT)
+		emit_add(b, "exec </dev/null\n");
+	else
+		redirect(b, 0, &in);
+	redirect(b, 1, &out);
+	if (err.kind == PLAN_IO_DEFAULT || err.kind == PLAN_IO_INHERIT) {
+		if (out.kind != PLAN_IO_DEFAULT && out.kind != PLAN_IO_LOG)
+			emit_add(b, "exec 2>&1\n");
+	} else {
+		redirect(b, 2, &err);
+	}
+}
+
+char *
+emit_connection(const struct run_plan *p, const struct emit_options *o)
+{
+	struct emit_buf b = { 0 };
+	(void)o;
+	sh_header(
+		&b, p,
+		"connection: klein-svc accept runs this once per connection (on fd 3), as systemd\n"
+		"# starts one instance of the template per connection ($KLEIN_INSTANCE: its name).");
+	run_conditions(&b, p);
+	run_dirs(&b, p);
+	emit_add(&b, "\n");
+	sh_env_block(&b, p);
+	connection_stdio(&b, p);
+	if (p->start_pre.n) {
+		emit_add(&b, "\n# ExecStartPre=\n");
+		sh_command_lines(&b, p, &p->start_pre, "ExecStartPre", NULL, "exit 1", "");
+	}
+	emit_addf(&b, "\n# ExecStart= (Type=%s): this connection's process.\nexec ", p->type_name);
+	sh_command(&b, p, &p->start.v[0], ROLE_MAIN, NULL, PID_SELF);
+	emit_add(&b, "\n");
 	return b.oom ? (free(b.s), NULL) : b.s;
 }

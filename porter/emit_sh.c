@@ -167,6 +167,10 @@ sh_command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *
 	}
 	if (extra_env)
 		emit_addf(b, " %s", extra_env);
+	for (size_t i = 0; role == ROLE_MAIN && i < p->n_sockets; i++) {
+		emit_add(b, " --sockets");
+		sh_word(b, p->sockets[i]);
+	}
 	if (ident) {
 		/* klein-svc puts "chpst -u USER:GROUP:SUPP..." in front of the command (or
 		 * into its chpst), with initgroups(USER, GROUP)'s list computed at run time

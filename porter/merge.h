@@ -88,5 +88,7 @@ void store_exec_dirs_sort(struct loader *L);
 int service_verify(struct loader *L);
 /* The checks of a .timer (store_timer.c). */
 int timer_verify(struct loader *L);
+/* The checks of a .socket (verify.c). */
+int socket_verify(struct loader *L);
 
 #endif

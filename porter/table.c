@@ -17,6 +17,13 @@ static const struct section_table *const service_sections[] = {
 	NULL,
 };
 
+static const struct section_table *const socket_sections[] = {
+	&table_unit,
+	&table_socket,
+	&table_install,
+	NULL,
+};
+
 static const struct section_table *const timer_sections[] = {
 	&table_unit,
 	&table_timer,
@@ -26,6 +33,7 @@ static const struct section_table *const timer_sections[] = {
 
 static const struct unit_type unit_types[] = {
 	{ ".service", service_sections, service_verify },
+	{ ".socket", socket_sections, socket_verify },
 	{ ".timer", timer_sections, timer_verify },
 };
 

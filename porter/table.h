@@ -86,7 +86,8 @@ const struct directive *directive_find(const struct unit_type *t, const char *se
 const struct section_table *section_find(const struct unit_type *t, const char *name);
 
 /* The section tables (table_unit.c, table_service.c, table_install.c). */
-extern const struct section_table table_unit, table_service, table_install, table_timer;
+extern const struct section_table table_unit, table_service, table_install, table_socket,
+	table_timer;
 
 /* Reasons shared by many dropped directives. */
 #define WHY_SANDBOX                                                                                \
@@ -109,6 +110,7 @@ store_fn store_bus_name;    /* store_scalar_spec; the default Type= becomes dbus
 store_fn store_words;	    /* quoted words appended, specifiers resolved; empty resets */
 store_fn store_words_raw;   /* quoted words appended, no specifiers; empty resets */
 store_fn store_line;	    /* the whole value is one item, specifiers resolved */
+store_fn store_listen;	    /* Listen*=: one address or path, simplified; empty resets */
 store_fn store_deps;	    /* unit names appended, deduplicated; never reset */
 store_fn store_install;	    /* [Install] lists: words, specifiers where they resolve */
 store_fn store_exec;	    /* Exec*: command lines (struct exec_list) */

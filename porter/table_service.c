@@ -213,8 +213,7 @@ static const struct directive rows[] = {
 	ROW("SmackProcessLabel", store_scalar_spec, NULL, tr_unknown, NULL),
 	ROW("SocketBindAllow", store_scalar_spec, NULL, tr_unknown, NULL),
 	ROW("SocketBindDeny", store_scalar_spec, NULL, tr_unknown, NULL),
-	ROW("Sockets", store_deps, NULL, tr_drop,
-	    "there is no socket activation; the daemon must listen by itself"),
+	ROW("Sockets", store_deps, NULL, tr_ignore, NULL), /* convert_units.c: converted with it */
 	ROW("StandardError", store_output, NULL, tr_stdio, NULL),
 	ROW("StandardInput", store_input, NULL, tr_stdio, NULL),
 	ROW("StandardInputData", store_scalar_spec, NULL, tr_unknown, NULL),

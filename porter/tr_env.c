@@ -122,7 +122,11 @@ tr_stdio(struct run_plan *p, const struct setting *s, const char *why, struct di
 			   !strcmp(v, "journal+console") || !strcmp(v, "syslog+console") ||
 			   !strcmp(v, "kmsg+console"))) {
 		io->kind = PLAN_IO_LOG;
-	} else if (!strcmp(v, "socket") || !strncmp(v, "fd:", 3) || !strcmp(v, "data")) {
+	} else if (!strcmp(v, "socket")) {
+		/* Accept=yes: the connection (fd 3) in the per-connection script;
+		 * anywhere else stdin stays /dev/null (emit_run.c). */
+		io->kind = PLAN_IO_SOCKET;
+	} else if (!strncmp(v, "fd:", 3) || !strcmp(v, "data")) {
 		tr_warn(d, s, NULL,
 			"dropped: there is no socket activation or file descriptor store; "
 			"the default is used");

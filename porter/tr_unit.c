@@ -29,7 +29,8 @@ deps(const struct setting *s, char ***v, size_t *n, struct diag *d, bool warn_ot
 	int r = tr_each_word(s, &words, &nw);
 	for (size_t i = 0; r == 0 && i < nw; i++) {
 		const char *dot = strrchr(words[i], '.');
-		if (dot && !strcmp(dot, ".service")) {
+		if (dot && (!strcmp(dot, ".service") || !strcmp(dot, ".socket"))) {
+			/* A socket is the runit service NAME.socket (its holder). */
 			char *name = translate_service_name(words[i]);
 			if (!name)
 				r = -ENOMEM;

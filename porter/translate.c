@@ -258,6 +258,7 @@ run_plan_done(struct run_plan *p)
 		return;
 	free(p->unit), free(p->name), free(p->fragment), free(p->description);
 	tr_strv_free(p->dropins, p->n_dropins);
+	tr_strv_free(p->sockets, p->n_sockets);
 	free(p->type_name), free(p->pidfile);
 	struct plan_cmds *all[] = { &p->exec_condition, &p->start_pre, &p->start,    &p->start_post,
 				    &p->reload,		&p->stop,      &p->stop_post };

@@ -48,6 +48,7 @@ enum plan_stdio {
 	PLAN_IO_APPEND,
 	PLAN_IO_TRUNCATE,
 	PLAN_IO_INHERIT, /* stderr: same as stdout */
+	PLAN_IO_SOCKET,	 /* socket: the Accept=yes connection on fd 3 */
 };
 
 struct plan_io {
@@ -198,6 +199,11 @@ struct run_plan {
 	size_t n_requires;
 	char **wants; /* Wants= and After= service names: waited for if present */
 	size_t n_wants;
+	/* Socket activation (set by convert_socket.c, not by translate_unit): the
+	 * control sockets of the socket holders the main command fetches its
+	 * listening fds from (`klein-svc exec --sockets`). */
+	char **sockets;
+	size_t n_sockets;
 };
 
 /* Overrides from porter.conf (config.h fills this; all fields optional). */

@@ -85,3 +85,61 @@ service_verify(struct loader *L)
 	}
 	return 0;
 }
+
+static bool
+bool_set(const struct unit *u, const char *key)
+{
+	const char *v = scalar(u, "Socket", key);
+
+	return v && parse_boolean(v) == 1;
+}
+
+/* socket_verify() (and socket_add_extras()'s defaults): the checks after loading. */
+int
+socket_verify(struct loader *L)
+{
+	static const char *const listen[] = { "ListenStream",		"ListenDatagram",
+					      "ListenSequentialPacket", "ListenFIFO",
+					      "ListenSpecial",		"ListenNetlink",
+					      "ListenMessageQueue",	"ListenUSBFunction" };
+	struct unit *u = L->u;
+	const char *f = u->fragment, *mc = scalar(u, "Socket", "MaxConnections");
+	size_t ports = 0, non_accept = 0, nodes = 0;
+
+	for (size_t i = 0; i < sizeof(listen) / sizeof(listen[0]); i++) {
+		const struct setting *s = unit_setting(u, "Socket", listen[i]);
+		size_t n = s ? s->n_values : 0;
+
+		ports += n;
+		if (i > 0)
+			non_accept += n; /* datagrams, FIFOs, special files, ... cannot accept */
+		for (size_t k = 0; i < 5 && k < n; k++)
+			nodes += s->values[k][0] == '/';
+	}
+	if (!ports) {
+		diag_add(
+			L->d, f, 0, DIAG_ERROR,
+			"Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing.");
+		return -ENOEXEC;
+	}
+	if (!bool_set(u, "Accept"))
+		return 0;
+	if (non_accept) {
+		diag_add(L->d, f, 0, DIAG_ERROR,
+			 "Unit configured for accepting sockets, but sockets are non-accepting. "
+			 "Refusing.");
+		return -ENOEXEC;
+	}
+	if (mc && !strcmp(mc, "0")) {
+		diag_add(L->d, f, 0, DIAG_ERROR, "MaxConnection= setting too small. Refusing.");
+		return -ENOEXEC;
+	}
+	if (scalar(u, "Socket", "Service")) {
+		diag_add(L->d, f, 0, DIAG_ERROR,
+			 "Explicit service configuration for accepting socket units not supported. "
+			 "Refusing.");
+		return -ENOEXEC;
+	}
+	(void)nodes;
+	return 0;
+}

@@ -13,5 +13,7 @@ int cmd_supervise(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_timer(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
+int cmd_accept(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fdpass.h"
 #include "ident.h"
 #include "util.h"
 
@@ -28,6 +29,8 @@
 struct exec_opts {
 	bool clear_env, no_expand, sigpipe_default, have_umask, have_nice, have_oom;
 	struct strv envs, env_files, unsets, groups;
+	struct strv sockets; /* --sockets: socket holders' control paths */
+	uint64_t sockets_timeout;
 	const char *user, *chpst_user, *chdir;
 	const char *passwd_file, *group_file;
 	char *own_passwd, *own_group;
@@ -59,6 +62,8 @@ enum {
 	OPT_GROUPS,
 	OPT_PASSWD_FILE,
 	OPT_GROUP_FILE,
+	OPT_SOCKETS,
+	OPT_SOCKETS_TIMEOUT,
 };
 
 static const struct option exec_options[] = {
@@ -79,6 +84,8 @@ static const struct option exec_options[] = {
 	{ "groups", required_argument, NULL, OPT_GROUPS },
 	{ "passwd-file", required_argument, NULL, OPT_PASSWD_FILE },
 	{ "group-file", required_argument, NULL, OPT_GROUP_FILE },
+	{ "sockets", required_argument, NULL, OPT_SOCKETS },
+	{ "sockets-timeout", required_argument, NULL, OPT_SOCKETS_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -198,6 +205,11 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 	case OPT_GROUP_FILE:
 		o->group_file = arg;
 		return 0;
+	case OPT_SOCKETS:
+		strv_push(&o->sockets, xstrdup(arg));
+		return 0;
+	case OPT_SOCKETS_TIMEOUT:
+		return sockets_timeout_parse(arg, &o->sockets_timeout);
 	default:
 		return -EINVAL;
 	}
@@ -226,6 +238,7 @@ exec_opts_done(struct exec_opts *o)
 	strv_done(&o->env_files);
 	strv_done(&o->unsets);
 	strv_done(&o->groups);
+	strv_done(&o->sockets);
 }
 
 static int
@@ -555,6 +568,8 @@ cmd_exec(int argc, char **argv)
 		have_pw = true;
 	}
 	if (build_env(&o, have_pw ? &pw : NULL, &env) < 0)
+		goto out;
+	if (o.sockets.n && sockets_install(&o.sockets, o.sockets_timeout, &env) < 0)
 		goto out;
 	if (o.no_expand)
 		for (int i = optind; i < argc; i++)

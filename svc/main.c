@@ -9,8 +9,11 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
+	/* clang-format off: one subcommand a line */
 	{ "exec", cmd_exec },	  { "supervise", cmd_supervise }, { "stop", cmd_stop },
-	{ "health", cmd_health }, { "timer", cmd_timer },
+	{ "health", cmd_health }, { "timer", cmd_timer },	  { "listen", cmd_listen },
+	{ "accept", cmd_accept },
+	/* clang-format on */
 };
 
 static int
@@ -21,6 +24,8 @@ usage(FILE *f, int code)
 	      "       klein-svc stop [OPTIONS] PID\n"
 	      "       klein-svc health [--timeout SEC] [SERVICE_DIR]\n"
 	      "       klein-svc timer --unit-dir DIR [--on-calendar EXPR]... [OPTIONS]\n"
+	      "       klein-svc listen --control PATH --name UNIT LISTEN-OPTIONS...\n"
+	      "       klein-svc accept LISTEN-OPTIONS... -- COMMAND...\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
 	      f);
 	return code;

@@ -59,9 +59,12 @@ for n in web getty@tty1 net; do
 	check "$n supervise in /run" [ "$(readlink "$root/etc/sv/$n/supervise")" = "/run/runit/supervise/$n" ]
 	check "$n has a manifest" [ -f "$root/etc/sv/$n/.klein-porter" ]
 done
-check "socket skipped" [ ! -e "$root/etc/sv/web.socket" ]
+# sockets.target.wants/web.socket: the socket holder, and web.service fetches its fds.
+check "socket converted" [ -x "$root/etc/sv/web.socket/run" ]
+check "socket enabled" [ "$(readlink "$root/etc/service/web.socket")" = "/etc/sv/web.socket" ]
+check "service fetches the socket" grep -q -- "--sockets '/run/klein/sockets/web.socket'" "$root/etc/sv/web/run"
 check "not-enabled unit not converted" [ ! -e "$root/etc/sv/notenabled" ]
-check "only three services" [ "$(find "$root/etc/sv" -mindepth 1 -maxdepth 1 | wc -l)" = 3 ]
+check "only three services and the socket" [ "$(find "$root/etc/sv" -mindepth 1 -maxdepth 1 | wc -l)" = 4 ]
 check "summary line names the target" grep -q '^web.service: /etc/sv/web, Type=simple' "$root/stderr"
 check "instance resolved" grep -q "'/sbin/agetty' 'tty1'" "$root/etc/sv/getty@tty1/run"
 
@@ -77,7 +80,7 @@ echo '# local change' >>"$root/etc/sv/web/run"
 run 1 --root "$root" web.service
 check "edit named" grep -q '/etc/sv/web/run was edited or removed by hand' "$root/stderr"
 check "edit kept" grep -q '# local change' "$root/etc/sv/web/run"
-run 0 --root "$root" --force web.service
+run 0 --root "$root" --force --enabled
 check "--force restores" [ "$(cksum <"$root/etc/sv/web/run")" = "$sum" ]
 
 # Issue 14 item 11 (summary_before_refusal): a refusal has no success-style
@@ -168,6 +171,39 @@ check "non_regular_config: exit 2, not hung" [ $? = 2 ]
 check "non_regular_config: named" grep -q "porter.conf: error: not a regular file" "$root/stderr"
 timeout 20 "$porter" convert --config /dev/zero --root "$r3" --dry-run "$lib/web.service" >"$root/stdout" 2>"$root/stderr"
 check "non_regular_config: a device is refused too" [ $? = 2 ]
+
+# --enabled discovery (issue 10): generators, targets, a service's Wants= on a
+# socket, .wants of vendor directories, other unit types skipped with a line.
+g=$(mktemp -d "${TMPDIR:-/tmp}/klein-cli-gen.XXXXXX")
+gsys=$g/etc/systemd/system glib=$g/lib/systemd/system ggen=$g/lib/systemd/system-generators
+mkdir -p "$gsys/multi-user.target.wants" "$glib/sockets.target.wants" "$ggen"
+printf '#!/bin/sh\nmkdir -p "$1/db.service.wants"\nprintf "[Service]\\nExecStart=/bin/true\\n" >"$1/db@main.service"\nln -s "$1/db@main.service" "$1/db.service.wants/db@main.service"\n' >"$ggen/db-generator"
+printf '#!/bin/sh\nexit 3\n' >"$ggen/broken"
+printf '#!/bin/sh\nsleep 60\n' >"$ggen/slow"
+chmod 755 "$ggen"/*
+printf '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n' >"$glib/db.service"
+printf '[Unit]\nWants=k@1.service data.mount\n' >"$glib/k.target"
+printf '[Service]\nExecStart=/bin/sleep %%i\n' >"$glib/k@.service"
+printf '[Unit]\nWants=epmd.socket\n[Service]\nExecStart=/bin/true\n' >"$glib/mq.service"
+printf '[Socket]\nListenStream=4369\n' >"$glib/epmd.socket"
+printf '[Service]\nExecStart=/usr/bin/epmd -systemd\n' >"$glib/epmd.service"
+printf '[Socket]\nListenStream=/run/bus\n' >"$glib/bus.socket"
+printf '[Service]\nExecStart=/usr/bin/bus\n' >"$glib/bus.service"
+for u in db.service k.target mq.service; do ln -s "/lib/systemd/system/$u" "$gsys/multi-user.target.wants/$u"; done
+ln -s ../bus.socket "$glib/sockets.target.wants/bus.socket"
+"$porter" convert --root "$g" --enabled >"$root/stdout" 2>"$root/stderr"
+check "--enabled with generators exits 0" [ $? = 0 ]
+check "generator output converted (db.service.wants)" [ -x "$g/etc/sv/db@main/run" ]
+check "generator output in /run/systemd/generator" [ -f "$g/run/systemd/generator/db@main.service" ]
+check "failing generator reported" grep -q "generator $ggen/broken: failed (exit 3); going on" "$root/stderr"
+check "hanging generator killed" grep -q "generator $ggen/slow: killed after" "$root/stderr"
+check "target followed (k.target Wants=)" [ -x "$g/etc/sv/k@1/run" ]
+check "mount skipped with a line" grep -q '^data.mount: skipped: wanted by k.target' "$root/stderr"
+check "Wants= of a service pulls its socket" [ -x "$g/etc/sv/epmd.socket/run" ]
+check "the socket's service gets it" grep -q -- "--sockets '/run/klein/sockets/epmd.socket'" "$g/etc/sv/epmd/run"
+check "vendor sockets.target.wants followed" [ -x "$g/etc/sv/bus.socket/run" ]
+check "the dependency waits for the socket" grep -q "sv -w 90 start '/etc/service/epmd.socket'" "$g/etc/sv/mq/run"
+rm -rf "$g"
 
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all convert CLI checks passed"

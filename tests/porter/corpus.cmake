@@ -18,3 +18,11 @@ add_test(NAME porter_corpus_bench_smoke
          COMMAND parse_corpus_bench ${KLEIN_SHARED}/corpus/debian-dev 1)
 set_tests_properties(porter_corpus_bench_smoke PROPERTIES LABELS "corpus" TIMEOUT 300
                      SKIP_RETURN_CODE 77)
+
+# [Socket] parsing against systemd 252's dumps of every real .socket unit of
+# the socktimer corpus (recorded by tools/systemd-oracle-units).
+add_test(NAME porter_socket_oracle
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/socket_oracle.py
+                 $<TARGET_FILE:klein-porter> ${PROJECT_SOURCE_DIR}/../shared/corpus/socktimer-dev)
+set_tests_properties(porter_socket_oracle PROPERTIES LABELS "corpus" TIMEOUT 300
+                     SKIP_RETURN_CODE 77)
