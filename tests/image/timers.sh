@@ -19,14 +19,15 @@ c=$NAME
 docker run -d --name "$c" "$img" >/dev/null
 
 # --- the timers are runit services ---------------------------------------
+# A loaded machine can take many seconds in /etc/init before runsvdir starts.
 for t in logrotate.timer certjob.timer; do
-	wait_until 20 "sv status $t to say run" sh -c "docker exec $c sv status /etc/service/$t | grep -q '^run:'"
+	wait_until 90 "sv status $t to say run" sh -c "docker exec $c sv status /etc/service/$t | grep -q '^run:'"
 done
 ok "logrotate.timer and certjob.timer run as runit services"
 
 # --- logrotate.timer ------------------------------------------------------
 logs() { docker logs "$c" 2>&1; }
-wait_until 30 "logrotate.timer to start logrotate and see it finish" \
+wait_until 60 "logrotate.timer to start logrotate and see it finish" \
 	sh -c "docker logs $c 2>&1 | grep -q \"'/etc/service/logrotate' finished: \""
 res=$(logs | grep "'/etc/service/logrotate' finished: ")
 grep -q 'finished: success exited 0$' <<<"$res" || fail "logrotate did not succeed: $res"
@@ -60,7 +61,7 @@ fi
 
 # --- certbot.timer-shaped: OnCalendar=*:*:0/5 ----------------------------
 runs() { in_c "$c" sh -c 'cat /var/lib/certjob-runs 2>/dev/null | wc -l'; }
-wait_until 20 "the certjob to run twice" sh -c "[ \$(docker exec $c sh -c 'wc -l </var/lib/certjob-runs' 2>/dev/null || echo 0) -ge 2 ]"
+wait_until 40 "the certjob to run twice" sh -c "[ \$(docker exec $c sh -c 'wc -l </var/lib/certjob-runs' 2>/dev/null || echo 0) -ge 2 ]"
 n=$(runs)
 logs | grep -q "'/etc/service/certjob' finished: success exited 0" || fail "no successful certjob run in the log"
 # Runs 5 s apart (plus RandomizedDelaySec=1), never two at once.
