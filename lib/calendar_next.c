@@ -192,21 +192,41 @@ carry(struct tm *tm, enum level level, int *usec)
 	reset_below(tm, level, usec);
 }
 
+/* <0, 0, >0 as a (with usec ua) is before, at, after b (usec ub), field by field. */
+static int
+tm_cmp(const struct tm *a, int ua, const struct tm *b, int ub)
+{
+	const int x[] = { a->tm_year, a->tm_mon, a->tm_mday, a->tm_hour, a->tm_min, a->tm_sec, ua };
+	const int y[] = { b->tm_year, b->tm_mon, b->tm_mday, b->tm_hour, b->tm_min, b->tm_sec, ub };
+
+	for (unsigned i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
 /* systemd's find_next(): each round normalizes tm, then fixes the fields
  * from the year down; a field with no match left carries into the one above
- * and starts a new round, as does a time mktime() had to move. */
+ * and starts a new round, as does a time mktime() had to move. A match
+ * before the start (mktime() carried the search back out of a DST gap, as in
+ * Lord_Howe's 30-minute one) moves on by an hour and from then on keeps the
+ * DST flag mktime() found instead of the event's: Debian's systemd 252 does
+ * this (upstream's fix for zones with a negative DST offset), seen by tracing
+ * its mktime() calls. */
 static int
 find_next(const struct calendar_spec *c, struct tm *tm, int *usec)
 {
 	struct tm t = *tm;
 	int us = *usec;
+	bool keep_dst = false;
 
 	for (int round = 0; round < MAX_ROUNDS; round++) {
 		enum level level;
 		int r;
 
 		(void)make_time(&t, c->utc);
-		t.tm_isdst = c->dst;
+		if (!keep_dst)
+			t.tm_isdst = c->dst;
 		r = match_level(c, L_YEAR, &t, &us);
 		if (r > 0)
 			reset_below(&t, L_YEAR, &us);
@@ -228,6 +248,11 @@ find_next(const struct calendar_spec *c, struct tm *tm, int *usec)
 				carry(&t, L_DAY, &us);
 				break;
 			}
+		}
+		if (level > L_USEC && tm_cmp(&t, us, tm, *usec) < 0) {
+			t.tm_hour++;
+			keep_dst = true;
+			continue;
 		}
 		if (level > L_USEC) {
 			*tm = t;
@@ -258,9 +283,8 @@ next_here(const struct calendar_spec *c, uint64_t after, uint64_t *ret)
 	t = make_time(&tm, c->utc);
 	if (t < 0)
 		return -EINVAL;
-	/* In a 30-minute DST gap (Australia/Lord_Howe) mktime() can carry the
-	 * search back to where it started; never report a time not after the
-	 * start (systemd 252 finds the gap's end there: a known difference). */
+	/* find_next() never goes back before the start; a guard all the same:
+	 * never report a time that is not in the future. */
 	if ((uint64_t)t * USEC_PER_SEC + (uint64_t)usec < after)
 		return -EDEADLK;
 	*ret = (uint64_t)t * USEC_PER_SEC + (uint64_t)usec;

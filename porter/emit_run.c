@@ -352,10 +352,12 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	case PLAN_ONESHOT:
 		break;
 	}
+	/* A failed command ends the run with its own status, so the finish
+	 * script sees what systemd reports as the main process's status. */
 	emit_add(b, "\n# ExecStart= (Type=oneshot): every command in order.\n");
 	for (size_t i = 0; i < p->start.n; i++) {
 		sh_command(b, p, &p->start.v[i], ROLE_MAIN, NULL, PID_SUBSHELL);
-		emit_add(b, p->start.v[i].ignore_failure ? " || :\n" : " || exit 1\n");
+		emit_add(b, p->start.v[i].ignore_failure ? " || :\n" : " || exit \"$?\"\n");
 	}
 	sh_command_lines(b, p, &p->start_post, "ExecStartPost", NULL, "exit 1", "");
 	if (p->remain_after_exit) {

@@ -11,6 +11,7 @@ KLEIN_IMAGE=${KLEIN_IMAGE:-klein:latest}
 KLEIN_TEST_STATE=${KLEIN_TEST_STATE:-${TMPDIR:-/tmp}/klein-image-tests}
 KLEIN_SERVICES_IMAGE=${KLEIN_SERVICES_IMAGE:-klein-test-services:latest}
 KLEIN_WEBAPP_IMAGE=${KLEIN_WEBAPP_IMAGE:-klein-test-webapp:latest}
+KLEIN_TIMERS_IMAGE=${KLEIN_TIMERS_IMAGE:-klein-test-timers:latest}
 export DOCKER_BUILDKIT=0
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 # Unique per run, so parallel tests and leftovers never collide.
