@@ -346,7 +346,7 @@ read_regular(const char *path, char **ret, const char **why)
 int
 envfile_load(const char *path, struct strv *env, const char **why)
 {
-	char *text;
+	char *text = NULL;
 	int r;
 
 	*why = NULL;
