@@ -412,7 +412,8 @@ make_temp(const struct target *tg, bool mkdir_it, char *tmp, size_t cap)
 		for (size_t i = 0; i < 6; i++)
 			x[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
 		x[6] = '\0';
-		snprintf(tmp, cap, ".%s.tmp.%s", tg->name, x);
+		if (snprintf(tmp, cap, ".%s.tmp.%s", tg->name, x) >= (int)cap)
+			return -ENAMETOOLONG; /* target_open() keeps names short */
 		if (!mkdir_it) {
 			if (faccessat(tg->pfd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
 			    errno == ENOENT)
@@ -445,7 +446,10 @@ swap_in(const struct target *tg, const char *tmp, bool exists, char **why)
 		return -errno;
 	}
 	char old[NAME_MAX + 1];
-	snprintf(old, sizeof(old), "%s.old", tmp);
+	if (snprintf(old, sizeof(old), "%s.old", tmp) >= (int)sizeof(old)) {
+		set_why(why, "%s", tg->shown);
+		return -ENAMETOOLONG;
+	}
 	if (renameat(p, tg->name, p, old) < 0) {
 		set_why(why, "%s", tg->shown);
 		return -errno;

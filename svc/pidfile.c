@@ -35,7 +35,7 @@ pidfile_read(const char *path, struct pidfile *ret)
 {
 	char proc[64], buf[64];
 	struct stat st;
-	bool questionable;
+	bool questionable = false;
 	ssize_t n;
 	int pid, r, fd = open_chased(path, &questionable);
 
