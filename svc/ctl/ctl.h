@@ -53,6 +53,7 @@ struct svc_state {
 	pid_t main_pid;	     /* the daemon: klein.pid when set, else pid while running */
 	uint64_t since_usec; /* realtime of the last runit state change; 0 unknown */
 	bool ready;	     /* check passes (or no check) */
+	bool oneshot;	     /* Type=oneshot without RemainAfterExit=: active never */
 	bool has_reload;     /* control/h exists, or not converted (runit's HUP) */
 	const char *active;  /* ActiveState */
 	const char *sub;     /* SubState */

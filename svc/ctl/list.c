@@ -200,7 +200,7 @@ mtime_of(const char *path)
  * or the set of those files is not the one the generated header names.
  */
 static bool
-unit_changed(const struct ctl_opts *o, const struct svc_state *s, const char *unit)
+unit_changed(const struct ctl_opts *o, const struct svc_state *s, char *unit, size_t size)
 {
 	char manifest[4200], header[8192] = "", p[4200];
 	snprintf(manifest, sizeof(manifest), "%s/.klein-porter", s->dir);
@@ -211,6 +211,13 @@ unit_changed(const struct ctl_opts *o, const struct svc_state *s, const char *un
 	struct diag d = { 0 };
 	struct load_options lo = { 0 };
 	int r = unit_load(unit, &lo, &u, &d);
+	if (r == 0 && u.state == UNIT_NOT_FOUND && s->fragment[0] == '/' &&
+	    access(s->fragment, F_OK) == 0) {
+		/* Converted from a path, not from the search path: reload that file. */
+		unit_done(&u);
+		snprintf(unit, size, "%s", s->fragment);
+		r = unit_load(unit, &lo, &u, &d);
+	}
 	diag_done(&d);
 	if (r < 0 || !u.fragment) {
 		if (r == 0)
@@ -260,7 +267,8 @@ verb_daemon_reload(const struct ctl_opts *o)
 		struct svc_state s;
 		char unit[300];
 		snprintf(unit, sizeof(unit), "%s.service", names.v[i]);
-		if (state_read(o, names.v[i], &s) == 0 && s.converted && unit_changed(o, &s, unit))
+		if (state_read(o, names.v[i], &s) == 0 && s.converted &&
+		    unit_changed(o, &s, unit, sizeof(unit)))
 			namelist_add(&argv, unit);
 	}
 	int rc = 0;

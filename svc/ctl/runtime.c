@@ -66,6 +66,9 @@ wait_job(const struct ctl_opts *o, const char *name, enum want w, uint64_t befor
 			return 0;
 		if (w == WANT_UP && s.runit == 1 && s.want_up && s.ready)
 			return 0;
+		/* A oneshot's start job ends when its commands have run. */
+		if (w == WANT_UP && changed && s.oneshot && s.runit == 0)
+			return state_is_failed(&s) ? -EIO : 0;
 		/* Down and wanted down after our start: finish chose not to go on. A
 		 * oneshot that ran to its end is a success. */
 		if (w == WANT_UP && changed && s.runit == 0 && !s.want_up)

@@ -321,6 +321,15 @@ verb_cat(const struct ctl_opts *o, char **args, int n)
 		struct diag d = { 0 };
 		struct load_options lo = { .root = o->root };
 		int r = unit_load(units.v[i], &lo, &u, &d);
+		char name[256];
+		struct svc_state s;
+		if (r == 0 && u.state == UNIT_NOT_FOUND && !o->root &&
+		    unit_to_svname(units.v[i], name, sizeof(name)) &&
+		    state_read(o, name, &s) == 0 && s.fragment[0] == '/') {
+			/* Converted from a path off the search path: the file it names. */
+			unit_done(&u);
+			r = unit_load(s.fragment, &lo, &u, &d);
+		}
 		diag_done(&d);
 		if (r < 0 || u.state == UNIT_NOT_FOUND || !u.fragment) {
 			if (r == 0 && u.state == UNIT_MASKED)

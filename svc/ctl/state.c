@@ -61,9 +61,24 @@ supervised(const char *dir)
 	snprintf(p, sizeof(p), "%s/supervise/ok", dir);
 	int fd = open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return errno == EACCES; /* not root: cannot tell, trust supervise/status */
 	close(fd);
 	return true;
+}
+
+/* runsv's child is still the run script (comm "run") until it execs the
+ * daemon: conditions, dependencies, ExecStartPre= are not done yet. */
+static bool
+still_in_run(pid_t pid)
+{
+	char p[64], comm[32] = "";
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	FILE *f = fopen(p, "re");
+	if (f && !fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	if (f)
+		fclose(f);
+	return strcmp(comm, "run\n") == 0;
 }
 
 static int
@@ -176,6 +191,14 @@ read_result(struct svc_state *s)
 	return true;
 }
 
+static int
+access_check(const char *dir)
+{
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/check", dir);
+	return access(p, X_OK);
+}
+
 static bool
 run_is_oneshot(const char *dir)
 {
@@ -196,14 +219,15 @@ run_is_oneshot(const char *dir)
  * went down by itself and finish chose not to restart it. Without
  * supervise/klein.result (older finish scripts) its exit status is unknown:
  * it counts as failed unless it is a oneshot (which ends by design) or its
- * start was skipped by a condition (run wrote klein.starttime, finish returned
- * before touching klein.limit).
+ * start was skipped by a condition (seen only where the start limit is on:
+ * run wrote klein.starttime, finish returned before touching klein.limit).
  */
 static void
 derive_down(struct svc_state *s)
 {
 	snprintf(s->result, sizeof(s->result), "success");
-	if (!s->converted || !file_exists(s->dir, "supervise/klein.starttime"))
+	/* run writes klein.invocation first thing at every start. */
+	if (!s->converted || !file_exists(s->dir, "supervise/klein.invocation"))
 		return;
 	if (read_result(s) || file_exists(s->dir, "supervise/klein.stopping"))
 		return;
@@ -255,8 +279,10 @@ int
 state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret)
 {
 	struct svc_state *s = ret;
+	char copy[sizeof(s->name)];
+	snprintf(copy, sizeof(copy), "%s", name); /* name may point into ret */
 	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->name, sizeof(s->name), "%s", copy);
 	s->runit = -1;
 	snprintf(s->result, sizeof(s->result), "success");
 	snprintf(s->dir, sizeof(s->dir), "%s/%s", o->service_dir, name);
@@ -270,6 +296,7 @@ state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret)
 		return -ENOENT;
 	}
 	read_header(s);
+	s->oneshot = run_is_oneshot(s->dir) && access_check(s->dir) < 0;
 	s->has_reload = !s->converted || file_exists(s->dir, "control/h");
 	if (!o->offline && s->linked) {
 		s->supervised = supervised(s->dir);
@@ -283,7 +310,8 @@ state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret)
 		read_line(s->dir, "supervise/klein.pid", buf, sizeof(buf));
 		if (parse_int(buf, 1, 0x7fffffff, &v) == 0 && proc_alive((pid_t)v))
 			s->main_pid = (pid_t)v;
-		s->ready = !s->want_up || check_passes(s->dir);
+		s->ready = !s->want_up || (!(s->converted && still_in_run(s->pid)) && !s->oneshot &&
+					   check_passes(s->dir));
 		read_result(s); /* for NRestarts: the last exit is not this run's */
 		snprintf(s->result, sizeof(s->result), "success");
 		s->exec_code[0] = '\0', s->exec_status = 0;
