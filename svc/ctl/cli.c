@@ -131,11 +131,26 @@ v_is_enabled(const struct ctl_opts *o, const char *verb, char **a, int n)
 static int
 v_system(const struct ctl_opts *o, const char *verb, char **a, int n)
 {
+	if (strcmp(verb, "is-system-running") == 0)
+		return verb_is_system_running(o);
+	if (o->offline) {
+		fprintf(stderr, "Running in chroot, ignoring command '%s'\n", verb);
+		return 0;
+	}
 	if (strcmp(verb, "daemon-reload") == 0)
 		return verb_daemon_reload(o);
-	if (strcmp(verb, "daemon-reexec") == 0)
-		return 0; /* nothing to re-execute: runsvdir keeps running */
-	return verb_is_system_running(o);
+	return 0; /* daemon-reexec, reset-failed: nothing to do over runit */
+}
+
+/* Verbs packages' maintainer scripts use that have nothing to act on here. */
+static int
+v_noop(const struct ctl_opts *o, const char *verb, char **a, int n)
+{
+	if (strcmp(verb, "get-default") == 0)
+		printf("multi-user.target\n");
+	else if (strcmp(verb, "list-jobs") == 0)
+		printf("No jobs running.\n");
+	return 0;
 }
 
 /* offline: may run with --root (systemctl refuses the others there). */
@@ -170,6 +185,13 @@ static const struct verb {
 	{ "is-system-running", v_system, false },
 	{ "daemon-reload", v_system, false },
 	{ "daemon-reexec", v_system, false },
+	{ "reset-failed", v_system, false },
+	{ "reenable", verb_install, true },
+	{ "preset", verb_install, true },
+	{ "preset-all", v_noop, true },
+	{ "get-default", v_noop, true },
+	{ "set-default", v_noop, true },
+	{ "list-jobs", v_noop, false },
 };
 
 static const char usage_text[] =
@@ -197,13 +219,13 @@ enum {
 	OPT_IGNORE,
 	OPT_SINCE,
 	OPT_UNTIL,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_HOUSEKEEP
 };
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
 	{ "no-block", no_argument, NULL, OPT_NO_BLOCK },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
@@ -221,7 +243,6 @@ static const struct option long_opts[] = {
 	{ "kill-whom", required_argument, NULL, OPT_KILL_WHOM },
 	{ "runtime", no_argument, NULL, OPT_RUNTIME },
 	{ "full", no_argument, NULL, 'l' },
-	{ "system", no_argument, NULL, OPT_IGNORE },
 	{ "no-ask-password", no_argument, NULL, OPT_IGNORE },
 	{ "no-reload", no_argument, NULL, OPT_IGNORE },
 	{ "no-hostname", no_argument, NULL, OPT_IGNORE },
@@ -230,6 +251,15 @@ static const struct option long_opts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "output", required_argument, NULL, 'o' },
+	/* journald's housekeeping (systemd's postinst runs some): nothing to do here */
+	{ "update-catalog", no_argument, NULL, OPT_HOUSEKEEP },
+	{ "flush", no_argument, NULL, OPT_HOUSEKEEP },
+	{ "rotate", no_argument, NULL, OPT_HOUSEKEEP },
+	{ "sync", no_argument, NULL, OPT_HOUSEKEEP },
+	{ "vacuum-size", required_argument, NULL, OPT_HOUSEKEEP },
+	{ "vacuum-time", required_argument, NULL, OPT_HOUSEKEEP },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "system", no_argument, NULL, OPT_IGNORE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -367,6 +397,8 @@ ctl_main(int argc, char **argv)
 		}
 		if (c == '?')
 			return CTL_EXIT_USAGE;
+		if (c == OPT_HOUSEKEEP)
+			return 0; /* journald's upkeep: there is no journal to keep */
 		if (c == 'u' && n_units < 64)
 			units[n_units++] = optarg;
 		else if (set_opt(&o, c, optarg, journal) < 0)

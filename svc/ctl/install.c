@@ -386,6 +386,12 @@ preset_of(const struct ctl_opts *o, const char *name)
 	return verdict;
 }
 
+bool
+install_preset_enables(const struct ctl_opts *o, const char *name)
+{
+	return strcmp(preset_of(o, name), "enabled") == 0;
+}
+
 /* systemctl's order: by type suffix, then by name, both ignoring case. */
 static int
 cmp_unit_file(const void *a, const void *b)

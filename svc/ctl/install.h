@@ -29,4 +29,7 @@ void install_info_done(struct install_info *i);
 /* is-enabled's word for name, or NULL when no unit file is found. */
 const char *install_state_of(const struct ctl_opts *o, const char *name);
 
+/* The preset files' verdict for name (no matching line: enable). */
+bool install_preset_enables(const struct ctl_opts *o, const char *name);
+
 #endif

@@ -187,7 +187,8 @@ collect(const struct ctl_opts *o, struct namelist *svcs, struct entries *e)
 {
 	for (size_t i = 0; i < svcs->n; i++)
 		add_service(o, e, svcs->v[i]);
-	qsort(e->v, e->n, sizeof(*e->v), cmp_entry);
+	if (e->n)
+		qsort(e->v, e->n, sizeof(*e->v), cmp_entry);
 }
 
 static void

@@ -312,6 +312,10 @@ verb_install(const struct ctl_opts *o, const char *verb, char **args, int n)
 	}
 	int rc = 0;
 	bool no_install = true;
+	if (strcmp(verb, "reenable") == 0)
+		rc = disable(o, &units);
+	else if (strcmp(verb, "preset") == 0) /* the preset files say enable or disable */
+		verb = install_preset_enables(o, units.v[0]) ? "enable" : "disable";
 	if (strcmp(verb, "disable") == 0) {
 		rc = disable(o, &units);
 	} else if (strcmp(verb, "mask") == 0 || strcmp(verb, "unmask") == 0) {
