@@ -12,5 +12,6 @@ int cmd_exec(int argc, char **argv);
 int cmd_supervise(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_health(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif

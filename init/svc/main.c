@@ -9,10 +9,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "exec", cmd_exec },
-	{ "supervise", cmd_supervise },
-	{ "stop", cmd_stop },
-	{ "health", cmd_health },
+	{ "exec", cmd_exec }, { "supervise", cmd_supervise },
+	{ "stop", cmd_stop }, { "health", cmd_health },
+	{ "log", cmd_log },
 };
 
 static int
@@ -22,6 +21,7 @@ usage(FILE *f, int code)
 	      "       klein-svc supervise --type forking|notify [OPTIONS] -- COMMAND...\n"
 	      "       klein-svc stop [OPTIONS] PID\n"
 	      "       klein-svc health [--timeout SEC] [SERVICE_DIR]\n"
+	      "       klein-svc log [--dir DIR] [--max-size BYTES] NAME\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
 	      f);
 	return code;

@@ -367,6 +367,7 @@ defaults(struct ctl_opts *o)
 	o->service_dir = (e = getenv("KLEIN_SERVICE_DIR")) && *e ? e : "/etc/service";
 	o->sv_dir = (e = getenv("KLEIN_SV_DIR")) && *e ? e : "/etc/sv";
 	o->log_dir = (e = getenv("KLEIN_LOG_DIR")) && *e ? e : "/run/klein/log";
+	o->svlogd_dir = (e = getenv("KLEIN_SVLOGD_DIR")) && *e ? e : "/var/log";
 	o->porter = (e = getenv("KLEIN_PORTER")) && *e ? e : "klein-porter";
 }
 

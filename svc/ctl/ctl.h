@@ -25,6 +25,7 @@ struct ctl_opts {
 	const char *service_dir; /* KLEIN_SERVICE_DIR, default /etc/service */
 	const char *sv_dir;	 /* KLEIN_SV_DIR, default /etc/sv (disabled converted services) */
 	const char *log_dir;	 /* KLEIN_LOG_DIR, default /run/klein/log */
+	const char *svlogd_dir;	 /* KLEIN_SVLOGD_DIR, default /var/log (porter.conf log = svlogd) */
 	const char *porter;	 /* KLEIN_PORTER, default klein-porter */
 	bool quiet, no_block, no_legend, plain, all, value, now, full, force, runtime;
 	long lines; /* -n; -1 when not given */

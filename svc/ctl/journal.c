@@ -106,7 +106,7 @@ add_service(const struct ctl_opts *o, struct entries *e, const char *svc)
 	snprintf(p, sizeof(p), "%s/%s", o->log_dir, svc);
 	add_file(e, p, svc);
 	if (e->n == first) {
-		snprintf(p, sizeof(p), "/var/log/%s", svc);
+		snprintf(p, sizeof(p), "%s/%s", o->svlogd_dir, svc);
 		add_svlogd(e, p, svc);
 	}
 }

@@ -53,6 +53,7 @@ class Ctl:
     def __call__(self, *args, user=None, env=()):
         sb = self.sb
         pre = ["env", "KLEIN_SERVICE_DIR=" + sb.service_dir, "KLEIN_SV_DIR=" + sb.sv_dir,
+               "KLEIN_LOG_DIR=" + sb.path("files", "log"),
                "KLEIN_PORTER=" + sb.t.porter, "ASAN_OPTIONS=detect_leaks=0"] + list(env)
         if user:
             pre = ["setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups"] + pre
@@ -106,6 +107,12 @@ def check_queries(ck, sb, ctl):
     ck.ok("status Main PID", re.search(r"^   Main PID: %d \(sh\)$" % sv_pid(sb, "web"), out, re.M),
           out)
     ck.ok("status Tasks", re.search(r"^      Tasks: \d+$", out, re.M), out)
+    sb.write("files/log/web", "".join("2026-01-01_10:00:%02d.00000 line %d\n" % (i, i)
+                                      for i in range(12)))
+    rc, out = ctl("status", "-n", "3", "web")
+    ck.ok("status ends with the last log lines", re.search(
+        r"\n\n\w{3} \d\d \d\d:\d\d:09 \S+ web: line 9\n.* web: line 10\n.* web: line 11\n$",
+        out), out)
     rc, out = ctl("status", "crash")
     ck.eq("status failed rc", rc, 3)
     ck.ok("status failed head", out.startswith("\u00d7 crash.service - Crashes with exit 3\n"), out)
