@@ -14,6 +14,7 @@
 #include "health.h"
 #include "proc.h"
 #include "util.h"
+#include "values.h"
 
 /* runit's TAI64 label: 2^62 + 10 (TAI-UTC in 1972) + the Unix time. */
 #define TAI64_UNIX_BASE 4611686018427387914ULL
@@ -160,7 +161,9 @@ read_header(struct svc_state *s)
 	fclose(f);
 }
 
-/* supervise/klein.result (written by finish, docs/runtime.md): key=value lines. */
+/* supervise/klein.result (written by finish; the format klein-svc health reads,
+ * docs/runtime.md): RESULT=, EXIT_CODE=, EXIT_STATUS= (a number or a signal name)
+ * and, optionally, NRESTARTS=. Unknown keys are skipped. */
 static bool
 read_result(struct svc_state *s)
 {
@@ -169,26 +172,25 @@ read_result(struct svc_state *s)
 	FILE *f = fopen(p, "re");
 	if (!f)
 		return false;
-	char restart[16] = "";
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *v = strchr(line, '=');
 		if (!v)
 			continue;
 		*v++ = '\0';
-		if (strcmp(line, "result") == 0)
+		if (strcmp(line, "RESULT") == 0)
 			snprintf(s->result, sizeof(s->result), "%s", v);
-		else if (strcmp(line, "code") == 0)
+		else if (strcmp(line, "EXIT_CODE") == 0)
 			snprintf(s->exec_code, sizeof(s->exec_code), "%s", v);
-		else if (strcmp(line, "status") == 0)
-			s->exec_status = atoi(v);
-		else if (strcmp(line, "restarts") == 0)
+		else if (strcmp(line, "EXIT_STATUS") == 0)
+			s->exec_status = v[0] >= '0' && v[0] <= '9' ? atoi(v) : parse_signal(v);
+		else if (strcmp(line, "NRESTARTS") == 0)
 			s->nrestarts = (unsigned)strtoul(v, NULL, 10);
-		else if (strcmp(line, "restart") == 0)
-			snprintf(restart, sizeof(restart), "%s", v);
 	}
 	fclose(f);
-	return true;
+	if (s->exec_status < 0)
+		s->exec_status = 0;
+	return s->result[0] != '\0';
 }
 
 static int

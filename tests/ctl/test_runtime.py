@@ -117,6 +117,13 @@ def check_queries(ck, sb, ctl):
     ck.eq("status failed rc", rc, 3)
     ck.ok("status failed head", out.startswith("\u00d7 crash.service - Crashes with exit 3\n"), out)
     ck.ok("status failed Active", "     Active: failed (Result: exit-code) since " in out, out)
+    # What finish records (supervise/klein.result) is shown as systemd shows it.
+    with open(sb.ns_path("/run/runit/supervise/crash/klein.result"), "w") as f:
+        f.write("RESULT=exit-code\nEXIT_CODE=exited\nEXIT_STATUS=3\nNRESTARTS=2\n")
+    ck.eq("show from klein.result", ctl("show", "-p", "Result,ExecMainCode,ExecMainStatus,"
+                                        "NRestarts", "--value", "crash"), (0, "exit-code\n1\n3\n2\n"))
+    ck.ok("status shows the exit", "   Main PID: (code=exited, status=3/NOTIMPLEMENTED)\n" in
+          ctl("status", "crash")[1])
     rc, out = ctl("status", "nope")
     ck.eq("status unknown", (rc, out), (4, "Unit nope.service could not be found.\n"))
     ck.start("show")
