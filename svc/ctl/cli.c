@@ -220,7 +220,8 @@ enum {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_VERSION,
-	OPT_HOUSEKEEP
+	OPT_HOUSEKEEP,
+	OPT_PRESET_MODE
 };
 
 static const struct option long_opts[] = {
@@ -241,6 +242,8 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "signal", required_argument, NULL, 's' },
 	{ "kill-whom", required_argument, NULL, OPT_KILL_WHOM },
+	{ "preset-mode", required_argument, NULL, OPT_PRESET_MODE },
+	{ "global", no_argument, NULL, OPT_IGNORE },
 	{ "runtime", no_argument, NULL, OPT_RUNTIME },
 	{ "full", no_argument, NULL, 'l' },
 	{ "no-ask-password", no_argument, NULL, OPT_IGNORE },
@@ -343,6 +346,14 @@ set_opt(struct ctl_opts *o, int c, const char *arg, bool journal)
 			return -1;
 		}
 		break;
+	case OPT_PRESET_MODE:
+		if (strcmp(arg, "full") && strcmp(arg, "enable-only") &&
+		    strcmp(arg, "disable-only")) {
+			fprintf(stderr, "Failed to parse preset mode: %s.\n", arg);
+			return -1;
+		}
+		snprintf(o->preset_mode, sizeof(o->preset_mode), "%s", arg);
+		break;
 	case OPT_KILL_WHOM:
 		if (strcmp(arg, "main") && strcmp(arg, "all") && strcmp(arg, "control")) {
 			fprintf(stderr, "Unknown --kill-whom= value: %s\n", arg);
@@ -363,6 +374,7 @@ defaults(struct ctl_opts *o)
 	o->lines = -1;
 	o->signal = SIGTERM;
 	snprintf(o->kill_whom, sizeof(o->kill_whom), "all");
+	snprintf(o->preset_mode, sizeof(o->preset_mode), "full");
 	const char *e;
 	o->service_dir = (e = getenv("KLEIN_SERVICE_DIR")) && *e ? e : "/etc/service";
 	o->sv_dir = (e = getenv("KLEIN_SV_DIR")) && *e ? e : "/etc/sv";

@@ -33,6 +33,7 @@ struct ctl_opts {
 	char state_filter[64];
 	char props[512]; /* -p, comma separated, several -p joined */
 	char kill_whom[8];
+	char preset_mode[16]; /* full, enable-only, disable-only */
 	int signal;
 	/* journalctl */
 	bool follow;

@@ -294,6 +294,28 @@ now_action(const struct ctl_opts *o, const char *verb, struct namelist *units)
 	return verb_start(o, start ? "start" : "stop", units->v, (int)units->n);
 }
 
+/* preset: each unit enabled or disabled as the preset files say; --preset-mode=
+ * enable-only / disable-only keeps to one direction (deb-systemd-helper uses
+ * enable-only at a package's first installation). */
+static int
+preset(const struct ctl_opts *o, struct namelist *units)
+{
+	struct namelist on = { 0 }, off = { 0 }, seen = { 0 };
+	bool no_install = true;
+	for (size_t i = 0; i < units->n; i++) {
+		bool en = install_preset_enables(o, units->v[i]);
+		if (en && strcmp(o->preset_mode, "disable-only") != 0)
+			namelist_add(&on, units->v[i]);
+		else if (!en && strcmp(o->preset_mode, "enable-only") != 0)
+			namelist_add(&off, units->v[i]);
+	}
+	int rc = off.n ? disable(o, &off) : 0;
+	for (size_t i = 0; i < on.n && rc == 0; i++)
+		rc = enable_one(o, on.v[i], &seen, &no_install, false);
+	namelist_done(&on), namelist_done(&off), namelist_done(&seen);
+	return rc;
+}
+
 int
 verb_install(const struct ctl_opts *o, const char *verb, char **args, int n)
 {
@@ -314,14 +336,14 @@ verb_install(const struct ctl_opts *o, const char *verb, char **args, int n)
 	bool no_install = true;
 	if (strcmp(verb, "reenable") == 0)
 		rc = disable(o, &units);
-	else if (strcmp(verb, "preset") == 0) /* the preset files say enable or disable */
-		verb = install_preset_enables(o, units.v[0]) ? "enable" : "disable";
-	if (strcmp(verb, "disable") == 0) {
+	if (strcmp(verb, "preset") == 0) {
+		rc = preset(o, &units);
+	} else if (strcmp(verb, "disable") == 0) {
 		rc = disable(o, &units);
 	} else if (strcmp(verb, "mask") == 0 || strcmp(verb, "unmask") == 0) {
 		for (size_t i = 0; i < units.n && rc == 0; i++)
 			rc = mask_one(o, units.v[i], verb[0] == 'm');
-	} else {
+	} else if (rc == 0) {
 		for (size_t i = 0; i < units.n && rc == 0; i++)
 			rc = enable_one(o, units.v[i], &seen, &no_install, false);
 		if (rc == 0 && no_install)

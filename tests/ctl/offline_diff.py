@@ -36,6 +36,9 @@ STEPS = [
     ["enable", "nonexistent.service"],
     ["enable", "systemd-journal-gatewayd.service"],
     ["disable", "systemd-journal-gatewayd.socket"],
+    ["preset", "--preset-mode=enable-only", "nginx.service"],  # deb-systemd-helper's call
+    ["preset", "redis-server.service", "apt-daily.timer"],
+    ["preset", "--preset-mode=disable-only", "cron.service"],
     ["list-unit-files"],
     ["list-unit-files", "--type=socket"],
     ["list-unit-files", "--state=enabled", "--no-legend"],
@@ -63,6 +66,14 @@ def build_root(top):
                 else:
                     shutil.copy(src, os.path.join(lib, name), follow_symlinks=False)
     return sorted(n for n in seen if not os.path.isdir(os.path.join(lib, n)))
+
+
+def presets(top):
+    """A preset file as a distribution ships one: some enabled, some disabled."""
+    d = os.path.join(top, "lib/systemd/system-preset")
+    os.makedirs(d)
+    with open(os.path.join(d, "90-test.preset"), "w") as f:
+        f.write("# test\nenable nginx.service\ndisable cron.service\ndisable apt-daily.*\n")
 
 
 def tree(top):
@@ -94,6 +105,7 @@ def main():
     try:
         a, b = os.path.join(tmp, "real"), os.path.join(tmp, "klein")
         units = build_root(a)
+        presets(a)
         shutil.copytree(a, b, symlinks=True)
         with_install = [u for u in units
                         if "[Install]" in open(os.path.join(a, "lib/systemd/system", u),
