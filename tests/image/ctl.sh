@@ -31,7 +31,10 @@ x service nginx reload || fail "service nginx reload"
 [ "$(mainpid)" = "$p2" ] || fail "reload replaced the master"
 ok "service nginx reload (master kept)"
 
-x invoke-rc.d nginx rotate || fail "invoke-rc.d nginx rotate"
+x mv /var/log/nginx/error.log /var/log/nginx/error.log.1
+out=$(x invoke-rc.d nginx rotate 2>&1) || fail "invoke-rc.d nginx rotate: $out"
+# USR1 makes nginx reopen its logs: error.log is created again.
+wait_until 10 "nginx reopened error.log after rotate" x test -e /var/log/nginx/error.log
 if [ "$(x systemctl is-active nginx)" != active ] || [ "$(mainpid)" != "$p2" ]; then
 	fail "nginx not the same after rotate"
 fi
@@ -42,14 +45,20 @@ out=$(x journalctl -u hello -n 5 -o cat)
 x journalctl -u nginx -n 5 >/dev/null || fail "journalctl -u nginx -n 5"
 ok "journalctl -u hello -n 5"
 
-rc=0
-x sh -c 'apt-get install -y -qq --reinstall /root/*.deb >/dev/null 2>&1' || rc=$?
-[ "$rc" = 0 ] || fail "apt-get install --reinstall: exit $rc"
+out=$(x deb-systemd-invoke restart nginx.service 2>&1) || fail "deb-systemd-invoke: $out"
 p3=$(mainpid)
 if [ "$p3" = "$p2" ] || [ "$(x systemctl is-active nginx)" != active ]; then
-	fail "reinstall did not restart nginx ($p2 -> $p3)"
+	fail "deb-systemd-invoke restart did not restart nginx ($p2 -> $p3)"
 fi
-ok "apt-get install --reinstall restarted nginx ($p2 -> $p3)"
+ok "deb-systemd-invoke restart nginx.service ($p2 -> $p3)"
+
+# nginx's postinst: invoke-rc.d nginx upgrade (a new master from the new binary).
+out=$(x apt-get install -y -qq --reinstall /root/nginx_*.deb 2>&1) ||
+	fail "apt-get install --reinstall: $out"
+wait_until 20 "a new nginx master after the reinstall" \
+	sh -c "[ \"\$(docker exec $NAME systemctl show -p MainPID --value nginx)\" != $p3 ]"
+[ "$(x systemctl is-active nginx)" = active ] || fail "nginx not active after the reinstall"
+ok "apt-get install --reinstall nginx restarted it ($p3 -> $(mainpid))"
 
 x systemctl status nginx | grep -q '^     Active: active (running) since ' || fail "status nginx"
 x test ! -e /run/systemd/system || fail "/run/systemd/system exists"
