@@ -10,6 +10,8 @@
 
 #include "init.h"
 
+#include "lib/conffile.h"
+
 int
 config_set_str(char **slot, const char *value)
 {
@@ -126,70 +128,6 @@ config_parse_forward(const char *s, bool *ret_group)
 
 /* The file being parsed, for conf_error (parsing is single-threaded). */
 static const char *conf_path;
-
-/* Blanks out comments (# and // to end of line, and block comments)
- * outside quotes, keeping newlines. libconfuse 3.3 miscounts lines after
- * each comment, which would make every error's line number wrong. */
-static void
-blank_comments(char *s)
-{
-	char quote = 0;
-
-	if (!s)
-		return;
-	for (; *s; s++) {
-		if (quote) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == quote)
-				quote = 0;
-		} else if (*s == '"' || *s == '\'') {
-			quote = *s;
-		} else if (*s == '#' || (*s == '/' && s[1] == '/')) {
-			for (; *s && *s != '\n'; s++)
-				*s = ' ';
-			if (!*s)
-				return;
-		} else if (*s == '/' && s[1] == '*') {
-			for (; *s && !(*s == '*' && s[1] == '/'); s++)
-				if (*s != '\n')
-					*s = ' ';
-			if (!*s)
-				return;
-			s[0] = s[1] = ' ';
-			s++;
-		}
-	}
-}
-
-/* Reads a whole config file (at most 1 MiB) into a malloc'd string. */
-static int
-slurp(const char *path, char **ret)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
-
-	if (!f)
-		return -errno;
-	buf = malloc((1u << 20) + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, 1u << 20, f);
-	if (ferror(f) || !feof(f)) {
-		int r = ferror(f) ? -EIO : -EFBIG;
-
-		fclose(f);
-		free(buf);
-		return r;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*ret = buf;
-	return 0;
-}
 
 /* libconfuse reports through this; give it the compiler-style location. */
 static void conf_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -360,12 +298,12 @@ config_load_file(struct init_opts *o, const char *path, bool must_exist)
 		log_msg(LOGLVL_ERROR, "%s: cannot read config file: %s", path, strerror(ENOENT));
 		return -ENOENT;
 	}
-	r = slurp(path, &text);
+	r = conf_read_file(path, 1u << 20, &text);
 	if (r < 0) {
 		log_msg(LOGLVL_ERROR, "%s: cannot read config file: %s", path, strerror(-r));
 		return r;
 	}
-	blank_comments(text);
+	conf_blank_comments(text);
 	r = parse_text(o, path, text);
 	free(text);
 	return r;

@@ -72,37 +72,6 @@ env_sh_quote(struct wbuf *w, const char *s)
 	wbuf_put(w, "'", 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	/* Overlong forms, surrogates and > U+10FFFF are not UTF-8. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 void
 env_json_quote(struct wbuf *w, const char *s)
 {
@@ -137,25 +106,6 @@ env_json_quote(struct wbuf *w, const char *s)
 		n -= k;
 	}
 	wbuf_put(w, "\"", 1);
-}
-
-bool
-env_name_exportable(const char *name)
-{
-	return name[0] && name[0] != '.' && !strchr(name, '/') && strlen(name) < NAME_MAX;
-}
-
-bool
-env_name_shell(const char *name)
-{
-	if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') ||
-	      name[0] == '_'))
-		return false;
-	for (const char *p = name + 1; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_'))
-			return false;
-	return true;
 }
 
 /* Writes data to path through path.klein-tmp + rename, mode 0600. */
@@ -227,7 +177,7 @@ fill_sh(struct wbuf *w, const void *ctx)
 	wbuf_puts(w, "# Written by klein-init: the container environment.\n");
 	for (char **e = environ; *e; e++) {
 		v = split_var(*e, name, sizeof(name));
-		if (!v || !env_name_exportable(name) || !env_name_shell(name))
+		if (!v || !env_name_exportable(name) || !env_name_valid(name, strlen(name)))
 			continue;
 		wbuf_puts(w, "export ");
 		wbuf_puts(w, name);

@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "lib/envname.h"
+#include "lib/status.h"
+#include "lib/utf8.h"
+
 /* Exit codes of klein-init itself; command mode passes the command's own. */
 enum {
 	INIT_EXIT_OK = 0,      /* requested stop, everything ended in time */
@@ -49,16 +53,6 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* Monotonic clock in milliseconds. */
 uint64_t now_ms(void);
 
-/* status.c: pure mappings. */
-/* Exit code for a wait(2) status: the code, or 128+N for signal N. */
-int status_exit_code(int wstatus);
-/* Exit code for a failed exec with errno err: 127 not found, else 126. */
-int status_exec_code(int err);
-/* Writes "exit status N" or "killed by SIGX" into buf (always terminated). */
-void status_describe(int wstatus, char *buf, size_t cap);
-/* "SIGTERM" etc., or "signal N" in buf for unnamed ones. */
-const char *status_signal_name(int sig, char *buf, size_t cap);
-
 /* config.c: defaults, libconfuse file, environment overrides. */
 /* Fills o with the built-in defaults. Returns 0 or -ENOMEM. */
 int config_defaults(struct init_opts *o);
@@ -97,10 +91,6 @@ int wbuf_flush(struct wbuf *w);
 void env_sh_quote(struct wbuf *w, const char *s);
 /* Writes s as a JSON string literal; invalid UTF-8 bytes become \u00XX. */
 void env_json_quote(struct wbuf *w, const char *s);
-/* True for names that can be a file in the envdir. */
-bool env_name_exportable(const char *name);
-/* True for names a POSIX shell accepts in "export NAME=". */
-bool env_name_shell(const char *name);
 /* Imports variables from dir that the environment lacks (image defaults),
  * then writes dir, dir.sh and dir.json. Returns 0 or -errno (logged). */
 int env_setup(const char *dir);
@@ -157,7 +147,8 @@ int relay_to_services(const char *service_dir, char c, int *skipped);
  * links point, if RUN exists. Read-only or denied: a debug log. 0 or -errno. */
 int rundir_setup(const char *run);
 
-/* loop.c + shutdown.c: the running init. */
+/* The running init: loop.c (boot, supervise) calls shutdown.c (the bounded
+ * stop); both drive events.c (signals, reaping), which calls neither. */
 struct child {
 	pid_t pid;
 	int status;
@@ -178,11 +169,11 @@ struct init_state {
 	uint64_t runsvdir_started;
 	uint64_t runsvdir_restart_at;
 };
-/* Where signals for the command go: its pid, or -pid for its group. */
+/* events.c: where signals for the command go: its pid, or -pid for its group. */
 pid_t command_target(const struct init_state *st);
-/* Waits up to timeout_ms (-1: forever) for signals, then reaps. */
+/* events.c: waits up to timeout_ms (-1: forever) for signals, then reaps. */
 int loop_wait(struct init_state *st, int timeout_ms);
-/* The bounded stop; returns the number of processes that needed SIGKILL. */
+/* shutdown.c: the bounded stop; returns the number of processes that needed SIGKILL. */
 size_t shutdown_run(struct init_state *st);
 /* Runs klein-init with o; returns the process exit code. */
 int init_run(const struct init_opts *o);

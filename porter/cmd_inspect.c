@@ -9,8 +9,10 @@
 #include <json-c/printbuf.h>
 
 #include "cli.h"
-#include "diag.h"
 #include "load.h"
+
+#include "lib/diag.h"
+#include "lib/utf8.h"
 
 static int
 usage(FILE *f, int code)
@@ -23,39 +25,6 @@ usage(FILE *f, int code)
 		   "\n"
 		   "exit status: 0 loaded, 1 refused/masked/not found, 2 usage, 3 I/O error\n");
 	return code;
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
 }
 
 /* Serializes a string: valid UTF-8 as is, each byte of invalid UTF-8 as the

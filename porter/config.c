@@ -2,12 +2,15 @@
 /* config: porter.conf via libconfuse, with file:line errors. */
 #include <confuse.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+
+#include "lib/conffile.h"
 
 /* libconfuse reports through a callback without user data; one parse at a time. */
 static struct diag *current_diag;
@@ -65,62 +68,6 @@ check_env(cfg_t *cfg, cfg_opt_t *opt)
 		return -1;
 	}
 	return 0;
-}
-
-/* libconfuse 3.3 counts a '#' or '//' comment as three lines and a block
- * comment as two, so its error lines drift. Blanking comments out (newlines
- * kept) before parsing makes cfg->line the real line. */
-static void
-blank_comments(char *s)
-{
-	char quote = 0;
-	for (; *s; s++) {
-		if (quote) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == quote)
-				quote = 0;
-		} else if (*s == '"' || *s == '\'') {
-			quote = *s;
-		} else if (*s == '#' || (s[0] == '/' && s[1] == '/')) {
-			for (; *s && *s != '\n'; s++)
-				*s = ' ';
-			if (!*s)
-				return;
-		} else if (s[0] == '/' && s[1] == '*') {
-			for (; *s && !(s[0] == '*' && s[1] == '/'); s++)
-				if (*s != '\n')
-					*s = ' ';
-			if (!*s)
-				return;
-			s[0] = s[1] = ' ';
-			s++;
-		}
-	}
-}
-
-static char *
-read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	bool bad = ferror(f) || !m;
-	fclose(f);
-	if (m)
-		fclose(m);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
 }
 
 static char *
@@ -190,10 +137,10 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	cfg_set_validate_func(cfg, "unit|restart", check_restart);
 	cfg_set_validate_func(cfg, "unit|log", check_log);
 	cfg_set_validate_func(cfg, "unit|env", check_env);
-	char *text = read_file(path);
+	char *text = NULL;
 	int pr = CFG_FILE_ERROR;
-	if (text) {
-		blank_comments(text);
+	if (conf_read_file(path, SIZE_MAX - 1, &text) == 0) {
+		conf_blank_comments(text);
 		current_path = path;
 		pr = cfg_parse_buf(cfg, text);
 		free(text);

@@ -1,54 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* values: systemd 252's value grammars for the settings the porter needs:
- * booleans, time spans, signal names, Limit* values, octal modes, Nice,
- * exit status lists. All return 0 (or a value >= 0) on success and -errno
- * (-EINVAL, -ERANGE) when systemd would reject the value. */
+/* The porter's value grammars: lib/values.h plus the one list grammar that
+ * needs the porter's word lexer (words.c). */
 #ifndef KLEIN_PORTER_VALUES_H
 #define KLEIN_PORTER_VALUES_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#define VALUE_INFINITY UINT64_MAX /* "infinity" for times and limits */
-
-/* 1 for 1/yes/y/true/t/on, 0 for 0/no/n/false/f/off (any case), else -EINVAL. */
-int parse_boolean(const char *s);
-
-/* A time span like "5min 20s", "1.5h", "infinity" into microseconds.
- * default_unit_usec is the unit of a bare number (1000000 for seconds). */
-int parse_time_usec(const char *s, uint64_t default_unit_usec, uint64_t *ret);
-/* parse_time_usec() with seconds as the default unit (systemd's parse_sec). */
-int parse_sec(const char *s, uint64_t *ret);
-
-/* "SIGTERM", "TERM", "15", "RTMIN+3", "SIGRTMAX-1" -> the signal number. */
-int parse_signal(const char *s);
-/* The canonical name ("SIGTERM") of a signal number, or NULL. */
-const char *signal_name(int sig);
-
-/* Limit*= values: "soft[:hard]", each a number, "infinity", a size with
- * K/M/G/T/P/E (base 1024) for the byte limits, a time for LimitCPU (seconds,
- * rounded up) and LimitRTTIME (microseconds). key is the directive name
- * ("LimitNOFILE"). soft > hard is -EILSEQ. Infinity is VALUE_INFINITY. */
-int parse_rlimit(const char *key, const char *s, uint64_t *soft, uint64_t *hard);
-/* The RLIMIT_* number for a Limit* key, or -EINVAL. */
-int rlimit_from_key(const char *key);
-
-/* An octal mode 0..07777 (UMask=, *DirectoryMode=). */
-int parse_mode(const char *s, unsigned *ret);
-
-/* Nice=: -20..19 (-ERANGE outside). */
-int parse_nice(const char *s, int *ret);
-
-/* OOMScoreAdjust=: -1000..1000. */
-int parse_oom_score_adjust(const char *s, int *ret);
-
-/* A byte size with base-1024 suffixes ("1G", "512K", "1.5M"). */
-int parse_size(const char *s, uint64_t *ret);
-
-/* An exit status as SuccessExitStatus= takes it (exit_status_from_string()):
- * a number 0..255 (C base prefixes allowed) or a name such as DATAERR or
- * NOTINSTALLED. Returns the code or -EINVAL. */
-int exit_status_from_string(const char *s);
+#include "lib/values.h"
 
 /* SuccessExitStatus=/RestartPreventExitStatus=: words that are exit codes
  * 0..255 or signal names. Fills status[256] / signals[65] with 1 for each

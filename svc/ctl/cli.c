@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "values.h"
+#include "lib/values.h"
 
 bool
 ctl_is_root(void)

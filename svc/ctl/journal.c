@@ -11,7 +11,7 @@
 
 #include "ctl.h"
 #include "util.h"
-#include "values.h"
+#include "lib/values.h"
 
 struct entry {
 	uint64_t usec;

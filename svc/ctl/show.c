@@ -11,6 +11,7 @@
 #include "load.h"
 #include "proc.h"
 #include "util.h"
+#include "lib/values.h"
 
 /* Reads the unit of a name ("x.service") when the service has none of its own. */
 static void
@@ -46,21 +47,11 @@ verb_is_active(const struct ctl_opts *o, const char *verb, char **args, int n)
 	return any ? 0 : CTL_EXIT_NOT_ACTIVE;
 }
 
-/* systemd's names of the LSB exit codes (the rest print as numbers). */
-static const char *
-exit_status_name(int st)
-{
-	static const char *const names[] = { "SUCCESS",	       "FAILURE",      "INVALIDARGUMENT",
-					     "NOTIMPLEMENTED", "NOPERMISSION", "NOTINSTALLED",
-					     "NOTCONFIGURED",  "NOTRUNNING" };
-	return st >= 0 && st < 8 ? names[st] : NULL;
-}
-
 static void
 fmt_exit(const struct svc_state *s, char *buf, size_t size)
 {
 	if (strcmp(s->exec_code, "exited") == 0) {
-		const char *nm = exit_status_name(s->exec_status);
+		const char *nm = exit_status_to_string(s->exec_status);
 		snprintf(buf, size, "code=exited, status=%d%s%s", s->exec_status, nm ? "/" : "",
 			 nm ? nm : "");
 	} else if (s->exec_code[0]) {

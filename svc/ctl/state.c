@@ -14,7 +14,7 @@
 #include "health.h"
 #include "proc.h"
 #include "util.h"
-#include "values.h"
+#include "lib/values.h"
 
 /* runit's TAI64 label: 2^62 + 10 (TAI-UTC in 1972) + the Unix time. */
 #define TAI64_UNIX_BASE 4611686018427387914ULL

@@ -211,11 +211,11 @@ test_quoting(void)
 	CHECK_STR_EQ(quoted(env_json_quote, "\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");
 	CHECK_STR_EQ(quoted(env_json_quote, "\xe2\x82"), "\"\\u00e2\\u0082\"");
 
-	CHECK(env_name_shell("HOME"));
-	CHECK(env_name_shell("_x1"));
-	CHECK(!env_name_shell("1x"));
-	CHECK(!env_name_shell("a-b"));
-	CHECK(!env_name_shell(""));
+	CHECK(env_name_valid("HOME", strlen("HOME")));
+	CHECK(env_name_valid("_x1", strlen("_x1")));
+	CHECK(!env_name_valid("1x", strlen("1x")));
+	CHECK(!env_name_valid("a-b", strlen("a-b")));
+	CHECK(!env_name_valid("", strlen("")));
 	CHECK(env_name_exportable("a-b"));
 	CHECK(!env_name_exportable(".hidden"));
 	CHECK(!env_name_exportable("a/b"));
