@@ -53,7 +53,7 @@ fi
 ok "deb-systemd-invoke restart nginx.service ($p2 -> $p3)"
 
 # nginx's postinst: invoke-rc.d nginx upgrade (a new master from the new binary).
-out=$(x apt-get install -y -qq --reinstall /root/nginx_*.deb 2>&1) ||
+out=$(x sh -c 'apt-get install -y -qq --reinstall /root/nginx_*.deb' 2>&1) ||
 	fail "apt-get install --reinstall: $out"
 wait_until 20 "a new nginx master after the reinstall" \
 	sh -c "[ \"\$(docker exec $NAME systemctl show -p MainPID --value nginx)\" != $p3 ]"
