@@ -28,6 +28,9 @@ state_wanted(const struct ctl_opts *o, const struct svc_state *s)
 	return false;
 }
 
+static bool read_timer(const char *dir, uint64_t *next, uint64_t *last);
+static void timer_names(const char *svname, char *unit, size_t usize, char *act, size_t asize);
+
 static bool
 patterns_match(const char *unit, char **args, int n)
 {
@@ -43,14 +46,25 @@ verb_list_units(const struct ctl_opts *o, char **args, int n)
 	struct namelist names = { 0 };
 	struct svc_state *v = NULL;
 	size_t nv = 0, w = strlen("UNIT"), ws = strlen("SUB"), wa = strlen("ACTIVE");
-	if (!o->type[0] || strcmp(o->type, "service") == 0)
+	bool timers = strcmp(o->type, "timer") == 0;
+	if (!o->type[0] || timers || strcmp(o->type, "service") == 0)
 		services_list(o, true, &names);
 	v = xmalloc((names.n + 1) * sizeof(*v));
 	for (size_t i = 0; i < names.n; i++) {
-		char unit[300];
+		char unit[300], act[300];
+		uint64_t next, last;
 		snprintf(unit, sizeof(unit), "%s.service", names.v[i]);
-		if (state_read(o, names.v[i], &v[nv]) < 0 || !state_wanted(o, &v[nv]) ||
-		    !patterns_match(unit, args, n))
+		if (state_read(o, names.v[i], &v[nv]) < 0)
+			continue;
+		/* A converted timer is a runit service with supervise/klein.timer. */
+		if (timers != read_timer(v[nv].dir, &next, &last))
+			continue;
+		if (timers) {
+			timer_names(names.v[i], unit, sizeof(unit), act, sizeof(act));
+			if (state_is_active(&v[nv]))
+				v[nv].sub = "waiting";
+		}
+		if (!state_wanted(o, &v[nv]) || !patterns_match(unit, args, n))
 			continue;
 		snprintf(v[nv].name, sizeof(v[nv].name), "%s", unit);
 		w = strlen(unit) > w ? strlen(unit) : w;
@@ -101,6 +115,17 @@ read_timer(const char *dir, uint64_t *next, uint64_t *last)
 	return true;
 }
 
+/* The timer unit a timer's service directory stands for, and what it activates:
+ * "apt-daily.timer" (or "apt-daily") -> apt-daily.timer, apt-daily.service. */
+static void
+timer_names(const char *svname, char *unit, size_t usize, char *act, size_t asize)
+{
+	size_t k = strlen(svname);
+	bool suffixed = k > 6 && strcmp(svname + k - 6, ".timer") == 0;
+	snprintf(unit, usize, "%s%s", svname, suffixed ? "" : ".timer");
+	snprintf(act, asize, "%.*s.service", (int)(strlen(unit) - 6), unit);
+}
+
 static void
 fmt_left(uint64_t usec, char *buf, size_t size)
 {
@@ -132,16 +157,12 @@ verb_list_timers(const struct ctl_opts *o, char **args, int n)
 		printf("%-28s %-13s %-28s %-13s %-20s %s\n", "NEXT", "LEFT", "LAST", "PASSED",
 		       "UNIT", "ACTIVATES");
 	for (size_t i = 0; i < names.n; i++) {
-		char dir[4200], unit[300], act[300], t1[64] = "-", t2[64] = "-", l1[64], l2[64];
+		char unit[300], act[300], t1[64] = "-", t2[64] = "-", l1[64], l2[64];
 		uint64_t next, last;
 		struct svc_state s;
 		if (state_read(o, names.v[i], &s) < 0 || !read_timer(s.dir, &next, &last))
 			continue;
-		snprintf(dir, sizeof(dir), "%s", names.v[i]);
-		size_t k = strlen(dir);
-		bool suffixed = k > 6 && strcmp(dir + k - 6, ".timer") == 0;
-		snprintf(unit, sizeof(unit), "%s%s", dir, suffixed ? "" : ".timer");
-		snprintf(act, sizeof(act), "%.*s.service", (int)(strlen(unit) - 6), unit);
+		timer_names(names.v[i], unit, sizeof(unit), act, sizeof(act));
 		if (!patterns_match(unit, args, n))
 			continue;
 		if (next)

@@ -68,7 +68,8 @@ supervised(const char *dir)
 }
 
 /* runsv's child is still the run script (comm "run") until it execs the
- * daemon: conditions, dependencies, ExecStartPre= are not done yet. */
+ * daemon: conditions, dependencies, ExecStartPre= are not done yet. Just
+ * after the fork it is still "runsv" (not yet exec'd run). */
 static bool
 still_in_run(pid_t pid)
 {
@@ -79,7 +80,7 @@ still_in_run(pid_t pid)
 		comm[0] = '\0';
 	if (f)
 		fclose(f);
-	return strcmp(comm, "run\n") == 0;
+	return strcmp(comm, "run\n") == 0 || strcmp(comm, "runsv\n") == 0;
 }
 
 static int

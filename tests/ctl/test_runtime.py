@@ -156,6 +156,18 @@ def check_queries(ck, sb, ctl):
     ck.ok("list-units --all --state", rc == 0 and re.search(r"^once\.service +loaded inactive",
                                                             out, re.M) and "web" not in out, out)
     ck.eq("is-system-running degraded", ctl("is-system-running"), (1, "degraded\n"))
+    ck.start("timers (a hand-made supervise/klein.timer)")
+    now = int(time.time())
+    with open(sb.ns_path("/run/runit/supervise/plain/klein.timer"), "w") as f:
+        f.write("next=%d\nlast=%d\n" % ((now + 3600) * 1000000, (now - 60) * 1000000))
+    rc, out = ctl("list-timers")
+    ck.ok("list-timers row", rc == 0 and re.search(
+        r"^\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ +(59min \d+s|1h 0min) left +\w{3} "
+        r"[-\d]+ [:\d]+ \w+ +1min \d+s ago +plain\.timer +plain\.service$", out, re.M) and
+        "\n1 timers listed.\n" in out, out)
+    rc, out = ctl("list-units", "--type=timer", "--no-legend")
+    ck.ok("list-units --type=timer", rc == 0 and re.search(
+        r"^  plain\.timer +loaded active +waiting ", out, re.M) and "web" not in out, out)
 
 
 def check_jobs(ck, sb, ctl):
