@@ -16,22 +16,22 @@
 #include "install.h"
 #include "specifier.h"
 #include "unit.h"
+#include "unitpath.h"
 #include "words.h"
 #include "util.h"
 
-/* The system manager's unit search path, highest priority first (Debian 12). */
-static const char *const search_path[] = {
-	"/etc/systemd/system.control", "/run/systemd/system.control",
-	"/run/systemd/transient",      "/run/systemd/generator.early",
-	"/etc/systemd/system",	       "/etc/systemd/system.attached",
-	"/run/systemd/system",	       "/run/systemd/system.attached",
-	"/run/systemd/generator",      "/usr/local/lib/systemd/system",
-	"/lib/systemd/system",	       "/usr/lib/systemd/system",
-	"/run/systemd/generator.late", NULL,
-};
-
 #define CONFIG_DIR  "/etc/systemd/system"
 #define RUNTIME_DIR "/run/systemd/system"
+
+const char *
+install_readlink(const char *path, char *dest, size_t size)
+{
+	ssize_t n = readlink(path, dest, size - 1);
+	if (n <= 0)
+		return NULL;
+	dest[n] = '\0';
+	return strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest;
+}
 
 void
 install_path(const struct ctl_opts *o, const char *path, char *buf, size_t size)
@@ -44,9 +44,9 @@ static bool
 in_search_path(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	for (size_t i = 0; slash && search_path[i]; i++)
-		if (strlen(search_path[i]) == (size_t)(slash - path) &&
-		    strncmp(search_path[i], path, (size_t)(slash - path)) == 0)
+	for (size_t i = 0; slash && unit_search_path[i]; i++)
+		if (strlen(unit_search_path[i]) == (size_t)(slash - path) &&
+		    strncmp(unit_search_path[i], path, (size_t)(slash - path)) == 0)
 			return true;
 	return false;
 }
@@ -54,14 +54,14 @@ in_search_path(const char *path)
 int
 install_lookup(const struct ctl_opts *o, const char *name, struct install_found *ret)
 {
-	for (size_t i = 0; search_path[i]; i++) {
+	for (size_t i = 0; unit_search_path[i]; i++) {
 		char full[4200];
 		struct stat st;
-		snprintf(ret->path, sizeof(ret->path), "%s/%s", search_path[i], name);
+		snprintf(ret->path, sizeof(ret->path), "%s/%s", unit_search_path[i], name);
 		install_path(o, ret->path, full, sizeof(full));
 		if (lstat(full, &st) < 0)
 			continue;
-		ret->dir = search_path[i];
+		ret->dir = unit_search_path[i];
 		ret->dest[0] = '\0';
 		ret->is_link = S_ISLNK(st.st_mode);
 		ret->empty = S_ISREG(st.st_mode) && st.st_size == 0;
@@ -218,11 +218,10 @@ tree_installs(const char *full, int depth, const char *name, const char *path)
 			found = depth < 2 && tree_installs(p, depth + 1, name, path);
 			continue;
 		}
-		ssize_t n = S_ISLNK(st.st_mode) ? readlink(p, dest, sizeof(dest) - 1) : -1;
-		if (n <= 0)
+		const char *base =
+			S_ISLNK(st.st_mode) ? install_readlink(p, dest, sizeof(dest)) : NULL;
+		if (!base)
 			continue;
-		dest[n] = '\0';
-		const char *base = strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest;
 		bool to_unit = strcmp(dest, path) == 0 || strcmp(base, name) == 0;
 		if (depth == 0)
 			found = to_unit && strcmp(e->d_name, name) != 0;
@@ -422,9 +421,9 @@ args_match(const char *name, char **args, int n)
 static void
 collect_unit_files(const struct ctl_opts *o, struct namelist *out)
 {
-	for (size_t i = 0; search_path[i]; i++) {
+	for (size_t i = 0; unit_search_path[i]; i++) {
 		char full[4200];
-		install_path(o, search_path[i], full, sizeof(full));
+		install_path(o, unit_search_path[i], full, sizeof(full));
 		DIR *d = opendir(full);
 		struct dirent *e;
 		while (d && (e = readdir(d))) {

@@ -19,6 +19,8 @@ struct install_info {
 	char default_instance[256];
 };
 
+/* Reads the symlink path into dest; its target's last component, or NULL. */
+const char *install_readlink(const char *path, char *dest, size_t size);
 /* PATH inside the root -> the path to open. */
 void install_path(const struct ctl_opts *o, const char *path, char *buf, size_t size);
 /* The first search directory that has name (lstat); 0 or -ENOENT. */

@@ -212,15 +212,14 @@ remove_marked(const char *dir, const struct namelist *marked, int depth, bool *r
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < 3) {
 			remove_marked(p, marked, depth + 1, removed);
-			(void)rmdir(
-				p); /* as systemctl: a .wants/ left empty goes; a full one stays */
+			/* as systemctl: a .wants/ left empty goes; a full one stays */
+			(void)rmdir(p);
 			continue;
 		}
-		ssize_t n = S_ISLNK(st.st_mode) ? readlink(p, dest, sizeof(dest) - 1) : -1;
-		if (n <= 0)
+		const char *base =
+			S_ISLNK(st.st_mode) ? install_readlink(p, dest, sizeof(dest)) : NULL;
+		if (!base)
 			continue;
-		dest[n] = '\0';
-		const char *base = strrchr(dest, '/') ? strrchr(dest, '/') + 1 : dest;
 		/* A mask is no installation: unmask removes it, disable does not. */
 		if (strcmp(dest, "/dev/null") == 0)
 			continue;
