@@ -29,7 +29,8 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
     done \
  && for p in sbin/klein-init sbin/klein-svc bin/klein-porter; do \
       test -x /out/usr/$p || { echo "Dockerfile: the build installed no /usr/$p" >&2; exit 1; }; \
-    done
+    done \
+ && test -x /out/usr/bin/klein-systemctl && test -L /out/usr/bin/klein-journalctl
 
 # --- the image ---
 FROM ${BASE}
@@ -68,7 +69,25 @@ RUN if [ -L /etc/service ]; then rm /etc/service; fi \
  && chmod 755 /usr/sbin/policy-rc.d
 COPY --from=build /out/ /
 COPY image/00-klein-tmpfiles /etc/init/00-klein-tmpfiles
-RUN klein-porter --version >/dev/null && test -x /usr/sbin/klein-init && test -x /usr/sbin/klein-svc
+# systemctl, journalctl, service and invoke-rc.d are Klein's (docs/systemctl.md):
+# dpkg-diverted, so a package that pulls in the real systemd later installs its
+# programs as *.distrib and never replaces these; nothing creates
+# /run/systemd/system, so daemons never believe systemd is PID 1. policy-rc.d
+# allows actions only while runsvdir runs (not during docker build). Init
+# scripts of converted services hand start/stop/... to systemctl (35-klein).
+COPY image/klein-rc image/klein-policy-rc.d image/klein-lsb-hook /usr/lib/klein/
+RUN for f in /bin/systemctl /usr/bin/systemctl /bin/journalctl /usr/bin/journalctl \
+      /usr/sbin/service /usr/sbin/invoke-rc.d; do \
+      dpkg-divert --quiet --local --rename --add "$f"; \
+    done \
+ && ln -sf klein-systemctl /usr/bin/systemctl && ln -sf klein-journalctl /usr/bin/journalctl \
+ && ln -sf /usr/lib/klein/klein-rc /usr/sbin/service \
+ && ln -sf /usr/lib/klein/klein-rc /usr/sbin/invoke-rc.d \
+ && install -m 755 /usr/lib/klein/klein-policy-rc.d /usr/sbin/policy-rc.d \
+ && install -D -m 644 /usr/lib/klein/klein-lsb-hook /lib/lsb/init-functions.d/35-klein \
+ && mkdir -p /etc/runit && : >/etc/runit/lsb.runit.sysv
+RUN klein-porter --version >/dev/null && test -x /usr/sbin/klein-init && test -x /usr/sbin/klein-svc \
+ && systemctl --version | grep -q Klein
 
 # Healthy when every enabled service is up and its readiness check passes.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \

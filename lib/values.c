@@ -611,6 +611,15 @@ static const struct {
 	{ 255, "EXCEPTION" },
 };
 
+const char *
+exit_status_to_string(int code)
+{
+	for (size_t i = 0; i < sizeof(exit_names) / sizeof(exit_names[0]); i++)
+		if (exit_names[i].code == code)
+			return exit_names[i].name;
+	return NULL;
+}
+
 int
 exit_status_from_string(const char *s)
 {

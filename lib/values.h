@@ -69,5 +69,8 @@ int parse_size(const char *s, uint64_t *ret);
  * a number 0..255 (C base prefixes allowed) or a name such as DATAERR or
  * NOTINSTALLED. Returns the code or -EINVAL. */
 int exit_status_from_string(const char *s);
+/* systemd's name of an exit status ("FAILURE" for 1, "EXEC" for 203), or NULL
+ * (systemctl status prints "status=203/EXEC"). */
+const char *exit_status_to_string(int code);
 
 #endif

@@ -10,9 +10,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	/* clang-format off: one subcommand a line */
-	{ "exec", cmd_exec },	  { "supervise", cmd_supervise }, { "stop", cmd_stop },
-	{ "health", cmd_health }, { "timer", cmd_timer },	  { "listen", cmd_listen },
-	{ "accept", cmd_accept },
+	{ "exec", cmd_exec },	  { "supervise", cmd_supervise },
+	{ "stop", cmd_stop },	  { "health", cmd_health },
+	{ "timer", cmd_timer },	  { "listen", cmd_listen },
+	{ "accept", cmd_accept }, { "log", cmd_log },
 	/* clang-format on */
 };
 
@@ -26,6 +27,7 @@ usage(FILE *f, int code)
 	      "       klein-svc timer --unit-dir DIR [--on-calendar EXPR]... [OPTIONS]\n"
 	      "       klein-svc listen --control PATH --name UNIT LISTEN-OPTIONS...\n"
 	      "       klein-svc accept LISTEN-OPTIONS... -- COMMAND...\n"
+	      "       klein-svc log [--dir DIR] [--max-size BYTES] NAME\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
 	      f);
 	return code;

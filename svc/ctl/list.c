@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* klein-systemctl: list-units, list-timers, is-system-running and daemon-reload. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "diag.h"
+#include "load.h"
+#include "util.h"
+
+static bool
+state_wanted(const struct ctl_opts *o, const struct svc_state *s)
+{
+	if (!o->state_filter[0])
+		return o->all || strcmp(s->active, "inactive") != 0;
+	char f[sizeof(o->state_filter)];
+	snprintf(f, sizeof(f), "%s", o->state_filter);
+	for (char *save = NULL, *p = strtok_r(f, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		if (!strcmp(p, s->active) || !strcmp(p, s->sub) || !strcmp(p, "loaded"))
+			return true;
+	return false;
+}
+
+static bool read_timer(const char *dir, uint64_t *next, uint64_t *last);
+static void timer_names(const char *svname, char *unit, size_t usize, char *act, size_t asize);
+
+static bool
+patterns_match(const char *unit, char **args, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fnmatch(args[i], unit, FNM_NOESCAPE) == 0)
+			return true;
+	return n == 0;
+}
+
+int
+verb_list_units(const struct ctl_opts *o, char **args, int n)
+{
+	struct namelist names = { 0 };
+	struct svc_state *v = NULL;
+	size_t nv = 0, w = strlen("UNIT"), ws = strlen("SUB"), wa = strlen("ACTIVE");
+	bool timers = strcmp(o->type, "timer") == 0;
+	if (!o->type[0] || timers || strcmp(o->type, "service") == 0)
+		services_list(o, true, &names);
+	v = xmalloc((names.n + 1) * sizeof(*v));
+	for (size_t i = 0; i < names.n; i++) {
+		char unit[300], act[300];
+		uint64_t next, last;
+		snprintf(unit, sizeof(unit), "%s.service", names.v[i]);
+		if (state_read(o, names.v[i], &v[nv]) < 0)
+			continue;
+		/* A converted timer is a runit service with supervise/klein.timer. */
+		if (timers != read_timer(v[nv].dir, &next, &last))
+			continue;
+		if (timers) {
+			timer_names(names.v[i], unit, sizeof(unit), act, sizeof(act));
+			if (state_is_active(&v[nv]))
+				v[nv].sub = "waiting";
+		}
+		if (!state_wanted(o, &v[nv]) || !patterns_match(unit, args, n))
+			continue;
+		snprintf(v[nv].name, sizeof(v[nv].name), "%s", unit);
+		w = strlen(unit) > w ? strlen(unit) : w;
+		ws = strlen(v[nv].sub) > ws ? strlen(v[nv].sub) : ws;
+		wa = strlen(v[nv].active) > wa ? strlen(v[nv].active) : wa;
+		nv++;
+	}
+	const char *mark = o->plain ? "" : "  ";
+	if (!o->no_legend)
+		printf("%s%-*s %-6s %-*s %-*s %s\n", mark, (int)w, "UNIT", "LOAD", (int)wa,
+		       "ACTIVE", (int)ws, "SUB", "DESCRIPTION");
+	for (size_t i = 0; i < nv; i++) {
+		const char *m = o->plain ? "" : state_is_failed(&v[i]) ? "\u25cf " : "  ";
+		printf("%s%-*s %-6s %-*s %-*s %s\n", m, (int)w, v[i].name, "loaded", (int)wa,
+		       v[i].active, (int)ws, v[i].sub,
+		       v[i].description[0] ? v[i].description : v[i].name);
+	}
+	if (!o->no_legend) {
+		printf("\nLOAD   = Reflects whether the unit definition was properly loaded.\n"
+		       "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n"
+		       "SUB    = The low-level unit activation state, values depend on unit type.\n");
+		printf("%zu loaded units listed.%s\n", nv,
+		       o->all ? "" : " Pass --all to see loaded but inactive units, too.");
+		printf("To show all installed unit files use 'systemctl list-unit-files'.\n");
+	}
+	free(v);
+	namelist_done(&names);
+	return 0;
+}
+
+/* supervise/klein.timer (written by the timer runtime): next=USEC, last=USEC. */
+static bool
+read_timer(const char *dir, uint64_t *next, uint64_t *last)
+{
+	char p[4200], line[128];
+	snprintf(p, sizeof(p), "%s/supervise/klein.timer", dir);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return false;
+	*next = *last = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "next=", 5) == 0)
+			*next = strtoull(line + 5, NULL, 10);
+		else if (strncmp(line, "last=", 5) == 0)
+			*last = strtoull(line + 5, NULL, 10);
+	}
+	fclose(f);
+	return true;
+}
+
+/* The timer unit a timer's service directory stands for, and what it activates:
+ * "apt-daily.timer" (or "apt-daily") -> apt-daily.timer, apt-daily.service. */
+static void
+timer_names(const char *svname, char *unit, size_t usize, char *act, size_t asize)
+{
+	size_t k = strlen(svname);
+	bool suffixed = k > 6 && strcmp(svname + k - 6, ".timer") == 0;
+	snprintf(unit, usize, "%s%s", svname, suffixed ? "" : ".timer");
+	snprintf(act, asize, "%.*s.service", (int)(strlen(unit) - 6), unit);
+}
+
+static void
+fmt_left(uint64_t usec, char *buf, size_t size)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (!usec) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (usec <= now) {
+		fmt_timespan_ago(usec, buf, size);
+		return;
+	}
+	/* "ago" measures backwards; mirror the time to reuse the same units. */
+	fmt_timespan_ago(now - (usec - now), buf, size);
+	char *ago = strstr(buf, " ago");
+	if (ago)
+		snprintf(ago, size - (size_t)(ago - buf), " left");
+}
+
+int
+verb_list_timers(const struct ctl_opts *o, char **args, int n)
+{
+	struct namelist names = { 0 };
+	services_list(o, true, &names);
+	size_t count = 0;
+	if (!o->no_legend)
+		printf("%-28s %-13s %-28s %-13s %-20s %s\n", "NEXT", "LEFT", "LAST", "PASSED",
+		       "UNIT", "ACTIVATES");
+	for (size_t i = 0; i < names.n; i++) {
+		char unit[300], act[300], t1[64] = "-", t2[64] = "-", l1[64], l2[64];
+		uint64_t next, last;
+		struct svc_state s;
+		if (state_read(o, names.v[i], &s) < 0 || !read_timer(s.dir, &next, &last))
+			continue;
+		timer_names(names.v[i], unit, sizeof(unit), act, sizeof(act));
+		if (!patterns_match(unit, args, n))
+			continue;
+		if (next)
+			fmt_timestamp(next, t1, sizeof(t1));
+		if (last)
+			fmt_timestamp(last, t2, sizeof(t2));
+		fmt_left(next, l1, sizeof(l1));
+		fmt_left(last, l2, sizeof(l2));
+		printf("%-28s %-13s %-28s %-13s %-20s %s\n", t1, l1, t2, l2, unit, act);
+		count++;
+	}
+	if (!o->no_legend)
+		printf("\n%zu timers listed.\nPass --all to see loaded but inactive timers, too.\n",
+		       count);
+	namelist_done(&names);
+	return 0;
+}
+
+int
+verb_is_system_running(const struct ctl_opts *o)
+{
+	const char *st = "running";
+	if (o->offline) {
+		st = "offline";
+	} else {
+		struct namelist names = { 0 };
+		services_list(o, false, &names);
+		for (size_t i = 0; i < names.n; i++) {
+			struct svc_state s;
+			if (state_read(o, names.v[i], &s) < 0)
+				continue;
+			if (state_is_failed(&s))
+				st = "degraded";
+			else if (strcmp(s.active, "activating") == 0 && strcmp(st, "running") == 0)
+				st = "starting";
+		}
+		namelist_done(&names);
+	}
+	if (!o->quiet)
+		printf("%s\n", st);
+	return strcmp(st, "running") == 0 ? 0 : CTL_EXIT_FAILURE;
+}
+
+static uint64_t
+mtime_of(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+}
+
+/*
+ * A converted unit changed when a file systemd would read for it now (its
+ * fragment, drop-ins, or porter.conf) is newer than the manifest convert wrote,
+ * or the set of those files is not the one the generated header names.
+ */
+static bool
+unit_changed(const struct ctl_opts *o, const struct svc_state *s, char *unit, size_t size)
+{
+	char manifest[4200], header[8192] = "", p[4200];
+	snprintf(manifest, sizeof(manifest), "%s/.klein-porter", s->dir);
+	uint64_t made = mtime_of(manifest);
+	if (mtime_of("/etc/klein/porter.conf") > made)
+		return true;
+	struct unit u;
+	struct diag d = { 0 };
+	struct load_options lo = { 0 };
+	int r = unit_load(unit, &lo, &u, &d);
+	if (r == 0 && u.state == UNIT_NOT_FOUND && s->fragment[0] == '/' &&
+	    access(s->fragment, F_OK) == 0) {
+		/* Converted from a path, not from the search path: reload that file. */
+		unit_done(&u);
+		snprintf(unit, size, "%s", s->fragment);
+		r = unit_load(unit, &lo, &u, &d);
+	}
+	diag_done(&d);
+	if (r < 0 || !u.fragment) {
+		if (r == 0)
+			unit_done(&u);
+		return false; /* gone: convert would refuse; keep what runs */
+	}
+	bool changed = mtime_of(u.fragment) > made || strcmp(u.fragment, s->fragment) != 0;
+	for (size_t i = 0; i < u.n_dropins && !changed; i++) {
+		changed = mtime_of(u.dropins[i]) > made;
+		snprintf(p, sizeof(p), "# drop-in: %s\n", u.dropins[i]);
+		if (strlen(header) + strlen(p) < sizeof(header))
+			strcat(header, p);
+	}
+	unit_done(&u);
+	/* A drop-in added or removed: compare with the header's list. */
+	char run[4200], *text = NULL;
+	size_t len;
+	snprintf(run, sizeof(run), "%s/run", s->dir);
+	if (!changed && read_file(run, &text, &len) == 0) {
+		char *start = strstr(text, "# drop-in: ");
+		char *end = strstr(text, "# Edits are detected");
+		size_t have = start && end && end > start ? (size_t)(end - start) : 0;
+		changed = have != strlen(header) || strncmp(start ? start : "", header, have) != 0;
+	}
+	free(text);
+	return changed;
+}
+
+int
+verb_daemon_reload(const struct ctl_opts *o)
+{
+	if (!ctl_is_root()) {
+		fprintf(stderr, "Failed to reload daemon: Access denied\n");
+		return CTL_EXIT_NO_PERMISSION;
+	}
+	struct namelist names = { 0 }, argv = { 0 };
+	static const char *const fixed[] = { "convert", "--no-enable", "--sv-dir", NULL };
+	namelist_add(&argv, o->porter);
+	for (size_t i = 0; fixed[i]; i++)
+		namelist_add(&argv, fixed[i]);
+	namelist_add(&argv, o->sv_dir);
+	namelist_add(&argv, "--service-dir");
+	namelist_add(&argv, o->service_dir);
+	size_t first = argv.n;
+	services_list(o, true, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		struct svc_state s;
+		char unit[300];
+		snprintf(unit, sizeof(unit), "%s.service", names.v[i]);
+		if (state_read(o, names.v[i], &s) == 0 && s.converted &&
+		    unit_changed(o, &s, unit, sizeof(unit)))
+			namelist_add(&argv, unit);
+	}
+	int rc = 0;
+	if (argv.n > first) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			execvp(argv.v[0], argv.v);
+			fprintf(stderr, "Failed to run %s: %s\n", argv.v[0], strerror(errno));
+			_exit(127);
+		}
+		int st = 0;
+		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "Failed to reload daemon: klein-porter convert failed\n");
+			rc = CTL_EXIT_FAILURE;
+		}
+	}
+	namelist_done(&argv);
+	namelist_done(&names);
+	return rc;
+}

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""klein-systemctl at run time, black-box: units converted by klein-porter run
+under runsvdir in a private PID namespace (the behaviour harness); every verb's
+output shape and exit code is checked against systemctl(1)'s table."""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "porter",
+                                "behaviour"))
+from harness import Checker, Sandbox, Tools  # noqa: E402
+
+CTL = os.environ.get("KLEIN_SYSTEMCTL", "")
+
+UNITS = {
+    "web": """[Unit]
+Description=Web test daemon
+[Service]
+ExecStart=/bin/sh -c 'trap "echo hup >>@ROOT@/files/web.hup" HUP; while :; do sleep 0.2; done'
+ExecReload=/bin/sh -c 'echo reload >>@ROOT@/files/web.reload'
+[Install]
+WantedBy=multi-user.target
+""",
+    "plain": """[Service]
+ExecStart=/bin/sleep 1000
+""",
+    "crash": """[Unit]
+Description=Crashes with exit 3
+[Service]
+ExecStart=/bin/sh -c 'sleep 0.3; exit 3'
+Restart=no
+""",
+    "once": """[Service]
+Type=oneshot
+ExecStart=/bin/true
+""",
+    "bad": """[Service]
+ExecStartPre=/bin/false
+ExecStart=/bin/sleep 1000
+""",
+    "later": """[Service]
+ExecStart=/bin/sleep 1000
+""",
+}
+
+
+class Ctl:
+    def __init__(self, sb):
+        self.sb = sb
+
+    def __call__(self, *args, user=None, env=()):
+        sb = self.sb
+        pre = ["env", "KLEIN_SERVICE_DIR=" + sb.service_dir, "KLEIN_SV_DIR=" + sb.sv_dir,
+               "KLEIN_LOG_DIR=" + sb.path("files", "log"),
+               "KLEIN_PORTER=" + sb.t.porter, "ASAN_OPTIONS=detect_leaks=0"] + list(env)
+        if user:
+            pre = ["setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups"] + pre
+        r = sb.ns(pre + [CTL] + list(args), timeout=60)
+        return r[0], r[1]
+
+
+def sv_pid(sb, name):
+    rc, out, _ = sb.sv("status", name)
+    m = re.search(r"\(pid (\d+)\)", out)
+    return int(m.group(1)) if m else None
+
+
+def wait(pred, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+def read(sb, rel):
+    try:
+        with open(sb.path(rel)) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def check_queries(ck, sb, ctl):
+    ck.start("is-active/is-failed")
+    ck.eq("is-active web", ctl("is-active", "web"), (0, "active\n"))
+    ck.eq("is-active unknown", ctl("is-active", "nope"), (3, "inactive\n"))
+    ck.eq("is-active -q", ctl("is-active", "-q", "web.service"), (0, ""))
+    ok = wait(lambda: ctl("is-active", "crash")[1] == "failed\n")
+    ck.eq("is-active crashed Restart=no", ctl("is-active", "crash"), (3, "failed\n"))
+    ck.ok("crash became failed", ok)
+    ck.eq("is-failed crashed", ctl("is-failed", "crash"), (0, "failed\n"))
+    ck.eq("is-failed running", ctl("is-failed", "web"), (1, "active\n"))
+    ck.eq("is-active several: one active is enough", ctl("is-active", "nope", "web")[0], 0)
+    ck.start("status")
+    rc, out = ctl("status", "web")
+    ck.eq("status active rc", rc, 0)
+    ck.ok("status head", out.startswith("\u25cf web.service - Web test daemon\n"), out)
+    ck.ok("status Loaded", re.search(r"^     Loaded: loaded \(\S+/web\.service; enabled; preset: "
+                                     r"enabled\)$", out, re.M), out)
+    ck.ok("status Active", re.search(r"^     Active: active \(running\) since \w{3} "
+                                     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+; \d+s ago$", out, re.M),
+          out)
+    ck.ok("status Main PID", re.search(r"^   Main PID: %d \(sh\)$" % sv_pid(sb, "web"), out, re.M),
+          out)
+    ck.ok("status Tasks", re.search(r"^      Tasks: \d+$", out, re.M), out)
+    sb.write("files/log/web", "".join("2026-01-01_10:00:%02d.00000 line %d\n" % (i, i)
+                                      for i in range(12)))
+    rc, out = ctl("status", "-n", "3", "web")
+    ck.ok("status ends with the last log lines", re.search(
+        r"\n\n\w{3} \d\d \d\d:\d\d:09 \S+ web: line 9\n.* web: line 10\n.* web: line 11\n$",
+        out), out)
+    rc, out = ctl("status", "crash")
+    ck.eq("status failed rc", rc, 3)
+    ck.ok("status failed head", out.startswith("\u00d7 crash.service - Crashes with exit 3\n"), out)
+    ck.ok("status failed Active", "     Active: failed (Result: exit-code) since " in out, out)
+    # What finish records (supervise/klein.result) is shown as systemd shows it.
+    with open(sb.ns_path("/run/runit/supervise/crash/klein.result"), "w") as f:
+        f.write("RESULT=exit-code\nEXIT_CODE=exited\nEXIT_STATUS=3\nNRESTARTS=2\n")
+    ck.eq("show from klein.result", ctl("show", "-p", "Result,ExecMainCode,ExecMainStatus,"
+                                        "NRestarts", "--value", "crash"), (0, "exit-code\n1\n3\n2\n"))
+    ck.ok("status shows the exit", "   Main PID: (code=exited, status=3/NOTIMPLEMENTED)\n" in
+          ctl("status", "crash")[1])
+    rc, out = ctl("status", "nope")
+    ck.eq("status unknown", (rc, out), (4, "Unit nope.service could not be found.\n"))
+    ck.start("show")
+    ck.eq("show MainPID = sv pid", ctl("show", "-p", "MainPID", "--value", "web"),
+          (0, "%d\n" % sv_pid(sb, "web")))
+    ck.eq("show two props", ctl("show", "-p", "ActiveState,SubState", "web"),
+          (0, "ActiveState=active\nSubState=running\n"))
+    ck.eq("show failed", ctl("show", "-p", "ActiveState", "-p", "Result", "crash"),
+          (0, "ActiveState=failed\nResult=exit-code\n"))
+    ck.eq("show unknown", ctl("show", "-p", "LoadState", "-p", "ActiveState", "nope"),
+          (0, "LoadState=not-found\nActiveState=inactive\n"))
+    rc, out = ctl("show", "web")
+    ck.ok("show default has Id and FragmentPath", rc == 0 and "Id=web.service\n" in out and
+          re.search(r"^FragmentPath=/\S+/web\.service$", out, re.M), out)
+    ck.start("cat")
+    rc, out = ctl("cat", "web")
+    ck.ok("cat prints the unit", rc == 0 and out.startswith("# ") and
+          "Description=Web test daemon" in out, out)
+    ck.eq("cat unknown", ctl("cat", "nope"), (1, "No files found for nope.service.\n"))
+    ck.start("list-units")
+    rc, out = ctl("list-units")
+    ck.ok("list-units header", rc == 0 and re.match(r"  UNIT +LOAD +ACTIVE +SUB +DESCRIPTION\n",
+                                                    out), out)
+    ck.ok("list-units web", re.search(r"^  web\.service +loaded active +running +Web test daemon$",
+                                      out, re.M), out)
+    ck.ok("list-units failed mark", re.search(r"^\u25cf crash\.service +loaded failed +failed ",
+                                              out, re.M), out)
+    ck.ok("list-units hides inactive", "once.service" not in out, out)
+    rc, out = ctl("list-units", "--all", "--no-legend", "--plain", "--state=inactive")
+    ck.ok("list-units --all --state", rc == 0 and re.search(r"^once\.service +loaded inactive",
+                                                            out, re.M) and "web" not in out, out)
+    ck.eq("is-system-running degraded", ctl("is-system-running"), (1, "degraded\n"))
+    ck.start("timers (a hand-made supervise/klein.timer)")
+    now = int(time.time())
+    with open(sb.ns_path("/run/runit/supervise/plain/klein.timer"), "w") as f:
+        f.write("next=%d\nlast=%d\n" % ((now + 3600) * 1000000, (now - 60) * 1000000))
+    rc, out = ctl("list-timers")
+    ck.ok("list-timers row", rc == 0 and re.search(
+        r"^\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ +(59min \d+s|1h 0min) left +\w{3} "
+        r"[-\d]+ [:\d]+ \w+ +1min \d+s ago +plain\.timer +plain\.service$", out, re.M) and
+        "\n1 timers listed.\n" in out, out)
+    rc, out = ctl("list-units", "--type=timer", "--no-legend")
+    ck.ok("list-units --type=timer", rc == 0 and re.search(
+        r"^  plain\.timer +loaded active +waiting ", out, re.M) and "web" not in out, out)
+
+
+def check_jobs(ck, sb, ctl):
+    ck.start("stop/start/restart")
+    pid = sv_pid(sb, "web")
+    ck.eq("stop", ctl("stop", "web"), (0, ""))
+    ck.eq("stopped is inactive", ctl("is-active", "web"), (3, "inactive\n"))
+    ck.eq("try-restart of a stopped unit", ctl("try-restart", "web"), (0, ""))
+    ck.eq("still inactive", ctl("is-active", "web"), (3, "inactive\n"))
+    ck.eq("start", ctl("start", "web.service"), (0, ""))
+    ck.eq("started is active", ctl("is-active", "web"), (0, "active\n"))
+    p2 = sv_pid(sb, "web")
+    ck.ok("new pid", p2 and p2 != pid, "%r %r" % (pid, p2))
+    ck.eq("restart", ctl("restart", "web"), (0, ""))
+    ck.ok("restart gave a new pid", sv_pid(sb, "web") not in (None, p2))
+    ck.eq("oneshot start", ctl("start", "once"), (0, ""))
+    ck.eq("oneshot done: inactive", ctl("is-active", "once"), (3, "inactive\n"))
+    ck.start("failures")
+    rc, out = ctl("start", "bad")
+    ck.eq("failed start rc", rc, 1)
+    ck.ok("failed start message", "Job for bad.service failed because the control process "
+          "exited with error code." in out, out)
+    ck.eq("unknown start", ctl("start", "nope"), (5, "Failed to start nope.service: Unit "
+                                                      "nope.service not found.\n"))
+    ck.eq("unknown stop", ctl("stop", "nope")[0], 5)
+    ck.start("reload/kill")
+    ck.eq("reload", ctl("reload", "web"), (0, ""))
+    ck.eq("ExecReload= ran before reload returned", read(sb, "files/web.reload"), "reload\n")
+    rc, out = ctl("reload", "plain")
+    ck.eq("reload without ExecReload=", (rc, out), (3, "Failed to reload plain.service: Job type "
+                                                       "reload is not applicable for unit "
+                                                       "plain.service.\n"))
+    ck.eq("kill -s HUP", ctl("kill", "-s", "HUP", "--kill-whom=main", "web"), (0, ""))
+    ck.ok("HUP reached the main process", wait(lambda: "hup" in read(sb, "files/web.hup")))
+    ck.eq("killed by HUP: still active (trap)", ctl("is-active", "web"), (0, "active\n"))
+    ck.start("globs and several units")
+    ck.eq("stop glob + name", ctl("stop", "w*", "plain"), (0, ""))
+    ck.eq("both inactive", ctl("is-active", "web", "plain"), (3, "inactive\ninactive\n"))
+    ck.eq("start both", ctl("start", "web", "plain"), (0, ""))
+    ck.eq("both active", ctl("is-active", "web", "plain"), (0, "active\nactive\n"))
+    ck.start("--no-block")
+    ck.eq("stop --no-block", ctl("stop", "--no-block", "plain"), (0, ""))
+    ck.ok("goes down", wait(lambda: ctl("is-active", "plain")[0] == 3))
+    ck.start("unlinked converted service")
+    ck.eq("start links it", ctl("start", "later"), (0, ""))
+    ck.eq("later active", ctl("is-active", "later"), (0, "active\n"))
+
+
+def check_permissions(ck, sb, ctl):
+    ck.start("non-root")
+    before = sv_pid(sb, "web")
+    rc, out = ctl("stop", "web", user="65534")
+    ck.eq("non-root stop", (rc, out), (4, "Failed to stop web.service: Access denied\n"))
+    rc, out = ctl("kill", "web", user="65534")
+    ck.eq("non-root kill", rc, 4)
+    rc, out = ctl("enable", "web", user="65534")
+    ck.eq("non-root enable", rc, 4)
+    ck.eq("non-root daemon-reload", ctl("daemon-reload", user="65534")[0], 4)
+    ck.eq("nothing changed", sv_pid(sb, "web"), before)
+    ck.eq("non-root may ask", ctl("is-active", "web", user="65534"), (0, "active\n"))
+
+
+def check_reload(ck, sb, ctl):
+    ck.start("daemon-reload")
+    run = os.path.join(sb.sv_dir, "web", "run")
+    st = os.stat(run)
+    ck.eq("nothing changed: nothing rewritten", ctl("daemon-reload"), (0, ""))
+    ck.eq("same inode", os.stat(run).st_ino, st.st_ino)
+    time.sleep(0.02)
+    text = read(sb, "units/web.service").replace("Web test daemon", "Web daemon v2")
+    sb.write("units/web.service", text)
+    rc, out = ctl("daemon-reload")
+    ck.eq("changed unit reconverted", rc, 0, out)
+    ck.ok("new description in run", "# Web daemon v2" in read(sb, "sv/web/run"))
+    ck.eq("still linked, still running", ctl("is-active", "web"), (0, "active\n"))
+
+
+def main():
+    t = Tools()
+    t.require(svc=True)
+    if not os.access(CTL, os.X_OK):
+        print("SKIP: klein-systemctl not built")
+        sys.exit(77)
+    ck = Checker("ctl.runtime")
+    sb = Sandbox(t, "ctl")
+    try:
+        for name, text in UNITS.items():
+            sb.unit(name + ".service", text, probe_out=False)
+        sb.convert(*[n + ".service" for n in UNITS if n != "later"])
+        sb.convert("later.service", args=["--no-enable"])
+        sb.start()
+        ctl = Ctl(sb)
+        ck.ok("services up", wait(lambda: ctl("is-active", "web", "plain")[1] ==
+                                  "active\nactive\n", 15))
+        check_queries(ck, sb, ctl)
+        check_jobs(ck, sb, ctl)
+        check_permissions(ck, sb, ctl)
+        check_reload(ck, sb, ctl)
+        ck.start("offline")
+        rc, out = ctl("start", "web", env=["SYSTEMD_OFFLINE=1"])
+        ck.eq("offline start", (rc, out), (0, "Running in chroot, ignoring command 'start'\n"))
+        ck.eq("offline is-system-running", ctl("is-system-running", env=["SYSTEMD_OFFLINE=1"]),
+              (1, "offline\n"))
+    finally:
+        sb.cleanup()
+    ck.finish()
+
+
+main()
