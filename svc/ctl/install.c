@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "diag.h"
+#include "lib/diag.h"
 #include "install.h"
-#include "specifier.h"
-#include "unit.h"
+#include "lib/specifier.h"
+#include "lib/unitfile.h"
 #include "unitpath.h"
-#include "words.h"
+#include "lib/words.h"
 #include "util.h"
 
 #define CONFIG_DIR  "/etc/systemd/system"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "ctl.h"
-#include "diag.h"
+#include "lib/diag.h"
 #include "load.h"
 #include "proc.h"
 #include "util.h"
