@@ -2,12 +2,37 @@
 # or the live oracle with KLEIN_LIVE_ORACLE=1) over the Debian corpus, which
 # lives in shared/ beside the repository. Skipped only if it is absent.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
+set(KLEIN_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared" CACHE PATH
+    "the shared corpora and oracles (corpus/, tools/)")
 add_test(NAME porter_corpus_oracle
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/oracle/compare
                  --porter $<TARGET_FILE:klein-porter>
-                 --corpus ${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev)
+                 --corpus ${KLEIN_SHARED_DIR}/corpus/debian-dev)
 set_tests_properties(porter_corpus_oracle PROPERTIES LABELS "corpus" TIMEOUT 900
                      SKIP_RETURN_CODE 77)
+
+# The same against systemd 257 over the Debian 13 corpus: its recorded
+# fixtures (fixtures-257/) always; and, when the trixie chroot of
+# tools/systemd257-oracle exists, live (which also checks that the fixtures
+# still say what systemd 257 says). Units not read as 257 yet are listed in
+# expected-fail-257.json, a list that only shrinks.
+foreach(_mode fixtures live)
+  set(_name porter_trixie_oracle)
+  set(_labels corpus)
+  set(_env KLEIN_SHARED=${KLEIN_SHARED_DIR})
+  if(_mode STREQUAL live)
+    set(_name porter_trixie_oracle_live)
+    set(_labels "corpus;oracle-live")
+    list(APPEND _env KLEIN_LIVE_ORACLE=1)
+  endif()
+  add_test(NAME ${_name}
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/oracle/compare --systemd 257
+                   --porter $<TARGET_FILE:klein-porter>
+                   --corpus ${KLEIN_SHARED_DIR}/corpus/trixie-dev
+                   --expect-fail ${CMAKE_CURRENT_SOURCE_DIR}/oracle/expected-fail-257.json)
+  set_tests_properties(${_name} PROPERTIES LABELS "${_labels}" TIMEOUT 1200
+                       ENVIRONMENT "${_env}" SKIP_RETURN_CODE 77)
+endforeach()
 
 # bench/parse-corpus's in-process driver (unit_load() on every corpus unit).
 # The smoke test checks it runs and that no unit fails with a system error;
@@ -15,6 +40,6 @@ set_tests_properties(porter_corpus_oracle PROPERTIES LABELS "corpus" TIMEOUT 900
 add_executable(parse_corpus_bench ${PROJECT_SOURCE_DIR}/bench/parse-corpus.c)
 target_link_libraries(parse_corpus_bench PRIVATE porter_core project_warnings project_sanitizers)
 add_test(NAME porter_corpus_bench_smoke
-         COMMAND parse_corpus_bench ${PROJECT_SOURCE_DIR}/../shared/corpus/debian-dev 1)
+         COMMAND parse_corpus_bench ${KLEIN_SHARED_DIR}/corpus/debian-dev 1)
 set_tests_properties(porter_corpus_bench_smoke PROPERTIES LABELS "corpus" TIMEOUT 300
                      SKIP_RETURN_CODE 77)
