@@ -4,26 +4,11 @@
 #ifndef KLEIN_PORTER_EMIT_H
 #define KLEIN_PORTER_EMIT_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "emit_buf.h"
 #include "translate.h"
-
-/* A growable text buffer; on allocation failure it sets oom and stops growing. */
-struct emit_buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-void emit_add(struct emit_buf *b, const char *s);
-void emit_addn(struct emit_buf *b, const char *s, size_t n);
-void emit_addf(struct emit_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as one single-quoted POSIX sh word: the shell reads back exactly
- * the bytes of s, whatever they are ('\'' for each quote). */
-void emit_quote(struct emit_buf *b, const char *s);
-void emit_buf_done(struct emit_buf *b);
 
 /* One entry of a generated service directory. */
 struct emit_file {

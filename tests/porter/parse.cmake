@@ -1,6 +1,6 @@
 # Parser and loader tests (porter/unit.c, words.c, specifier.c, values.c,
 # load.c) and the `klein-porter inspect` contract.
-foreach(t unit words values spec load)
+foreach(t unit words values spec load table)
   add_executable(porter_test_${t} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_${t}.c)
   target_link_libraries(porter_test_${t} PRIVATE porter_core project_warnings project_sanitizers)
   target_include_directories(porter_test_${t} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
