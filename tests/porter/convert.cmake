@@ -50,3 +50,8 @@ if(TARGET klein-svc)
   set_tests_properties(porter.convert.live PROPERTIES LABELS blackbox TIMEOUT 60
                        SKIP_RETURN_CODE 77)
 endif()
+
+# --systemd / porter.conf `systemd =` / the root's os-release pick the version.
+add_test(NAME porter.systemd_version
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/systemd_version.sh $<TARGET_FILE:klein-porter>)
+set_tests_properties(porter.systemd_version PROPERTIES LABELS blackbox TIMEOUT 60)

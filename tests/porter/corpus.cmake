@@ -43,3 +43,28 @@ add_test(NAME porter_corpus_bench_smoke
          COMMAND parse_corpus_bench ${KLEIN_SHARED_DIR}/corpus/debian-dev 1)
 set_tests_properties(porter_corpus_bench_smoke PROPERTIES LABELS "corpus" TIMEOUT 300
                      SKIP_RETURN_CODE 77)
+
+# What changed between systemd versions, and the three parse bugs of issue 13
+# (SuccessAction= without ExecStart=, a bad Exec line in a drop-in, the
+# OnFailureJobMode= values): small units under oracle/versions/units/, read
+# with --systemd 252 and --systemd 257, each compared with that systemd's
+# recorded answer; live too when the oracle is there (label oracle-live).
+foreach(_v 252 257)
+  foreach(_mode fixtures live)
+    set(_name porter_versions_oracle_${_v})
+    set(_labels porter)
+    set(_env KLEIN_SHARED=${KLEIN_SHARED_DIR})
+    if(_mode STREQUAL live)
+      set(_name porter_versions_oracle_${_v}_live)
+      set(_labels oracle-live)
+      list(APPEND _env KLEIN_LIVE_ORACLE=1)
+    endif()
+    add_test(NAME ${_name}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/oracle/compare --systemd ${_v}
+                     --porter $<TARGET_FILE:klein-porter>
+                     --corpus ${CMAKE_CURRENT_SOURCE_DIR}/oracle/versions/units
+                     --fixtures ${CMAKE_CURRENT_SOURCE_DIR}/oracle/versions/fixtures-${_v})
+    set_tests_properties(${_name} PROPERTIES LABELS "${_labels}" TIMEOUT 300
+                         ENVIRONMENT "${_env}" SKIP_RETURN_CODE 77)
+  endforeach()
+endforeach()

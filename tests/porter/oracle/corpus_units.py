@@ -48,5 +48,5 @@ def dropins(corpus, pkg, unit):
     return sorted(glob.glob(os.path.join(corpus, pkg, unit + ".d", "*.conf")))
 
 
-def fixture_path(pkg, unit, version="252"):
-    return os.path.join(fixtures_dir(version), pkg, unit + ".json")
+def fixture_path(pkg, unit, version="252", fixtures=None):
+    return os.path.join(fixtures or fixtures_dir(version), pkg, unit + ".json")
