@@ -2,10 +2,10 @@
 # The Klein base image: runit's runsvdir under klein-init, klein-svc for the
 # converted services, and klein-porter to convert a package's systemd units.
 #
-#   docker build --build-arg BASE=klein-base:bookworm -t klein .
+#   docker build --build-arg BASE=klein-base:trixie -t klein .
 #   (or: cmake --build build --target image, which builds that base first)
 #
-# BASE is any Debian 12 / Ubuntu LTS image; apt must reach its archive.
+# BASE is any Debian 12 or 13 / Ubuntu LTS image; apt must reach its archive.
 ARG BASE=ubuntu:24.04
 
 # --- build: a release build of the three programs, installed under /out ---
@@ -35,14 +35,17 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 # --- the image ---
 FROM ${BASE}
 ENV DEBIAN_FRONTEND=noninteractive
-# runit, klein-porter's two shared libraries and systemd-tmpfiles (for
-# /etc/init/00-klein-tmpfiles); klein-base:bookworm has them already, an
-# Ubuntu or Debian image from a registry gets them here.
+# runit, klein-porter's two shared libraries, systemd-tmpfiles (for
+# /etc/init/00-klein-tmpfiles) and systemd-sysusers (so that packages which
+# need "systemd | systemd-standalone-sysusers", like Debian 13's
+# openssh-server, do not pull in systemd itself); klein-base:* has them
+# already, an Ubuntu or Debian image from a registry gets them here.
 RUN missing=; \
     for p in runit libjson-c5 libconfuse2; do \
       dpkg-query -W -f='${Status}' $p 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"; \
     done; \
     command -v systemd-tmpfiles >/dev/null || missing="$missing systemd-standalone-tmpfiles"; \
+    command -v systemd-sysusers >/dev/null || missing="$missing systemd-standalone-sysusers"; \
     if [ -n "$missing" ]; then \
       apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null \
       && rm -rf /var/lib/apt/lists/*; \
@@ -51,17 +54,19 @@ RUN missing=; \
 # (Debian's runit makes it a symlink into /etc/runit/runsvdir). Services
 # come from systemd units, converted by klein-porter into /etc/sv. The runit scripts a few Debian packages ship (openssh-server's /etc/sv/ssh)
 # would collide with those, so dpkg does not install them and runit-helper,
-# which would enable them, does nothing.
+# which would enable them, does nothing (diverted at the path dpkg knows it
+# by: /lib/runit-helper in Debian 12, /usr/lib/runit-helper in Debian 13).
 # e2scrub_reap (e2fsprogs, enabled in every Debian) checks LVM snapshots of
 # the host's disks: meaningless in a container, so not enabled here.
 RUN if [ -L /etc/service ]; then rm /etc/service; fi \
  && printf '%s\n' '# Klein: services come from units (klein-porter), not packaged runit scripts.' \
       'path-exclude /etc/sv/*' >/etc/dpkg/dpkg.cfg.d/klein-no-runscripts \
- && if [ -e /lib/runit-helper/runit-helper ]; then \
-      dpkg-divert --quiet --local --rename --add /lib/runit-helper/runit-helper \
+ && rh=$(dpkg-query -L runit-helper 2>/dev/null | grep '/runit-helper/runit-helper$' | head -n 1) \
+ && if [ -n "$rh" ]; then \
+      dpkg-divert --quiet --local --rename --add "$rh" \
       && printf '#!/bin/sh\n# Klein: packaged runit scripts are not used (see /etc/dpkg/dpkg.cfg.d/klein-no-runscripts).\nexit 0\n' \
-           >/lib/runit-helper/runit-helper \
-      && chmod 755 /lib/runit-helper/runit-helper; \
+           >"$rh" \
+      && chmod 755 "$rh"; \
     fi \
  && rm -f /etc/systemd/system/multi-user.target.wants/e2scrub_reap.service \
  && mkdir -p /etc/service /etc/sv /etc/init \

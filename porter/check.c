@@ -4,6 +4,7 @@
  * The parsing itself is values.h's; this file only picks the grammar and the
  * message for each row. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -141,6 +142,15 @@ check_oom_score(struct loader *L, const struct directive *dr, const char *value,
 	return 0;
 }
 
+static bool
+in_list(const char *const *names, const char *value)
+{
+	for (; *names; names++)
+		if (!strcmp(*names, value))
+			return true;
+	return false;
+}
+
 /* One of names, or empty; else systemd's "Failed to parse WHAT" warning. */
 static int
 check_enum(struct loader *L, const char *const *names, const char *what, const char *value,
@@ -204,4 +214,193 @@ check_exit_type(struct loader *L, const struct directive *dr, const char *value,
 
 	(void)dr;
 	return check_enum(L, names, "service exit type", value, line);
+}
+
+/* ---- values later systemd versions added (their rows in table_*.c say
+ * since which version; each grammar here is the whole grammar of its
+ * version range) ---- */
+
+/* One of names, or empty; else systemd 257's message for an enum it cannot
+ * parse (DEFINE_CONFIG_PARSE_ENUM's "Failed to parse KEY=VALUE"). */
+static int
+check_enum_257(struct loader *L, const char *const *names, const char *key, const char *value,
+	       unsigned line)
+{
+	if (!*value)
+		return 0;
+	for (; *names; names++)
+		if (!strcmp(*names, value))
+			return 0;
+	WARN("Failed to parse %s=%s, ignoring: Invalid argument", key, value);
+	return -EINVAL;
+}
+
+/* Type=: 253 adds notify-reload. */
+static const char *const service_types_253[] = { "simple",  "exec",	     "forking",
+						 "oneshot", "dbus",	     "notify",
+						 "idle",    "notify-reload", NULL };
+
+int
+check_service_type_253(struct loader *L, const struct directive *dr, const char *value,
+		       unsigned line)
+{
+	(void)dr;
+	return check_enum(L, service_types_253, "service type", value, line);
+}
+
+/* Type=: 257 words its warning differently. */
+int
+check_service_type_257(struct loader *L, const struct directive *dr, const char *value,
+		       unsigned line)
+{
+	return check_enum_257(L, service_types_253, dr->key, value, line);
+}
+
+/* A boolean, or one of the extra words (systemd's tristate-or-enum parsers:
+ * parse_boolean() first, then the names). */
+static int
+check_bool_or(struct loader *L, const char *const *names, const char *key, const char *value,
+	      unsigned line)
+{
+	if (!*value || parse_boolean(value) >= 0)
+		return 0;
+	return check_enum_257(L, names, key, value, line);
+}
+
+/* PrivateTmp=: 257 adds disconnected. */
+int
+check_private_tmp_257(struct loader *L, const struct directive *dr, const char *value,
+		      unsigned line)
+{
+	static const char *const names[] = { "disconnected", NULL };
+
+	(void)dr;
+	return check_bool_or(L, names, "PrivateTmp", value, line);
+}
+
+/* PrivateUsers=: 256 adds self, 257 identity. */
+int
+check_private_users_257(struct loader *L, const struct directive *dr, const char *value,
+			unsigned line)
+{
+	static const char *const names[] = { "self", "identity", NULL };
+
+	(void)dr;
+	return check_bool_or(L, names, "PrivateUsers", value, line);
+}
+
+/* ProtectControlGroups=: 257 adds private and strict. */
+int
+check_protect_cgroups_257(struct loader *L, const struct directive *dr, const char *value,
+			  unsigned line)
+{
+	static const char *const names[] = { "private", "strict", NULL };
+
+	(void)dr;
+	return check_bool_or(L, names, "ProtectControlGroups", value, line);
+}
+
+/* RestartMode= (254): normal, direct; 257 adds debug. */
+int
+check_restart_mode(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const names[] = { "normal", "direct", NULL };
+
+	(void)dr;
+	return check_enum(L, names, "service restart mode", value, line);
+}
+
+int
+check_restart_mode_257(struct loader *L, const struct directive *dr, const char *value,
+		       unsigned line)
+{
+	static const char *const names[] = { "normal", "direct", "debug", NULL };
+
+	return check_enum_257(L, names, dr->key, value, line);
+}
+
+/* RestartSteps= (254): an unsigned number. */
+int
+check_unsigned(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	const char *p = value;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*value && (p == value || *p)) {
+		WARN("Failed to parse %s=%s, ignoring: Invalid argument", dr->key, value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* OnFailureJobMode=, OnSuccessJobMode= (systemd's job_mode_table). 252. */
+static const char *const job_modes_252[] = { "fail",
+					     "replace",
+					     "replace-irreversibly",
+					     "isolate",
+					     "flush",
+					     "ignore-dependencies",
+					     "ignore-requirements",
+					     "triggering",
+					     NULL };
+
+int
+check_job_mode(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	(void)dr;
+	return check_enum(L, job_modes_252, "job mode", value, line);
+}
+
+/* 254 adds restart-dependencies; 257 words the warning differently. */
+int
+check_job_mode_257(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const modes[] = { "fail",
+					     "replace",
+					     "replace-irreversibly",
+					     "isolate",
+					     "flush",
+					     "ignore-dependencies",
+					     "ignore-requirements",
+					     "triggering",
+					     "restart-dependencies",
+					     NULL };
+
+	return check_enum_257(L, modes, dr->key, value, line);
+}
+
+/* SuccessAction=, FailureAction= (emergency_action_table of the system
+ * manager). 252. */
+int
+check_action(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const actions[] = {
+		"none",	      "reboot",		"reboot-force",	      "reboot-immediate",
+		"poweroff",   "poweroff-force", "poweroff-immediate", "exit",
+		"exit-force", "kexec",		"kexec-force",	      NULL
+	};
+
+	if (!*value || in_list(actions, value))
+		return 0;
+	WARN("Failed to parse %s=, ignoring: %s", dr->key, value);
+	return -EINVAL;
+}
+
+/* 253 adds halt, halt-force, halt-immediate; 254 soft-reboot(-force). */
+int
+check_action_253(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const actions[] = {
+		"none",	       "reboot",	 "reboot-force",       "reboot-immediate",
+		"poweroff",    "poweroff-force", "poweroff-immediate", "exit",
+		"exit-force",  "soft-reboot",	 "soft-reboot-force",  "kexec",
+		"kexec-force", "halt",		 "halt-force",	       "halt-immediate",
+		NULL
+	};
+
+	if (!*value || in_list(actions, value))
+		return 0;
+	WARN("Failed to parse %s=, ignoring: %s", dr->key, value);
+	return -EINVAL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* inspect: print how systemd 252 reads a unit, as one JSON object. */
+/* inspect: print how systemd (252, 255 or 257) reads a unit, as one JSON object. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +9,9 @@
 #include <json-c/printbuf.h>
 
 #include "cli.h"
+#include "config.h"
 #include "load.h"
+#include "sdversion.h"
 
 #include "lib/diag.h"
 #include "lib/utf8.h"
@@ -17,13 +19,17 @@
 static int
 usage(FILE *f, int code)
 {
-	fprintf(f, "usage: klein-porter inspect [--root DIR] [--instance NAME] UNIT\n"
-		   "\n"
-		   "Loads UNIT (a unit name on the search path under DIR, or a path to a unit\n"
-		   "file) as systemd 252 would, and prints the result as JSON on stdout.\n"
-		   "Diagnostics go to stderr as PATH:LINE: warning|error: MESSAGE.\n"
-		   "\n"
-		   "exit status: 0 loaded, 1 refused/masked/not found, 2 usage, 3 I/O error\n");
+	fprintf(f,
+		"usage: klein-porter inspect [--root DIR] [--instance NAME] [--systemd VERSION] UNIT\n"
+		"\n"
+		"Loads UNIT (a unit name on the search path under DIR, or a path to a unit\n"
+		"file) as systemd VERSION (252, 255 or 257) would, and prints the result as\n"
+		"JSON on stdout, with the version used (\"systemd\") and why (\"systemd_from\").\n"
+		"The default: porter.conf's `systemd =`, else DIR's os-release (Debian 12: 252,\n"
+		"Ubuntu 24.04: 255, Debian 13: 257, anything else: 257).\n"
+		"Diagnostics go to stderr as PATH:LINE: warning|error: MESSAGE.\n"
+		"\n"
+		"exit status: 0 loaded, 1 refused/masked/not found, 2 usage, 3 I/O error\n");
 	return code;
 }
 
@@ -179,12 +185,42 @@ unit_to_json(const struct unit *u, const struct diag *d)
 	return o;
 }
 
+/* --systemd, else porter.conf's `systemd =` under the root, else the
+ * root's os-release. Returns 0, or -1 after a message (usage error). */
+static int
+choose_version(const char *opt, struct load_options *lo, char *buf, size_t size, const char **why)
+{
+	const char *root = lo->root && *lo->root ? lo->root : "/";
+	struct porter_conf conf = { 0 };
+	struct diag d = { 0 };
+	char path[4096];
+	int r = 0;
+
+	if (!opt) {
+		snprintf(path, sizeof(path), "%s/etc/klein/porter.conf",
+			 strcmp(root, "/") ? root : "");
+		r = config_load(path, false, &conf, &d);
+		diag_print(&d, stderr, "klein-porter inspect");
+		diag_done(&d);
+		if (r < 0)
+			return -1;
+	}
+	r = sdversion_choose(opt, conf.systemd, root, buf, size, &lo->systemd, why);
+	config_done(&conf);
+	if (r < 0)
+		fprintf(stderr,
+			"klein-porter inspect: --systemd %s: not a version klein-porter reads (%s)\n",
+			opt, sdversion_known());
+	return r < 0 ? -1 : 0;
+}
+
 int
 cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "instance", required_argument, NULL, 'i' },
+		{ "systemd", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,18 +228,22 @@ cmd_inspect(int argc, char **argv)
 	struct diag d = { 0 };
 	struct unit u;
 	struct json_object *j;
-	const char *text;
+	const char *text, *sd_opt = NULL, *why = NULL;
+	char why_buf[256];
 	int c, r, code;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+r:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:i:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			lo.root = optarg;
 			break;
 		case 'i':
 			lo.instance = optarg;
+			break;
+		case 's':
+			sd_opt = optarg;
 			break;
 		case 'h':
 			return usage(stdout, 0);
@@ -215,6 +255,8 @@ cmd_inspect(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage(stderr, 2);
+	if (choose_version(sd_opt, &lo, why_buf, sizeof(why_buf), &why) < 0)
+		return 2;
 
 	r = unit_load(argv[optind], &lo, &u, &d);
 	if (r < 0) {
@@ -227,6 +269,10 @@ cmd_inspect(int argc, char **argv)
 	}
 	diag_print(&d, stderr, "klein-porter inspect");
 	j = unit_to_json(&u, &d);
+	if (j) {
+		json_object_object_add(j, "systemd", json_object_new_int((int)u.systemd));
+		json_object_object_add(j, "systemd_from", jstr(why));
+	}
 	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_SPACED |
 							     JSON_C_TO_STRING_NOSLASHESCAPE)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "sdversion.h"
 
 #include "lib/conffile.h"
 
@@ -41,6 +42,19 @@ check_log(cfg_t *cfg, cfg_opt_t *opt)
 {
 	static const char *const v[] = { "prefix", "svlogd", "inherit", NULL };
 	return one_of(cfg, opt, v);
+}
+
+static int
+check_systemd(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	unsigned ver;
+
+	if (sdversion_parse(v, &ver) == 0)
+		return 0;
+	cfg_error(cfg, "systemd = \"%s\": not a systemd version klein-porter reads (%s)",
+		  v ? v : "", sdversion_known());
+	return -1;
 }
 
 static int
@@ -108,6 +122,7 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 		CFG_END(),
 	};
 	cfg_opt_t opts[] = {
+		CFG_STR("systemd", NULL, CFGF_NODEFAULT),
 		CFG_STR("log", "prefix", CFGF_NONE),
 		CFG_STR("restart", "unit", CFGF_NONE),
 		CFG_SEC("unit", unit_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -130,6 +145,7 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 		return -ENOMEM;
 	current_diag = d;
 	cfg_set_error_function(cfg, on_error);
+	cfg_set_validate_func(cfg, "systemd", check_systemd);
 	cfg_set_validate_func(cfg, "log", check_log);
 	cfg_set_validate_func(cfg, "restart", check_restart);
 	cfg_set_validate_func(cfg, "unit|type", check_type);
@@ -154,6 +170,8 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	} else if (pr != CFG_SUCCESS) {
 		r = -EINVAL;
 	} else {
+		if (cfg_size(cfg, "systemd"))
+			(void)sdversion_parse(cfg_getstr(cfg, "systemd"), &c.systemd);
 		c.log = strdup(cfg_getstr(cfg, "log"));
 		c.restart = strdup(cfg_getstr(cfg, "restart"));
 		c.n_units = cfg_size(cfg, "unit");

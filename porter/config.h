@@ -20,8 +20,9 @@ struct porter_unit_conf {
 };
 
 struct porter_conf {
-	char *log;     /* "prefix" (default), "svlogd", "inherit" */
-	char *restart; /* "unit" (default), "always" */
+	unsigned systemd; /* `systemd = 257`: read units as that version; 0: unset */
+	char *log;	  /* "prefix" (default), "svlogd", "inherit" */
+	char *restart;	  /* "unit" (default), "always" */
 	struct porter_unit_conf *units;
 	size_t n_units;
 };

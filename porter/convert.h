@@ -14,7 +14,8 @@
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
 struct convert_args {
-	const char *root, *sv_dir, *service_dir, *instance, *config;
+	const char *root, *sv_dir, *service_dir, *instance, *config, *systemd_opt;
+	unsigned systemd; /* the version units are read as (sdversion.h) */
 	bool no_enable, strict, force, dry_run, enabled;
 };
 

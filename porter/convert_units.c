@@ -51,7 +51,7 @@ suffix(const char *name)
 static char *
 connection_script(const struct convert_args *a, const struct socket_plan *sp, struct diag *d)
 {
-	struct load_options lo = { .root = a->root, .instance = "internal" };
+	struct load_options lo = { .root = a->root, .instance = "internal", .systemd = a->systemd };
 	struct translate_options to = { 0 };
 	struct unit u = { 0 };
 	struct run_plan p;
@@ -74,7 +74,9 @@ connection_script(const struct convert_args *a, const struct socket_plan *sp, st
 static int
 convert_socket(const struct convert_args *a, const char *name, struct jobs *jobs)
 {
-	struct load_options lo = { .root = a->root, .instance = a->instance };
+	struct load_options lo = { .root = a->root,
+				   .instance = a->instance,
+				   .systemd = a->systemd };
 	struct unit u = { 0 };
 	struct diag d = { 0 };
 	struct socket_plan sp = { 0 };
@@ -139,7 +141,9 @@ out:
 static void
 service_sockets(const struct convert_args *a, const char *service, char ***names, size_t *n)
 {
-	struct load_options lo = { .root = a->root, .instance = a->instance };
+	struct load_options lo = { .root = a->root,
+				   .instance = a->instance,
+				   .systemd = a->systemd };
 	struct unit u = { 0 };
 	struct diag d = { 0 };
 	if (unit_load(service, &lo, &u, &d) == 0) {

@@ -23,7 +23,7 @@ apply(void *userdata, const char *section, const char *key, const char *value, u
 {
 	struct loader *L = userdata;
 	const struct section_table *t = section_find(L->type, section);
-	const struct directive *dr = directive_find(L->type, section, key);
+	const struct directive *dr = directive_find(L->type, section, key, L->systemd);
 
 	if (!t || !dr) {
 		if (strncmp(key, "X-", 2))
@@ -65,6 +65,24 @@ load_file(struct loader *L, const char *sys, const char *root)
 	r = unit_parse_cb(L->file, buf, len, sections, apply, L, L->d);
 	free(buf);
 	return r;
+}
+
+/* Reads a drop-in. An assignment that would refuse the unit in the main
+ * file (a bad Exec line, a relative PIDFile=) ends this drop-in, as
+ * systemd's config_parse() stops at it, but systemd ignores the failure of
+ * a drop-in: the unit loads with the drop-in's earlier lines, and the error
+ * is only logged (so: a warning here). */
+static int
+load_dropin(struct loader *L, const char *sys, const char *root)
+{
+	size_t before = L->d ? L->d->n : 0;
+	int r = load_file(L, sys, root);
+
+	if (r != -ENOEXEC && r != -EINVAL)
+		return r;
+	for (size_t i = before; L->d && i < L->d->n; i++)
+		L->d->v[i].severity = DIAG_WARNING;
+	return 0;
 }
 
 /* Sets u->name from base (a template gets o->instance). Returns 0, 1 when
@@ -150,7 +168,7 @@ load_files(struct loader *L, char *const *dirs, size_t n_dirs, const char *root)
 	for (size_t i = 0; i < dn && r >= 0; i++) {
 		r = merge_strv_push(&u->dropins, &u->n_dropins, strdup(dv[i].sys));
 		if (r >= 0 && !dv[i].masked)
-			r = load_file(L, dv[i].sys, root);
+			r = load_dropin(L, dv[i].sys, root);
 	}
 	unitpath_dropins_free(dv, dn);
 	if (r == -ENOMEM)
@@ -187,6 +205,8 @@ unit_load(const char *unit, const struct load_options *o, struct unit *ret, stru
 	L.u = u;
 	L.d = d;
 	L.root = root;
+	L.systemd = o->systemd ? o->systemd : TABLE_SYSTEMD_VERSION;
+	u->systemd = L.systemd;
 
 	base = is_path ? strrchr(unit, '/') + 1 : unit;
 	if (unit_name_split(base, &prefix, &inst, &suffix) < 0 ||

@@ -42,9 +42,10 @@ struct exec_list {
 };
 
 struct unit {
-	char *name;	/* as loaded, instance resolved: "foo@bar.service" */
-	char *fragment; /* path of the main file; NULL when not found */
-	char **dropins; /* in applied order */
+	char *name;	  /* as loaded, instance resolved: "foo@bar.service" */
+	unsigned systemd; /* the systemd version it was read as */
+	char *fragment;	  /* path of the main file; NULL when not found */
+	char **dropins;	  /* in applied order */
 	size_t n_dropins;
 	enum unit_state state;
 	struct setting *settings; /* in order of first assignment */
@@ -61,6 +62,7 @@ struct unit {
 struct load_options {
 	const char *root;     /* search path prefix; "/" or NULL for the real root */
 	const char *instance; /* for a template name/path without instance; may be NULL */
+	unsigned systemd;     /* read as this systemd version (sdversion.h); 0: 252 */
 };
 
 /* Loads UNIT (a unit name looked up on the search path under o->root, or a

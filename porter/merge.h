@@ -31,6 +31,7 @@ struct loader {
 	const char *section; /* of the assignment being applied: the section table's name */
 	const char *file;    /* current file, owned by st */
 	const char *root;
+	unsigned systemd; /* the systemd version the unit is read as (sdversion.h) */
 	bool bus_name;
 };
 

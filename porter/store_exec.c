@@ -380,8 +380,11 @@ store_exec_dir(struct loader *L, const struct directive *dr, const char *value, 
 	}
 }
 
-int
-store_pid_file(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+/* PIDFile=; notice: systemd logs the /var/run rewrite where the user sees it
+ * (257: LOG_NOTICE; 252: debug only). */
+static int
+pid_file(struct loader *L, const struct directive *dr, const char *value, unsigned line,
+	 bool notice)
 {
 	char *n;
 	char *res = NULL;
@@ -416,6 +419,10 @@ store_pid_file(struct loader *L, const struct directive *dr, const char *value, 
 			free(res);
 			return -ENOMEM;
 		}
+		if (notice)
+			WARN("PIDFile= references a path below legacy directory /var/run/, updating "
+			     "%s \xe2\x86\x92 %s; please update the unit file accordingly.",
+			     res, n);
 		free(res);
 		res = n;
 	}
@@ -426,6 +433,19 @@ store_pid_file(struct loader *L, const struct directive *dr, const char *value, 
 		return -EINVAL;
 	}
 	return merge_scalar(L, dr, res, line);
+}
+
+int
+store_pid_file(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	return pid_file(L, dr, value, line, false);
+}
+
+int
+store_pid_file_notice(struct loader *L, const struct directive *dr, const char *value,
+		      unsigned line)
+{
+	return pid_file(L, dr, value, line, true);
 }
 
 int
@@ -630,7 +650,8 @@ store_exec_dirs_sort(struct loader *L)
 
 	for (size_t i = 0; i < u->n_settings; i++) {
 		const struct setting *s = &u->settings[i];
-		const struct directive *dr = directive_find(L->type, s->section, s->key);
+		const struct directive *dr =
+			directive_find(L->type, s->section, s->key, L->systemd);
 
 		if (dr && dr->store == store_exec_dir && s->n_values > 1)
 			qsort(s->values, s->n_values, sizeof(char *), exec_dir_qcmp);

@@ -27,7 +27,8 @@ store_timer(struct loader *L, const struct directive *dr, const char *value, uns
 
 	if (!*value) {
 		for (size_t i = 0; i < sizeof(value_keys) / sizeof(value_keys[0]); i++) {
-			const struct directive *k = directive_find(L->type, "Timer", value_keys[i]);
+			const struct directive *k =
+				directive_find(L->type, "Timer", value_keys[i], L->systemd);
 
 			if (k && (r = merge_list_reset(L, k, line)) < 0)
 				return r;

@@ -70,7 +70,7 @@ row_in_version(const struct directive *dr, unsigned version)
 }
 
 const struct directive *
-directive_find(const struct unit_type *t, const char *section, const char *key)
+directive_find(const struct unit_type *t, const char *section, const char *key, unsigned version)
 {
 	const struct section_table *s = section_find(t, section);
 	const struct directive *dr =
@@ -82,7 +82,7 @@ directive_find(const struct unit_type *t, const char *section, const char *key)
 	while (dr > s->rows && !strcmp(dr[-1].key, key))
 		dr--;
 	for (; dr < s->rows + s->n && !strcmp(dr->key, key); dr++)
-		if (row_in_version(dr, TABLE_SYSTEMD_VERSION))
+		if (row_in_version(dr, version ? version : TABLE_SYSTEMD_VERSION))
 			return dr;
 	return NULL;
 }

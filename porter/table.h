@@ -72,15 +72,17 @@ struct unit_type {
 	int (*verify)(struct loader *L);
 };
 
-/* The systemd version whose unit-file semantics the porter reads. */
+/* The systemd version a reader gets when it names none (version 0). The
+ * versions the porter reads units as are listed in sdversion.h. */
 #define TABLE_SYSTEMD_VERSION 252
 
 /* The unit type for a unit name by its suffix, or NULL. */
 const struct unit_type *unit_type_for(const char *name);
 
-/* The row for SECTION/KEY in type t (for TABLE_SYSTEMD_VERSION), or NULL. */
+/* The row for SECTION/KEY in type t as systemd `version` knows it (0:
+ * TABLE_SYSTEMD_VERSION), or NULL: an unknown key. */
 const struct directive *directive_find(const struct unit_type *t, const char *section,
-				       const char *key);
+				       const char *key, unsigned version);
 
 /* The section table called name in t, or NULL. */
 const struct section_table *section_find(const struct unit_type *t, const char *name);
@@ -99,39 +101,47 @@ extern const struct section_table table_unit, table_service, table_install, tabl
 #define WHY_CAPS                                                                                   \
 	"capability sets are not applied (chpst cannot); a root service keeps the container's "    \
 	"capabilities, a User= service has none"
-#define WHY_UNIT_REL "runit has no such relation between services"
+#define WHY_UNIT_REL	  "runit has no such relation between services"
+#define WHY_FDSTORE	  "there is no file descriptor store: a restarted service starts afresh"
+#define WHY_CREDS	  "credentials are not passed to the service ($CREDENTIALS_DIRECTORY stays unset)"
+#define WHY_RESTART_STEPS "the restart delay stays RestartSec= (no growing delay)"
 
 /* ---- how values are stored (store.c: generic; store_exec.c: [Service]) ---- */
-store_fn store_scalar;	    /* last assignment wins, kept as written */
-store_fn store_checked;	    /* row->check, then like store_scalar */
-store_fn store_scalar_spec; /* last wins, specifiers resolved */
-store_fn store_slice;	    /* store_scalar_spec, and %c/%r follow it */
-store_fn store_bus_name;    /* store_scalar_spec; the default Type= becomes dbus */
-store_fn store_words;	    /* quoted words appended, specifiers resolved; empty resets */
-store_fn store_words_raw;   /* quoted words appended, no specifiers; empty resets */
-store_fn store_line;	    /* the whole value is one item, specifiers resolved */
-store_fn store_listen;	    /* Listen*=: one address or path, simplified; empty resets */
-store_fn store_deps;	    /* unit names appended, deduplicated; never reset */
-store_fn store_install;	    /* [Install] lists: words, specifiers where they resolve */
-store_fn store_exec;	    /* Exec*: command lines (struct exec_list) */
-store_fn store_env;	    /* Environment=: NAME=VALUE, later names replace */
-store_fn store_env_file;    /* EnvironmentFile=: absolute paths, '-' prefix */
-store_fn store_env_names;   /* PassEnvironment=, UnsetEnvironment= */
-store_fn store_status;	    /* SuccessExitStatus= and co: exit codes and signals */
-store_fn store_user;	    /* User=, Group=: a user/group name or numeric ID */
-store_fn store_groups;	    /* SupplementaryGroups= */
-store_fn store_exec_dir;    /* RuntimeDirectory= and co: SRC[:DST] items */
-store_fn store_pid_file;    /* PIDFile=: absolute, /var/run -> /run */
-store_fn store_workdir;	    /* WorkingDirectory=: '-', '~' */
-store_fn store_output;	    /* StandardOutput=, StandardError= */
-store_fn store_input;	    /* StandardInput= */
-store_fn store_timer;	    /* On*Sec=, OnCalendar=: lists; empty resets them all */
-store_fn store_timer_unit;  /* [Timer] Unit=: a unit name, not a .timer */
+store_fn store_scalar;		/* last assignment wins, kept as written */
+store_fn store_checked;		/* row->check, then like store_scalar */
+store_fn store_scalar_spec;	/* last wins, specifiers resolved */
+store_fn store_slice;		/* store_scalar_spec, and %c/%r follow it */
+store_fn store_bus_name;	/* store_scalar_spec; the default Type= becomes dbus */
+store_fn store_words;		/* quoted words appended, specifiers resolved; empty resets */
+store_fn store_words_raw;	/* quoted words appended, no specifiers; empty resets */
+store_fn store_line;		/* the whole value is one item, specifiers resolved */
+store_fn store_listen;		/* Listen*=: one address or path, simplified; empty resets */
+store_fn store_deps;		/* unit names appended, deduplicated; never reset */
+store_fn store_install;		/* [Install] lists: words, specifiers where they resolve */
+store_fn store_exec;		/* Exec*: command lines (struct exec_list) */
+store_fn store_env;		/* Environment=: NAME=VALUE, later names replace */
+store_fn store_env_file;	/* EnvironmentFile=: absolute paths, '-' prefix */
+store_fn store_env_names;	/* PassEnvironment=, UnsetEnvironment= */
+store_fn store_status;		/* SuccessExitStatus= and co: exit codes and signals */
+store_fn store_user;		/* User=, Group=: a user/group name or numeric ID */
+store_fn store_groups;		/* SupplementaryGroups= */
+store_fn store_exec_dir;	/* RuntimeDirectory= and co: SRC[:DST] items */
+store_fn store_pid_file;	/* PIDFile=: absolute, /var/run -> /run */
+store_fn store_pid_file_notice; /* the same, and the rewrite is a warning (257) */
+store_fn store_workdir;		/* WorkingDirectory=: '-', '~' */
+store_fn store_output;		/* StandardOutput=, StandardError= */
+store_fn store_input;		/* StandardInput= */
+store_fn store_timer;		/* On*Sec=, OnCalendar=: lists; empty resets them all */
+store_fn store_timer_unit;	/* [Timer] Unit=: a unit name, not a .timer */
 
 /* ---- value grammars (check.c), with systemd 252's warnings ---- */
 check_fn check_bool, check_sec, check_timeout, check_timeout_start, check_signal, check_mode,
 	check_rlimit, check_nice, check_oom_score, check_service_type, check_restart,
 	check_kill_mode, check_notify_access, check_exit_type;
+/* grammars that later versions widened (check.c, the version in the name) */
+check_fn check_service_type_253, check_private_tmp_257, check_private_users_257,
+	check_protect_cgroups_257, check_restart_mode, check_restart_mode_257, check_unsigned,
+	check_service_type_257, check_job_mode, check_job_mode_257, check_action, check_action_253;
 
 /* ---- translation rules (tr_*.c) ---- */
 tr_fn tr_ignore;  /* accepted silently: nothing to do under runit */
@@ -140,9 +150,9 @@ tr_fn tr_unknown; /* "[SECTION] KEY= dropped: klein-porter does not know this di
 /* tr_unit.c: [Unit] */
 tr_fn tr_description, tr_requires, tr_wants, tr_before, tr_start_limit, tr_cond;
 /* tr_lifecycle.c: type, restart, timeouts, stopping */
-tr_fn tr_type, tr_remain, tr_guess, tr_pidfile, tr_restart, tr_restart_sec, tr_timeout_stop,
-	tr_timeout_start, tr_timeout, tr_kill_signal, tr_final_signal, tr_kill_mode, tr_sighup,
-	tr_sigkill, tr_success, tr_prevent, tr_force;
+tr_fn tr_type, tr_reload_signal, tr_remain, tr_guess, tr_pidfile, tr_restart, tr_restart_sec,
+	tr_timeout_stop, tr_timeout_start, tr_timeout, tr_kill_signal, tr_final_signal,
+	tr_kill_mode, tr_sighup, tr_sigkill, tr_success, tr_prevent, tr_force;
 /* tr_identity.c: who and how the process runs */
 tr_fn tr_user, tr_group, tr_supp, tr_dynamic_user, tr_pso, tr_workdir, tr_rootdir, tr_umask,
 	tr_nice, tr_oom, tr_sigpipe, tr_limit;

@@ -10,6 +10,7 @@ static const struct directive rows[] = {
 	ROW("Also", store_install, NULL, tr_ignore, NULL),
 	ROW("DefaultInstance", store_scalar, NULL, tr_ignore, NULL),
 	ROW("RequiredBy", store_install, NULL, tr_ignore, NULL),
+	ROW_V("UpheldBy", store_install, NULL, tr_ignore, NULL, 254, 0),
 	ROW("WantedBy", store_install, NULL, tr_ignore, NULL),
 };
 

@@ -28,13 +28,32 @@ tr_type(struct run_plan *p, const struct setting *s, const char *why, struct dia
 		p->type = PLAN_FORKING;
 	else if (!strcmp(v, "notify"))
 		p->type = PLAN_NOTIFY;
-	else if (!strcmp(v, "oneshot"))
+	else if (!strcmp(v, "notify-reload")) {
+		/* systemd 253+: started as notify; a reload without ExecReload=
+		 * sends ReloadSignal=, which sv reload (runsv's HUP, forwarded by
+		 * klein-svc) does for SIGHUP. */
+		p->type = PLAN_NOTIFY;
+		tr_warn(d, s, NULL,
+			"run as Type=notify: sv reload sends SIGHUP to the service, but does not wait "
+			"for its RELOADING=1 and READY=1");
+	} else if (!strcmp(v, "oneshot"))
 		p->type = PLAN_ONESHOT;
 	else {
 		tr_warn(d, s, NULL, "unknown service type, ignored (systemd keeps the default)");
 		return 0;
 	}
 	return tr_set_str(&p->type_name, v);
+}
+
+/* ReloadSignal= (253): sv reload sends SIGHUP; another signal is not used. */
+int
+tr_reload_signal(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
+{
+	(void)p, (void)why;
+	if (parse_signal(tr_last(s)) == SIGHUP)
+		return 0;
+	tr_warn(d, s, NULL, "dropped: sv reload sends SIGHUP, not this signal");
+	return 0;
 }
 
 int

@@ -148,7 +148,7 @@ socket_translate(const struct unit *u, struct socket_plan *ret, struct diag *d)
 		r = tr_strv_push(&sp.dropins, &sp.n_dropins, u->dropins[i]);
 	for (size_t i = 0; r == 0 && i < u->n_settings; i++) {
 		const struct setting *s = &u->settings[i];
-		const struct directive *dr = directive_find(t, s->section, s->key);
+		const struct directive *dr = directive_find(t, s->section, s->key, u->systemd);
 		if (strcmp(s->section, "Socket"))
 			continue; /* [Unit] relations order the services themselves; [Install] is ours */
 		if (dr && dr->translate != tr_ignore) {

@@ -44,7 +44,7 @@ apply_settings(struct run_plan *p, const struct unit *u, struct diag *d)
 		const struct setting *s = &u->settings[i];
 		if (!strncmp(s->key, "X-", 2))
 			continue; /* systemd ignores X- keys silently */
-		const struct directive *dr = directive_find(t, s->section, s->key);
+		const struct directive *dr = directive_find(t, s->section, s->key, u->systemd);
 		int e = dr ? dr->translate(p, s, dr->why, d) : tr_unknown(p, s, NULL, d);
 		if (e < 0)
 			return e;

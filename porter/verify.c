@@ -42,7 +42,7 @@ service_verify(struct loader *L)
 			"Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.");
 		return -ENOEXEC;
 	}
-	if (!start && !(rae && parse_boolean(rae) == 1)) {
+	if (!start && !(rae && parse_boolean(rae) == 1) && (!sa || !strcmp(sa, "none"))) {
 		diag_add(
 			L->d, f, 0, DIAG_ERROR,
 			"Service has no ExecStart= setting, which is only allowed for RemainAfterExit=yes services. Refusing.");

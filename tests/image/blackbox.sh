@@ -75,7 +75,7 @@ for l in "$r"/etc/service/*; do
 	[ -L "$l" ] || continue
 	rm -rf "$r/etc/sv/$(basename "$l")" "$l"
 done
-chroot "$r" /bin/sh -c 'klein-porter convert --enabled && klein-porter convert postgresql@15-main.service' \
+chroot "$r" /bin/sh -c 'klein-porter convert --enabled && klein-porter convert "postgresql@$(ls /etc/postgresql)-main.service"' \
 	>"$t/convert.log" 2>&1 || { echo "blackbox: klein-porter convert failed:" >&2; cat "$t/convert.log" >&2; exit 1; }
 echo booting >"$t/booted"
 exec chroot "$r" /usr/sbin/klein-init
@@ -145,7 +145,8 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 log "klein-init exited $rc, $ms ms after TERM"
 [ "$rc" -eq 0 ] || fail "klein-init exited $rc after TERM, not 0"
 [ "$ms" -lt 8000 ] || fail "the stop took $ms ms"
-grep -q 'database system is shut down' "$t/upper/var/log/postgresql/postgresql-15-main.log" ||
+pg=$(ls "$rootfs/etc/postgresql") # the cluster's major version: 15 on Debian 12, 17 on 13
+grep -q 'database system is shut down' "$t/upper/var/log/postgresql/postgresql-$pg-main.log" ||
 	fail "postgresql did not log a clean shutdown"
 grep -q 'ready to exit, bye bye' "$t/upper/var/log/redis/redis-server.log" || fail "redis did not shut down cleanly"
 if grep -E 'stop phase [23]|did not stop within' "$t/init.log"; then

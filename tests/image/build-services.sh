@@ -14,7 +14,7 @@ docker build -q --network=host --build-arg KLEIN="$KLEIN_IMAGE" \
 # The conversion really happened in the build: the image holds runit
 # service directories for the packaged units, enabled in /etc/service.
 missing=$(docker run --rm --entrypoint /bin/sh "$KLEIN_SERVICES_IMAGE" -c '
-	for s in cron rsyslog redis-server memcached ssh postgresql@15-main crash-always crash-never; do
+	for s in cron rsyslog redis-server memcached ssh "postgresql@$(ls /etc/postgresql)-main" crash-always crash-never; do
 		test -x /etc/sv/$s/run && test -e /etc/service/$s || echo "$s"
 	done')
 [ -z "$missing" ] || fail "the image has no enabled service for: $(tr "\n" " " <<<"$missing")"

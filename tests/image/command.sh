@@ -19,6 +19,16 @@ docker run --rm --entrypoint /bin/sh "$img" -c '
 	test -d /etc/service && ! test -L /etc/service && test -d /etc/sv && test -d /etc/init
 ' || fail "the image lacks a program or directory Klein needs"
 ok "layout: klein-init, klein-svc, klein-porter, runit, /etc/{init,service,sv}"
+# runit-helper (which would enable packaged runit scripts) is diverted to a
+# no-op wherever the base's dpkg has it (/lib in Debian 12, /usr/lib in 13).
+docker run --rm --entrypoint /bin/sh "$img" -c '
+	set -e
+	rh=$(dpkg-query -L runit-helper | grep "/runit-helper/runit-helper$")
+	dpkg-divert --list "$rh" | grep -q "diversion of $rh to $rh.distrib"
+	grep -q "^exit 0" "$rh"
+	test -x /usr/sbin/policy-rc.d
+' || fail "runit-helper is not diverted to a no-op (or policy-rc.d is missing)"
+ok "runit-helper diverted at dpkg's path; policy-rc.d"
 [ "$(docker inspect -f '{{json .Config.Entrypoint}}' "$img")" = '["/usr/sbin/klein-init"]' ] ||
 	fail "ENTRYPOINT is not klein-init"
 docker inspect -f '{{json .Config.Healthcheck.Test}}' "$img" | grep '"klein-svc","health"' >/dev/null ||

@@ -57,6 +57,7 @@ stats=$(in_c "$c" bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211 && printf "stats\r\n
 grep -q '^STAT pid ' <<<"$stats" || fail "memcached answered no stats: $stats"
 ok "memcached: stats"
 
+pg=$(in_c "$c" ls /etc/postgresql) # the cluster's major version: 15 on Debian 12, 17 on 13
 q=$(in_c "$c" runuser -u postgres -- psql -Atc 'select 40 + 2')
 [ "$q" = 42 ] || fail "psql answered '$q', not 42"
 ok "postgresql: the packaged cluster answers queries"
@@ -153,7 +154,7 @@ ok "docker stop: exit 0"
 grep_log() { # FILE PATTERN WHAT
 	docker cp "$c:$1" - 2>/dev/null | tar -xO | grep "$2" >/dev/null || fail "$3 (no '$2' in $1)"
 }
-grep_log /var/log/postgresql/postgresql-15-main.log 'database system is shut down' \
+grep_log "/var/log/postgresql/postgresql-$pg-main.log" 'database system is shut down' \
 	"postgresql did not shut down cleanly"
 grep_log /var/log/redis/redis-server.log 'ready to exit, bye bye' "redis did not shut down cleanly"
 ok "postgresql and redis logged a clean shutdown"

@@ -56,3 +56,8 @@ add_test(NAME porter.convert.time_bounds
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/time_bounds.py
                  $<TARGET_FILE:klein-porter>)
 set_tests_properties(porter.convert.time_bounds PROPERTIES LABELS blackbox TIMEOUT 600)
+
+# --systemd / porter.conf `systemd =` / the root's os-release pick the version.
+add_test(NAME porter.systemd_version
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/systemd_version.sh $<TARGET_FILE:klein-porter>)
+set_tests_properties(porter.systemd_version PROPERTIES LABELS blackbox TIMEOUT 60)

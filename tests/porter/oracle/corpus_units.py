@@ -8,13 +8,23 @@ FIXTURES = os.path.join(HERE, "fixtures")
 INSTANCE = "test"  # the oracle's default instance for templates
 
 
-def default_corpus():
-    """$KLEIN_CORPUS, else shared/corpus/debian-dev beside the repository."""
+# Per systemd version: the corpus its fixtures describe and where they are.
+# 252 reads Debian 12's units (fixtures/), 257 Debian 13's (fixtures-257/).
+CORPORA = {"252": "debian-dev", "257": "trixie-dev"}
+
+
+def fixtures_dir(version="252"):
+    return FIXTURES if version == "252" else os.path.join(HERE, "fixtures-" + version)
+
+
+def default_corpus(version="252"):
+    """$KLEIN_CORPUS, else corpus/<the version's corpus> in $KLEIN_SHARED or
+    in shared/ beside the repository."""
     env = os.environ.get("KLEIN_CORPUS")
     if env:
         return env
-    return os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "shared",
-                                         "corpus", "debian-dev"))
+    shared = os.environ.get("KLEIN_SHARED") or os.path.join(HERE, "..", "..", "..", "..", "shared")
+    return os.path.normpath(os.path.join(shared, "corpus", CORPORA[version]))
 
 
 def units(corpus):
@@ -38,5 +48,5 @@ def dropins(corpus, pkg, unit):
     return sorted(glob.glob(os.path.join(corpus, pkg, unit + ".d", "*.conf")))
 
 
-def fixture_path(pkg, unit):
-    return os.path.join(FIXTURES, pkg, unit + ".json")
+def fixture_path(pkg, unit, version="252", fixtures=None):
+    return os.path.join(fixtures or fixtures_dir(version), pkg, unit + ".json")

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""systemd_dump: run the systemd 252 oracle and read its `systemd --test` dump.
+"""systemd_dump: run a systemd oracle (252, or 257 in the trixie chroot) and
+read its `systemd --test` dump.
 
 Shared by the corpus recorder/comparer and the vector runner, so that both
 read systemd's answers the same way. Standard library only.
@@ -20,20 +21,33 @@ _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
               "t": "\t", "v": "\v"}
 
 
-def oracle_path(shared=None):
-    """The oracle script: $KLEIN_ORACLE, else shared/tools/ beside the repo."""
+# The oracles by systemd version: the script in shared/tools/ and the
+# systemd binary it runs (252 is this machine's own; 257 lives in a Debian 13
+# chroot that shared/tools/systemd257-oracle describes). Both print the same
+# `systemd --test` dump, so everything below reads either.
+TRIXIE_ROOT = os.environ.get("TRIXIE_ROOT", "/var/tmp/klein-trixie-root")
+ORACLES = {
+    "252": ("systemd-oracle", "/lib/systemd/systemd"),
+    "257": ("systemd257-oracle", os.path.join(TRIXIE_ROOT, "usr/lib/systemd/systemd")),
+}
+
+
+def oracle_path(shared=None, version="252"):
+    """The oracle script for VERSION: $KLEIN_ORACLE (252 only), else
+    tools/ in $KLEIN_SHARED, else in shared/ beside the repo."""
     env = os.environ.get("KLEIN_ORACLE")
-    if env:
+    if env and version == "252":
         return env
     if shared is None:
-        shared = os.path.join(HERE, "..", "..", "..", "..", "shared")
-    return os.path.normpath(os.path.join(shared, "tools", "systemd-oracle"))
+        shared = os.environ.get("KLEIN_SHARED") or os.path.join(HERE, "..", "..", "..", "..", "shared")
+    return os.path.normpath(os.path.join(shared, "tools", ORACLES[version][0]))
 
 
-def oracle_available(shared=None):
-    """True when the oracle script and systemd 252 are both present."""
-    return (os.access(oracle_path(shared), os.X_OK)
-            and os.access("/lib/systemd/systemd", os.X_OK))
+def oracle_available(shared=None, version="252"):
+    """True when the oracle script and its systemd are both present (257's
+    chroot is never built from here: it takes minutes and needs the network)."""
+    return (os.access(oracle_path(shared, version), os.X_OK)
+            and os.access(ORACLES[version][1], os.X_OK))
 
 
 def unquote_command_line(line):
@@ -158,14 +172,14 @@ def parse_dump(text, name):
     return {"state": state, "diagnostics": diags, "fields": fields, "exec": execs}
 
 
-def run_oracle(unit_file, instance=None, dropins=(), shared=None, timeout=60):
+def run_oracle(unit_file, instance=None, dropins=(), shared=None, timeout=60, version="252"):
     """Runs the oracle on UNIT_FILE (+ drop-in files); returns (name, text).
 
     The name is the one the oracle loads: a template foo@.service becomes
     foo@INSTANCE.service (the oracle's default instance is "test").
     """
     base = os.path.basename(unit_file)
-    cmd = [oracle_path(shared), unit_file]
+    cmd = [oracle_path(shared, version), unit_file]
     inst = instance if instance is not None else "test"
     if base.endswith("@.service"):
         name = base[:-len("@.service")] + "@" + inst + ".service"

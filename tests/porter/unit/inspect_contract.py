@@ -58,7 +58,8 @@ WantedBy=multi-user.target
     code, j, err = run('--root', root, 'apache2@www.service')
     check(code == 0, f'loaded unit exits 0 (got {code})')
     check(set(j) == {'name', 'fragment', 'dropins', 'state', 'settings', 'environment', 'exec',
-                     'diagnostics'}, f'top-level keys: {sorted(j)}')
+                     'diagnostics', 'systemd', 'systemd_from'}, f'top-level keys: {sorted(j)}')
+    check(isinstance(j['systemd'], int) and j['systemd'] in (252, 255, 257), 'systemd version')
     check(j['name'] == 'apache2@www.service', 'name with instance')
     check(j['fragment'] == '/lib/systemd/system/apache2@.service', 'fragment as systemd sees it')
     check(j['dropins'] == ['/etc/systemd/system/apache2@.service.d/x.conf'], 'dropins')

@@ -26,12 +26,16 @@ test_rows_complete_and_sorted(void)
 			CHECK((dr->store == store_checked) == (dr->check != NULL));
 			/* tr_drop prints the reason: a dropped row has one. */
 			CHECK(dr->translate != tr_drop || dr->why != NULL);
-			if (j > 0 && strcmp(s->rows[j - 1].key, dr->key) >= 0) {
+			/* Sorted; one key twice only with disjoint version ranges. */
+			int c = j > 0 ? strcmp(s->rows[j - 1].key, dr->key) : -1;
+			if (c > 0 || (c == 0 && (!s->rows[j - 1].until ||
+						 s->rows[j - 1].until >= dr->since))) {
 				fprintf(stderr, "[%s] %s is not after %s\n", s->name, dr->key,
 					s->rows[j - 1].key);
 				check_failed++;
 			}
-			CHECK(directive_find(t, s->name, dr->key) == dr);
+			unsigned v = dr->since ? dr->since : dr->until;
+			CHECK(directive_find(t, s->name, dr->key, v) == dr);
 		}
 	}
 }
@@ -40,19 +44,19 @@ static void
 test_lookup(void)
 {
 	const struct unit_type *t = unit_type_for("a@b.service");
-	const struct directive *dr = directive_find(t, "Service", "ExecStart");
+	const struct directive *dr = directive_find(t, "Service", "ExecStart", 0);
 
 	CHECK(t && !strcmp(t->suffix, ".service"));
 	CHECK(dr && dr->store == store_exec);
-	CHECK(directive_find(t, "Service", "NoSuchKey") == NULL);
-	CHECK(directive_find(t, "Unit", "ExecStart") == NULL); /* wrong section */
-	CHECK(directive_find(t, "Socket", "ListenStream") == NULL);
+	CHECK(directive_find(t, "Service", "NoSuchKey", 0) == NULL);
+	CHECK(directive_find(t, "Unit", "ExecStart", 0) == NULL); /* wrong section */
+	CHECK(directive_find(t, "Socket", "ListenStream", 0) == NULL);
 	CHECK(section_find(t, "Install") == &table_install);
 	CHECK(unit_type_for("foo.device") == NULL);
 	CHECK(unit_type_for("noext") == NULL);
-	dr = directive_find(t, "Service", "CPUShares");
+	dr = directive_find(t, "Service", "CPUShares", 0);
 	CHECK(dr && dr->use_instead && !strcmp(dr->use_instead, "CPUWeight"));
-	dr = directive_find(t, "Service", "PrivateTmp");
+	dr = directive_find(t, "Service", "PrivateTmp", 0);
 	CHECK(dr && dr->translate == tr_drop && dr->check == check_bool);
 }
 
@@ -71,11 +75,11 @@ static const struct unit_type versioned_type = { ".test", versioned_sections, NU
 static void
 test_versions(void)
 {
-	const struct directive *dr = directive_find(&versioned_type, "Versioned", "Both");
+	const struct directive *dr = directive_find(&versioned_type, "Versioned", "Both", 0);
 
 	CHECK(dr == &versioned_rows[1]);
-	CHECK(directive_find(&versioned_type, "Versioned", "Later") == NULL);
-	CHECK(directive_find(&versioned_type, "Versioned", "Earlier") == NULL);
+	CHECK(directive_find(&versioned_type, "Versioned", "Later", 0) == NULL);
+	CHECK(directive_find(&versioned_type, "Versioned", "Earlier", 0) == NULL);
 }
 
 int

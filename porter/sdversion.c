@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* sdversion: the systemd version units are read as, from an option or from
+ * the image's os-release. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sdversion.h"
+
+/* Which systemd each supported distribution release ships. */
+static const struct {
+	const char *id, *version_id, *pretty;
+	unsigned systemd;
+} os_systemd[] = {
+	{ "debian", "12", "Debian 12", 252 },
+	{ "ubuntu", "24.04", "Ubuntu 24.04", 255 },
+	{ "debian", "13", "Debian 13", 257 },
+};
+
+int
+sdversion_parse(const char *s, unsigned *ret)
+{
+	static const unsigned known[] = { 252, 255, 257 };
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (v == known[i]) {
+			*ret = known[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *
+sdversion_known(void)
+{
+	return "252, 255, 257";
+}
+
+/* The unquoted value of KEY= in an os-release line, copied to out. */
+static int
+os_field(const char *line, const char *key, char *out, size_t size)
+{
+	size_t n = strlen(key), len;
+	const char *v;
+
+	if (strncmp(line, key, n) || line[n] != '=')
+		return 0;
+	v = line + n + 1;
+	len = strcspn(v, "\r\n");
+	if (len >= 2 && (v[0] == '"' || v[0] == '\'') && v[len - 1] == v[0]) {
+		v++;
+		len -= 2;
+	}
+	if (len >= size)
+		return 0;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return 1;
+}
+
+static FILE *
+open_os_release(const char *root)
+{
+	static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+	char path[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f;
+		int n = snprintf(path, sizeof(path), "%s%s", root && strcmp(root, "/") ? root : "",
+				 paths[i]);
+
+		if (n > 0 && (size_t)n < sizeof(path) && (f = fopen(path, "re")))
+			return f;
+	}
+	return NULL;
+}
+
+unsigned
+sdversion_for_root(const char *root, char *buf, unsigned long size, const char **why)
+{
+	char line[512], id[64] = "", vid[64] = "";
+	FILE *f = open_os_release(root);
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!os_field(line, "ID", id, sizeof(id)))
+			os_field(line, "VERSION_ID", vid, sizeof(vid));
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < sizeof(os_systemd) / sizeof(os_systemd[0]); i++)
+		if (!strcmp(id, os_systemd[i].id) && !strcmp(vid, os_systemd[i].version_id)) {
+			snprintf(buf, size, "%s (os-release)", os_systemd[i].pretty);
+			*why = buf;
+			return os_systemd[i].systemd;
+		}
+	if (!f)
+		*why = "no os-release: the newest known";
+	else {
+		snprintf(buf, size, "os-release says %s %s, not a known release: the newest known",
+			 *id ? id : "(no ID)", *vid ? vid : "(no VERSION_ID)");
+		*why = buf;
+	}
+	return SDVERSION_NEWEST;
+}
+
+int
+sdversion_choose(const char *opt, unsigned conf, const char *root, char *buf, unsigned long size,
+		 unsigned *ret, const char **why)
+{
+	if (opt) {
+		*why = "--systemd";
+		return sdversion_parse(opt, ret);
+	}
+	if (conf) {
+		*ret = conf;
+		*why = "porter.conf";
+		return 0;
+	}
+	*ret = sdversion_for_root(root, buf, size, why);
+	return 0;
+}
