@@ -150,9 +150,38 @@ run_generators(const char *root)
 }
 
 struct discovery {
+	const char *root;
 	char **units, **queue, **followed;
 	size_t n_units, n_queue, n_followed;
 };
+
+/* Whether a unit file for name (or its template) is on the search path. A
+ * Wants=/Requires= of a unit the image does not ship (rsyslog's Requires=
+ * syslog.socket, from the systemd package) is skipped with a line, so that
+ * one missing dependency does not fail the whole --enabled conversion. */
+static bool
+unit_exists(const char *root, const char *name)
+{
+	const char *at = strchr(name, '@'), *dot = strrchr(name, '.');
+	char *tmpl = NULL;
+	bool found = false;
+
+	if (at && dot && at < dot && asprintf(&tmpl, "%.*s%s", (int)(at - name + 1), name, dot) < 0)
+		tmpl = NULL;
+	for (size_t i = 0; !found && unit_search_path[i]; i++)
+		for (int k = 0; !found && k < 2; k++) {
+			const char *n = k ? tmpl : name;
+			char *rel = NULL, *host = NULL;
+
+			if (!n || asprintf(&rel, "%s/%s", unit_search_path[i], n) < 0)
+				continue;
+			host = unitpath_resolved(root, rel);
+			found = host && access(host, F_OK) == 0;
+			free(rel), free(host);
+		}
+	free(tmpl);
+	return found;
+}
 
 static bool
 has(char **v, size_t n, const char *s)
@@ -181,6 +210,12 @@ pulled(struct discovery *f, const char *name, const char *by)
 		return;
 	}
 	if (!strcmp(dot, ".service") || !strcmp(dot, ".socket") || !strcmp(dot, ".timer")) {
+		if (!unit_exists(f->root, name)) {
+			(void)tr_strv_push(&f->followed, &f->n_followed, name);
+			fprintf(stderr, "%s: skipped: wanted by %s, but no such unit file\n", name,
+				by);
+			return;
+		}
 		(void)tr_strv_push(&f->units, &f->n_units, name);
 		(void)tr_strv_push(&f->queue, &f->n_queue, name);
 		return;
@@ -302,7 +337,7 @@ cmp_str(const void *a, const void *b)
 int
 discover_enabled(const char *root, char ***ret, size_t *ret_n)
 {
-	struct discovery f = { 0 };
+	struct discovery f = { .root = root };
 	int r = run_generators(root);
 	if (r < 0)
 		fprintf(stderr, "klein-porter: generators not run: %s\n", strerror(-r));

@@ -184,7 +184,7 @@ chmod 755 "$ggen"/*
 printf '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n' >"$glib/db.service"
 printf '[Unit]\nWants=k@1.service data.mount\n' >"$glib/k.target"
 printf '[Service]\nExecStart=/bin/sleep %%i\n' >"$glib/k@.service"
-printf '[Unit]\nWants=epmd.socket\n[Service]\nExecStart=/bin/true\n' >"$glib/mq.service"
+printf '[Unit]\nWants=epmd.socket\nRequires=syslog.socket\n[Service]\nExecStart=/bin/true\n' >"$glib/mq.service"
 printf '[Socket]\nListenStream=4369\n' >"$glib/epmd.socket"
 printf '[Service]\nExecStart=/usr/bin/epmd -systemd\n' >"$glib/epmd.service"
 printf '[Socket]\nListenStream=/run/bus\n' >"$glib/bus.socket"
@@ -199,6 +199,7 @@ check "failing generator reported" grep -q "generator $ggen/broken: failed (exit
 check "hanging generator killed" grep -q "generator $ggen/slow: killed after" "$root/stderr"
 check "target followed (k.target Wants=)" [ -x "$g/etc/sv/k@1/run" ]
 check "mount skipped with a line" grep -q '^data.mount: skipped: wanted by k.target' "$root/stderr"
+check "a missing dependency is skipped, not fatal" grep -q '^syslog.socket: skipped: wanted by mq.service, but no such unit file' "$root/stderr"
 check "Wants= of a service pulls its socket" [ -x "$g/etc/sv/epmd.socket/run" ]
 check "the socket's service gets it" grep -q -- "--sockets '/run/klein/sockets/epmd.socket'" "$g/etc/sv/epmd/run"
 check "vendor sockets.target.wants followed" [ -x "$g/etc/sv/bus.socket/run" ]
