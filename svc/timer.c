@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "health.h"
 #include "lib/timestamp.h"
 #include "util.h"
 
@@ -197,14 +198,13 @@ wait_finished(const char *unit_dir, int ino, const struct timer_target *before)
 	}
 }
 
-/* "RESULT EXIT_CODE EXIT_STATUS" from the KEY=VALUE lines of a
- * supervise/klein.result file; empty when it is missing. */
+/* "RESULT EXIT_CODE EXIT_STATUS" of a supervise/klein.result file (read as
+ * klein-svc health reads it); empty when it is missing or unreadable. */
 static void
 result_read(const char *path, char *out, size_t size)
 {
-	static const char *const keys[] = { "RESULT=", "EXIT_CODE=", "EXIT_STATUS=" };
+	struct svc_result res;
 	char text[512];
-	size_t used = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -214,19 +214,8 @@ result_read(const char *path, char *out, size_t size)
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	text[n > 0 ? n : 0] = 0;
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		for (char *line = text; line && *line; line = strchr(line, '\n')) {
-			line += *line == '\n';
-			if (strncmp(line, keys[k], strlen(keys[k])))
-				continue;
-			line += strlen(keys[k]);
-			int w = snprintf(out + used, size - used, "%s%.*s", used ? " " : "",
-					 (int)strcspn(line, "\n"), line);
-			if (w > 0 && (size_t)w < size - used)
-				used += (size_t)w;
-			break;
-		}
-	}
+	if (svc_result_parse(text, &res) == 0)
+		snprintf(out, size, "%s %s %s", res.result, res.exit_code, res.exit_status);
 }
 
 /* Starts the target once, as systemd starts a timer's unit: not when it is
