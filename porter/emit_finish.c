@@ -111,6 +111,10 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 			emit_add(
 				b,
 				"[ \"$clean\" = yes ] || [ \"$EXIT_CODE\" = exited ] || restart=yes\n");
+			/* systemd.service(5): on-abnormal also restarts on a timeout. */
+			if (p->restart == PLAN_RESTART_ON_ABNORMAL &&
+			    (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY))
+				emit_add(b, "[ \"$timedout\" = no ] || restart=yes\n");
 			break;
 		case PLAN_RESTART_NO:
 		case PLAN_RESTART_ON_WATCHDOG:
@@ -178,7 +182,7 @@ emit_finish(const struct run_plan *p)
 		     "if [ \"$code\" -eq -1 ]; then\n"
 		     "\tif [ \"$core\" -ne 0 ]; then EXIT_CODE=dumped; else EXIT_CODE=killed; fi\n"
 		     "\tEXIT_STATUS=$(kill -l \"$sig\" 2>/dev/null || echo \"$sig\")\nelse\n"
-		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no failed=no\n");
+		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no failed=no timedout=no\n");
 	if (!p->stop_post.n)
 		emit_add(&b, "export EXIT_CODE EXIT_STATUS\n");
 	bool ignore =
@@ -203,8 +207,13 @@ emit_finish(const struct run_plan *p)
 			"# ExecStartPost= failed: the start failed, whatever the exit (its stop).\n"
 			"if [ -e supervise/klein.failed ]; then\n"
 			"\trm -f supervise/klein.failed\n\tfailed=yes clean=no\nfi\n");
+	if (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY)
+		emit_add(&b, "# klein-svc supervise gave up waiting for readiness.\n"
+			     "if [ -e supervise/klein.timeout ]; then\n"
+			     "\trm -f supervise/klein.timeout\n\ttimedout=yes clean=no\nfi\n");
 	emit_add(&b,
-		 "if [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
+		 "if [ \"$timedout\" = yes ]; then SERVICE_RESULT=timeout\n"
+		 "elif [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
 		 "elif [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
 		 "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
 		 "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"

@@ -30,6 +30,7 @@
 #define POLL_MS		     100		  /* pidfile and alien-pid polling */
 #define DRAIN_USEC	     (5ULL * 1000000ULL)  /* leftovers: TERM, then KILL after this */
 #define STATUS_FILE_NAME     "klein.status"	  /* default: next to the ready file */
+#define TIMEOUT_FILE_NAME    "klein.timeout"	  /* next to the ready file */
 
 enum sv_type { SV_FORKING, SV_NOTIFY };
 enum sv_phase { PH_START, PH_PIDFILE, PH_RUNNING, PH_DONE };
@@ -360,6 +361,29 @@ handle_signals(struct sv *s)
 	reap(s);
 }
 
+/* Leaves klein.timeout next to the ready file: the finish script then says
+ * Result=timeout, as systemd does for a start that timed out, where the exit
+ * status alone would say exit-code or signal. */
+static void
+mark_timeout(const struct sv *s)
+{
+	const char *slash = s->ready_file ? strrchr(s->ready_file, '/') : NULL;
+	char *dir, *path;
+	int fd;
+
+	if (!s->ready_file)
+		return;
+	dir = slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
+	path = xstrjoin3(dir, TIMEOUT_FILE_NAME, NULL);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		log_error("cannot write '%s': %s", path, strerror(errno));
+	else
+		close(fd);
+	free(dir);
+	free(path);
+}
+
 static int
 poll_timeout(const struct sv *s)
 {
@@ -397,6 +421,7 @@ run_loop(struct sv *s)
 			step(s);
 		if (s->phase != PH_DONE && !s->ready && s->deadline && now_usec() >= s->deadline) {
 			log_error("start timed out");
+			mark_timeout(s);
 			set_exit_code(s, 1);
 			s->main_pid = 0; /* its status no longer decides ours */
 			s->phase = PH_DONE;

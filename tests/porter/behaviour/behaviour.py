@@ -562,7 +562,11 @@ def fam_notify(ck):
     with Sandbox(T, "notify") as sb:
         sb.unit("n.service", "[Service]\nType=notify\n"
                 "ExecStart=@PROBE@ --probe-notify=1500 --probe-stay\n")
-        if not sb.convert("n.service", ck=ck):
+        # Never sends READY=1: the start times out.
+        sb.unit("late.service", "[Service]\nType=notify\nTimeoutStartSec=1\n"
+                "ExecStart=@PROBE@ --probe-tag=main --probe-stay\n"
+                "ExecStopPost=@PROBE@ --probe-tag=post\n")
+        if not sb.convert("n.service", "late.service", ck=ck):
             return
         sb.start()
         ck.start("ready")
@@ -586,6 +590,26 @@ def fam_notify(ck):
             ck.ok("sv start returned after READY=1", early <= 0,
                   "returned %.2fs before READY=1 could be sent" % (early / 1e9),
                   "Type=notify readiness")
+
+        ck.start("start-timeout")
+        # systemd.service(5) TimeoutStartSec=: "If a daemon service does not
+        # signal start-up completion within the configured time, the service
+        # will be considered failed"; its Result= is "timeout".
+        post = sb.wait_for("late", lambda r: r["tag"] == "post" and r["event"] == "start",
+                           timeout=8)
+        if ck.ok("ExecStopPost ran", bool(post), sb.output()[-1500:]):
+            env = dict(env_of(post[0]))
+            ck.eq("SERVICE_RESULT", env.get(b"SERVICE_RESULT"), b"timeout",
+                  "systemd.exec(5) $SERVICE_RESULT: timeout")
+        # The finish writes it after ExecStopPost=; read inside the sandbox
+        # (supervise/ is a link into its private /run).
+        path = os.path.join(sb.sv_dir, "late", "supervise", "klein.result")
+        result, deadline = "", time.monotonic() + 5
+        while "RESULT=" not in result and time.monotonic() < deadline:
+            result = sb.ns(["cat", path])[1]
+            time.sleep(0.1)
+        ck.ok("klein.result says timeout", "RESULT=timeout\n" in result, result,
+              "docs/runtime.md: supervise/klein.result")
 
 
 # --- Type=oneshot ----------------------------------------------------------
