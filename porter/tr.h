@@ -53,6 +53,8 @@ int tv_status_list(const char *s, int **codes, size_t *n_codes, int **sigs, size
 /* The unit's Exec* lists into the plan's command lists. Returns 0 or -ENOMEM. */
 int tr_exec_lists(struct run_plan *p, const struct unit *u, struct diag *d);
 void tr_cmds_free(struct plan_cmds *c);
+/* *pc = the commands of one Exec list (freed first). Returns 0 or -ENOMEM. */
+int tr_cmds_from_list(struct plan_cmds *pc, const struct exec_list *el, struct diag *d);
 
 /* ---- tr_dirs.c ---- */
 void tr_dir_links_free(struct plan_dirs *pd);
