@@ -29,7 +29,7 @@ struct ctl_opts {
 	const char *porter;	 /* KLEIN_PORTER, default klein-porter */
 	bool quiet, no_block, no_legend, plain, all, value, now, full, force, runtime;
 	long lines; /* -n; -1 when not given */
-	char type[32];
+	char type[128];
 	char state_filter[64];
 	char props[512]; /* -p, comma separated, several -p joined */
 	char kill_whom[8];
@@ -53,6 +53,7 @@ struct svc_state {
 	bool supervised;     /* runsv holds supervise/ok open */
 	int runit;	     /* 0 down, 1 run, 2 finish; -1 unknown */
 	bool want_up, paused;
+	bool stopping;	     /* up, wanted down, and being stopped (not `sv once`: a timer's run) */
 	pid_t pid;	     /* runsv's child (run, or finish) */
 	pid_t main_pid;	     /* the daemon: klein.pid when set, else pid while running */
 	uint64_t since_usec; /* realtime of the last runit state change; 0 unknown */
@@ -91,6 +92,8 @@ const char *unit_to_svname(const char *unit, char *buf, size_t size);
 const char *svname_to_unit(const char *svname, char *buf, size_t size);
 /* "service", "socket", "timer", ...: the unit name's suffix without the dot. */
 const char *unit_type(const char *unit);
+/* --type's comma list ("service,socket") names the unit's type; "" names all. */
+bool unit_type_wanted(const char *types, const char *unit);
 bool unit_is_glob(const char *s);
 /* Every runit service known: linked in service_dir, and (all) converted ones in sv_dir. */
 void services_list(const struct ctl_opts *o, bool all, struct namelist *out);

@@ -39,20 +39,6 @@ patterns_match(const char *unit, char **args, int n)
 	return n == 0;
 }
 
-/* --type=T[,T...]; none given: every type. */
-static bool
-type_wanted(const struct ctl_opts *o, const char *unit)
-{
-	if (!o->type[0])
-		return true;
-	char f[sizeof(o->type)];
-	snprintf(f, sizeof(f), "%s", o->type);
-	for (char *save = NULL, *p = strtok_r(f, ",", &save); p; p = strtok_r(NULL, ",", &save))
-		if (strcmp(p, unit_type(unit)) == 0)
-			return true;
-	return false;
-}
-
 static int
 cmp_unit(const void *a, const void *b)
 {
@@ -74,8 +60,9 @@ verb_list_units(const struct ctl_opts *o, char **args, int n)
 	struct svc_state *v = xmalloc((names.n + 1) * sizeof(*v));
 	for (size_t i = 0; i < names.n; i++) {
 		/* sockets and timers are runit services named after the unit (state.c). */
-		if (state_read(o, names.v[i], &v[nv]) < 0 || !type_wanted(o, v[nv].unit) ||
-		    !state_wanted(o, &v[nv]) || !patterns_match(v[nv].unit, args, n))
+		if (state_read(o, names.v[i], &v[nv]) < 0 ||
+		    !unit_type_wanted(o->type, v[nv].unit) || !state_wanted(o, &v[nv]) ||
+		    !patterns_match(v[nv].unit, args, n))
 			continue;
 		w = max_len(w, v[nv].unit), ws = max_len(ws, v[nv].sub);
 		wa = max_len(wa, v[nv].active);

@@ -107,6 +107,22 @@ unit_type(const char *unit)
 }
 
 bool
+unit_type_wanted(const char *types, const char *unit)
+{
+	const char *t = unit_type(unit);
+	size_t k = strlen(t);
+	if (!types[0])
+		return true;
+	for (const char *p = types; *p; p += *p == ',') {
+		size_t n = strcspn(p, ",");
+		if (n == k && strncmp(p, t, k) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+bool
 unit_is_glob(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;

@@ -109,6 +109,7 @@ read_status(struct svc_state *s)
 	s->runit = (int)rs.state;
 	s->want_up = rs.want_up;
 	s->paused = rs.paused;
+	s->stopping = rs.got_term && !rs.want_up; /* sv down without control/t: runsv sent TERM */
 	s->pid = (pid_t)rs.pid;
 	return 0;
 }
@@ -332,7 +333,7 @@ map_state(struct svc_state *s)
 	if (!s->supervised || s->runit < 0)
 		return;
 	if (s->runit == 1) {
-		if (!s->want_up)
+		if (s->stopping)
 			s->active = "deactivating", s->sub = "stop-sigterm";
 		else if (!s->ready)
 			s->active = "activating", s->sub = "start";
@@ -392,7 +393,12 @@ state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret)
 		read_line(s->dir, "supervise/klein.pid", buf, sizeof(buf));
 		if (parse_int(buf, 1, 0x7fffffff, &v) == 0 && proc_alive((pid_t)v))
 			s->main_pid = (pid_t)v;
-		s->ready = !s->want_up || (!(s->converted && still_in_run(s->pid)) && !s->oneshot &&
+		/* Up but wanted down: being stopped (control/t marks it first), or
+		 * started with `sv once` (a timer starting its unit), which runs as
+		 * any start does. */
+		if (!s->want_up && file_exists(s->dir, "supervise/klein.stopping"))
+			s->stopping = true;
+		s->ready = s->stopping || (!(s->converted && still_in_run(s->pid)) && !s->oneshot &&
 					   check_passes(s->dir));
 		read_result(s); /* for NRestarts: the last exit is not this run's */
 		snprintf(s->result, sizeof(s->result), "success");
