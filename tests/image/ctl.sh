@@ -50,8 +50,11 @@ out=$(x journalctl -u nginx -n 5)
 printf '%s\n' "$out" | grep -Eq "^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} \S+ nginx: .*$warn" ||
 	fail "journalctl -u nginx -n 5: $out"
 [ "$(printf '%s\n' "$out" | wc -l)" -le 5 ] || fail "journalctl -n 5 printed more: $out"
-docker logs "$NAME" 2>&1 | grep -Eq "^nginx: .*$warn" || fail "docker logs lost nginx's prefixed line"
-x systemctl status nginx | grep -Eq "nginx: .*$warn" || fail "status nginx shows no log lines"
+# (grep -q would end the pipe early: whole outputs first, under pipefail)
+logs=$(docker logs "$NAME" 2>&1)
+grep -Eq "^nginx: .*$warn" <<<"$logs" || fail "docker logs lost nginx's prefixed line"
+out=$(x systemctl status nginx)
+grep -Eq "nginx: .*$warn" <<<"$out" || fail "status nginx shows no log lines: $out"
 ok "journalctl -u nginx -n 5, status and docker logs show nginx's output"
 
 out=$(x systemctl list-units --type=timer --no-legend)
@@ -86,6 +89,7 @@ if [ "$p5" = "$p4" ] || [ "$(x systemctl is-active nginx)" != active ]; then
 fi
 ok "apt-get install --reinstall nginx-common restarted nginx ($p4 -> $p5)"
 
-x systemctl status nginx | grep -q '^     Active: active (running) since ' || fail "status nginx"
+out=$(x systemctl status nginx)
+grep -q '^     Active: active (running) since ' <<<"$out" || fail "status nginx: $out"
 x test ! -e /run/systemd/system || fail "/run/systemd/system exists"
 ok "status; no /run/systemd/system"
