@@ -79,19 +79,11 @@ emit_log_run(const struct run_plan *p)
 		sh_header(
 			&b, p,
 			"log/run: the service's output, each line prefixed with its name, to the\n"
-			"# container's output (docker logs).");
-		struct emit_buf expr = { 0 };
-		emit_add(&expr, "s/^/");
-		for (const char *c = p->name; *c; c++) {
-			if (*c == '\\' || *c == '/' || *c == '&')
-				emit_add(&expr, "\\");
-			emit_addn(&expr, *c == '\n' ? "?" : c, 1);
-		}
-		emit_add(&expr, ": /");
-		emit_add(&b, "exec sed -u");
-		sh_word(&b, expr.s ? expr.s : "");
+			"# container's output (docker logs), and stamped to the bounded log that\n"
+			"# journalctl and systemctl status read ($KLEIN_LOG_DIR, else /run/klein/log).");
+		emit_add(&b, "exec klein-svc log");
+		sh_word(&b, p->name);
 		emit_add(&b, "\n");
-		emit_buf_done(&expr);
 	}
 	return b.oom ? (free(b.s), NULL) : b.s;
 }

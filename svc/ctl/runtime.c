@@ -119,12 +119,16 @@ job_failed(const char *unit, int r)
 static int
 do_start(const struct ctl_opts *o, struct svc_state *s, const char *unit)
 {
-	if (s->runit == 1 && s->want_up)
-		return 0;
 	uint64_t before = s->since_usec;
-	int r = control(s, "u", false);
-	if (r < 0 || o->no_block)
+	int r;
+	if (s->runit == 1 && s->want_up) {
+		/* Already starting (runsv starts a service it just picked up by itself):
+		 * the job still waits until it is ready, as systemd joins a running job. */
+		if (s->ready || o->no_block)
+			return 0;
+	} else if ((r = control(s, "u", false)) < 0 || o->no_block) {
 		return r;
+	}
 	r = wait_job(o, s->name, WANT_UP, before);
 	return r < 0 ? job_failed(unit, r) : 0;
 }

@@ -518,9 +518,15 @@ test_health_result(void)
 	CHECK_STR_EQ(r.exit_code, "exited");
 	CHECK_STR_EQ(r.exit_status, "2");
 	CHECK(svc_result_failed(&r));
+	CHECK(r.nrestarts == 0);
 	CHECK_INT_EQ(svc_result_parse("X=1\nRESULT=success", &r), 0);
 	CHECK(!svc_result_failed(&r));
 	CHECK_STR_EQ(r.exit_code, "");
+	/* systemctl's NRestarts: digits only, else none. */
+	CHECK_INT_EQ(svc_result_parse("RESULT=success\nNRESTARTS=12\n", &r), 0);
+	CHECK(r.nrestarts == 12);
+	CHECK_INT_EQ(svc_result_parse("RESULT=success\nNRESTARTS=-3\n", &r), 0);
+	CHECK(r.nrestarts == 0);
 	CHECK_INT_EQ(svc_result_parse("EXIT_CODE=exited\n", &r), -EINVAL);
 	CHECK_INT_EQ(svc_result_parse("", &r), -EINVAL);
 }
