@@ -81,7 +81,9 @@ socket_run(const struct socket_plan *sp)
 	emit_add(&b, "exec 2>&1\n");
 	if (has_commands(sp)) {
 		/* systemd's $INVOCATION_ID: one per start of the socket, as for a service. */
-		emit_add(&b, "od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");
+		emit_add(
+			&b,
+			"od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");
 		sh_env_block(&b, &hp);
 		/* A failed socket is not retried by systemd: nor here (d). */
 		sh_command_lines(
