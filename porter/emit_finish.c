@@ -197,8 +197,10 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 		    "# docs/runtime.md): failed = wanted down and not success.\n");
 	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS"));
 	emit_add(b, "\ncase $restart in\nyes) sleep ");
-	if (p->n_restart_delays)
-		emit_add(b, "\"$delay\"");
+	if (p->n_restart_delays) /* sv down meanwhile: the next start is not automatic */
+		emit_add(b,
+			 "\"$delay\"\n\tcase $(cat supervise/stat 2>/dev/null) in *'want down'* | "
+			 "*'want exit'*) rm -f supervise/klein.restarts ;; esac");
 	else
 		sh_seconds(b, p->restart_usec);
 	emit_add(b, " ;;\nno) printf d >supervise/control ;;\nesac\nexit 0\n");
