@@ -37,6 +37,10 @@ emit_control_t(const struct run_plan *p)
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
 
+/* A failed reload: control/h still exits 0 (else runsv sends its own HUP);
+ * klein-systemctl reload reports the marker as the job's failure. */
+#define RELOAD_FAILED "{ echo 'reload failed'; : >supervise/klein.reload-failed; exit 0; }"
+
 /* klein-svc reload for Type=notify-reload: wait "yes" (the whole reload),
  * "no" (only the signal) or "if-reloading" (after ExecReload=). */
 static void
@@ -51,7 +55,7 @@ notify_reload(struct emit_buf *b, const struct run_plan *p, const char *wait)
 		sh_seconds(b, p->timeout_start_usec);
 	}
 	emit_add(b, send ? " \"$mainpid\"" : "");
-	emit_add(b, " || { echo 'reload failed'; exit 0; }\n");
+	emit_add(b, " || " RELOAD_FAILED "\n");
 }
 
 char *
@@ -72,7 +76,7 @@ emit_control_h(const struct run_plan *p)
 		sh_header(
 			&b, p,
 			"control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
-	emit_add(&b, "exec 2>&1\n");
+	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.reload-failed\n");
 	sh_mainpid(&b, p, true);
 	if (p->notify_reload && !p->reload.n) {
 		notify_reload(&b, p, "yes");
@@ -84,7 +88,7 @@ emit_control_h(const struct run_plan *p)
 	sh_env_block(&b, p);
 	emit_add(&b, "exec </dev/null\n# ExecReload=\n");
 	sh_command_lines(&b, p, &p->reload, "ExecReload", "--env \"MAINPID=$mainpid\"",
-			 "{ echo 'reload failed'; exit 0; }", "");
+			 RELOAD_FAILED, "");
 	if (p->notify_reload) {
 		emit_add(&b,
 			 "# Still reloading (RELOADING=1 without READY=1)? Wait for READY=1.\n");
