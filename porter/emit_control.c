@@ -37,18 +37,63 @@ emit_control_t(const struct run_plan *p)
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
 
+/* A failed reload: control/h still exits 0 (else runsv sends its own HUP);
+ * klein-systemctl reload reports the marker as the job's failure. */
+#define RELOAD_FAILED "{ echo 'reload failed'; : >supervise/klein.reload-failed; exit 0; }"
+
+/* klein-svc reload for Type=notify-reload: wait "yes" (the whole reload),
+ * "no" (only the signal) or "if-reloading" (after ExecReload=). */
+static void
+notify_reload(struct emit_buf *b, const struct run_plan *p, const char *wait)
+{
+	char sig[16];
+	bool send = strcmp(wait, "if-reloading") != 0;
+	emit_addf(b, "klein-svc reload --signal %s --wait %s",
+		  send ? signal_abbrev(p->reload_signal, sig, sizeof(sig)) : "none", wait);
+	if (strcmp(wait, "no")) {
+		emit_add(b, " --timeout ");
+		sh_seconds(b, p->timeout_start_usec);
+	}
+	emit_add(b, send ? " \"$mainpid\"" : "");
+	emit_add(b, " || " RELOAD_FAILED "\n");
+}
+
 char *
 emit_control_h(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
-	sh_header(&b, p,
-		  "control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
-	emit_add(&b, "exec 2>&1\n");
+	if (p->notify_reload && !p->reload.n)
+		sh_header(
+			&b, p,
+			"control/h: sv reload (and sv hup), Type=notify-reload: ReloadSignal= to the\n"
+			"# main process, then wait for its RELOADING=1 and READY=1 (TimeoutStartSec=).");
+	else if (p->notify_reload)
+		sh_header(
+			&b, p,
+			"control/h: sv reload (and sv hup), Type=notify-reload: ReloadSignal= to the\n"
+			"# main process, ExecReload=, then READY=1 if the service says RELOADING=1.");
+	else
+		sh_header(
+			&b, p,
+			"control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
+	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.reload-failed\n");
 	sh_mainpid(&b, p, true);
+	if (p->notify_reload && !p->reload.n) {
+		notify_reload(&b, p, "yes");
+		emit_add(&b, "exit 0\n");
+		return b.oom ? (free(b.s), NULL) : b.s;
+	}
+	if (p->notify_reload) /* systemd sends the signal, then runs ExecReload= too */
+		notify_reload(&b, p, "no");
 	sh_env_block(&b, p);
 	emit_add(&b, "exec </dev/null\n# ExecReload=\n");
 	sh_command_lines(&b, p, &p->reload, "ExecReload", "--env \"MAINPID=$mainpid\"",
-			 "{ echo 'reload failed'; exit 0; }", "");
+			 RELOAD_FAILED, "");
+	if (p->notify_reload) {
+		emit_add(&b,
+			 "# Still reloading (RELOADING=1 without READY=1)? Wait for READY=1.\n");
+		notify_reload(&b, p, "if-reloading");
+	}
 	emit_add(&b, "exit 0\n");
 	return b.oom ? (free(b.s), NULL) : b.s;
 }

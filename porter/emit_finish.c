@@ -76,12 +76,45 @@ start_limit(struct emit_buf *b, const struct run_plan *p)
 			ivl);
 	emit_add(b, "num=$((num + 1))\necho \"$begin $num\" >supervise/klein.limit\n");
 	emit_addf(b, "if [ \"$restart\" = yes ] && [ \"$num\" -ge %u ]", p->start_limit_burst);
-	if (!inf)
+	if (!inf && p->n_restart_delays) /* the next start is after this restart's delay */
+		emit_addf(b, " && [ $((now + delay_cs)) -le $((begin + %llu)) ]", ivl);
+	else if (!inf)
 		emit_addf(b, " && [ $((now + %llu)) -le $((begin + %llu)) ]", rs, ivl);
 	emit_add(
 		b,
 		"; then\n\techo 'start request repeated too quickly (start-limit-hit), not restarting'\n"
 		"\trestart=no result=start-limit-hit\nfi\n");
+}
+
+static void
+delay_case(struct emit_buf *b, const char *pattern, uint64_t usec)
+{
+	emit_addf(b, "%s) delay=", pattern);
+	sh_seconds(b, usec);
+	emit_addf(b, " delay_cs=%llu ;;\n", (unsigned long long)((usec + 9999) / 10000));
+}
+
+/* RestartSteps=/RestartMaxDelaySec=: supervise/klein.restarts counts the
+ * automatic restarts in a row (systemd's n_restarts: a stop, a run that is
+ * not restarted or the start limit begins again at 0); the Nth waits the
+ * delay the translation computed for it. */
+static void
+restart_growth(struct emit_buf *b, const struct run_plan *p)
+{
+	emit_addf(b, "\n# RestartSteps=%u, RestartMaxDelaySec=", p->restart_steps);
+	sh_seconds(b, p->restart_max_delay_usec);
+	emit_add(
+		b,
+		": the delay grows with each automatic restart in a row.\n"
+		"n=0\n[ ! -s supervise/klein.restarts ] || read -r n <supervise/klein.restarts || :\n"
+		"case $n in '' | *[!0-9]*) n=0 ;; esac\nn=$((n + 1))\ncase $n in\n");
+	for (size_t i = 0; i < p->n_restart_delays; i++) {
+		char pattern[24];
+		snprintf(pattern, sizeof(pattern), "%zu", i + 1);
+		delay_case(b, pattern, p->restart_delays[i]);
+	}
+	delay_case(b, "*", p->restart_max_delay_usec);
+	emit_add(b, "esac\n");
 }
 
 static const char *const restart_names[] = { "no",	    "always",	"on-success", "on-failure",
@@ -125,7 +158,13 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	}
 	emit_addf(b, "%s[ ! -e supervise/klein.stopping ] || restart=stopped\n",
 		  sh_post_gates(p) ? "[ \"$failed\" = yes ] || " : "");
+	if (p->n_restart_delays)
+		restart_growth(b, p);
 	start_limit(b, p);
+	if (p->n_restart_delays)
+		emit_add(b,
+			 "if [ \"$restart\" = yes ]; then echo \"$n\" >supervise/klein.restarts\n"
+			 "else rm -f supervise/klein.restarts; fi\n");
 	bool preserve_restart = p->runtime_preserve == 2,
 	     any = p->dirs[PLAN_DIR_RUNTIME].n && p->runtime_preserve != 1;
 	if (any) {
@@ -158,7 +197,12 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 		    "# docs/runtime.md): failed = wanted down and not success.\n");
 	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS"));
 	emit_add(b, "\ncase $restart in\nyes) sleep ");
-	sh_seconds(b, p->restart_usec);
+	if (p->n_restart_delays) /* sv down meanwhile: the next start is not automatic */
+		emit_add(b,
+			 "\"$delay\"\n\tcase $(cat supervise/stat 2>/dev/null) in *'want down'* | "
+			 "*'want exit'*) rm -f supervise/klein.restarts ;; esac");
+	else
+		sh_seconds(b, p->restart_usec);
 	emit_add(b, " ;;\nno) printf d >supervise/control ;;\nesac\nexit 0\n");
 }
 

@@ -32,6 +32,10 @@ void tr_warn(struct diag *d, const struct setting *s, const char *fmt, const cha
 int tr_get_bool(const struct setting *s, bool *dst, struct diag *d);
 int tr_get_time(const struct setting *s, uint64_t *dst, struct diag *d);
 int tr_get_signal(const struct setting *s, int *dst, struct diag *d);
+/* ---- tr_lifecycle.c ---- */
+/* RestartSteps=/RestartMaxDelaySec= as systemd 254's service_restart_usec_next():
+ * p->restart_delays, after RestartMaxDelaySec= capped RestartSec=. 0 or -ENOMEM. */
+int tr_restart_growth(struct run_plan *p, const char *file, struct diag *d);
 /* Every whitespace-separated word of every value of s, deduplicated, into
  * *v (an empty value resets). Returns 0 or -ENOMEM. */
 int tr_each_word(const struct setting *s, char ***v, size_t *n);

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "pidfile.h"
 #include "proc.h"
+#include "reload.h"
 #include "util.h"
 
 #include "lib/values.h"
@@ -40,6 +41,8 @@ struct sv {
 	enum sv_phase phase;
 	const char *pidfile, *ready_file, *mainpid_file, *notify_arg;
 	char *status_file;
+	char *reload_file; /* notify: supervise/klein.reload, for klein-svc reload */
+	struct reload_state reload;
 	char status_text[256];
 	int status_errno;
 	uint64_t timeout, deadline, stop_timeout;
@@ -322,6 +325,18 @@ write_status(struct sv *s, const struct notify_msg *m)
 }
 
 static void
+write_reload(const struct sv *s)
+{
+	char buf[128];
+	if (!s->reload_file)
+		return;
+	reload_state_format(&s->reload, buf, sizeof(buf));
+	int r = write_file_atomic(s->reload_file, buf);
+	if (r < 0)
+		log_error("cannot write '%s': %s", s->reload_file, strerror(-r));
+}
+
+static void
 handle_notify(struct sv *s)
 {
 	char buf[4097];
@@ -344,6 +359,8 @@ handle_notify(struct sv *s)
 			set_ready(s, true);
 		if (m.stopping)
 			set_ready(s, false);
+		if (reload_state_apply(&s->reload, &m))
+			write_reload(s);
 	}
 }
 
@@ -485,6 +502,7 @@ static const struct option sv_options[] = {
 	{ "notify-socket", required_argument, NULL, 'n' },
 	{ "stop-timeout", required_argument, NULL, 'S' },
 	{ "status-file", required_argument, NULL, 's' },
+	{ "reload-file", required_argument, NULL, 'R' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -524,6 +542,10 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 			free(s->status_file);
 			s->status_file = xstrdup(optarg);
 			break;
+		case 'R':
+			free(s->reload_file);
+			s->reload_file = xstrdup(optarg);
+			break;
 		case 'S':
 			if (parse_time_usec(optarg, 1000000ULL, &s->stop_timeout) < 0) {
 				log_error("supervise: invalid stop timeout '%s'", optarg);
@@ -544,13 +566,20 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 		log_error("supervise: --type and a command are required");
 		return -EINVAL;
 	}
-	if (!s->status_file && s->ready_file && s->type == SV_NOTIFY) {
-		/* Next to the ready file (supervise/klein.status). */
+	if (s->ready_file && s->type == SV_NOTIFY) {
+		/* Next to the ready file (supervise/klein.status, klein.reload). */
 		const char *slash = strrchr(s->ready_file, '/');
 		char *dir =
 			slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
-		s->status_file = xstrjoin3(dir, STATUS_FILE_NAME, NULL);
+		if (!s->status_file)
+			s->status_file = xstrjoin3(dir, STATUS_FILE_NAME, NULL);
+		if (!s->reload_file)
+			s->reload_file = xstrjoin3(dir, RELOAD_FILE_NAME, NULL);
 		free(dir);
+	}
+	if (s->type != SV_NOTIFY) {
+		free(s->reload_file);
+		s->reload_file = NULL;
 	}
 	return optind;
 }
@@ -573,6 +602,7 @@ setup(struct sv *s)
 		(void)unlink(s->ready_file);
 	if (s->status_file)
 		(void)unlink(s->status_file);
+	write_reload(s);
 	if (s->type == SV_NOTIFY) {
 		if (s->notify_arg)
 			snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->notify_arg);
@@ -634,20 +664,20 @@ cmd_supervise(int argc, char **argv)
 			.status_errno = -1 };
 	int first = parse_sv_options(&s, argc, argv);
 	if (first < 0) {
-		free(s.status_file);
+		free(s.status_file), free(s.reload_file);
 		return SVC_EXIT_USAGE;
 	}
 	int r = setup(&s);
 	if (r < 0) {
 		if (r != s.nfd)
 			log_error("supervise: setup failed: %s", strerror(-r));
-		free(s.status_file);
+		free(s.status_file), free(s.reload_file);
 		return 1;
 	}
 	s.start_pid = spawn(&s, argv + first);
 	if (s.start_pid < 0) {
 		log_error("fork: %s", strerror(errno));
-		free(s.status_file);
+		free(s.status_file), free(s.reload_file);
 		return 1;
 	}
 	if (s.type == SV_NOTIFY) {
@@ -658,6 +688,8 @@ cmd_supervise(int argc, char **argv)
 		write_mainpid(&s);
 	run_loop(&s);
 	set_ready(&s, false);
+	if (s.reload_file) /* a waiting klein-svc reload fails now, not after the drain */
+		(void)unlink(s.reload_file);
 	drain(&s);
 	if (s.mainpid_file)
 		(void)unlink(s.mainpid_file);
@@ -670,6 +702,7 @@ cmd_supervise(int argc, char **argv)
 		(void)unlink(s.status_file);
 		free(s.status_file);
 	}
+	free(s.reload_file);
 	if (s.pidfd >= 0)
 		close(s.pidfd);
 	close(s.sfd);

@@ -156,8 +156,14 @@ do_reload(const struct ctl_opts *o, struct svc_state *s, const char *unit)
 		fprintf(stderr, "Failed to reload %s: Unit %s is not active.\n", unit, unit);
 		return CTL_EXIT_FAILURE;
 	}
-	/* '\n' is no command to runsv: reading it means control/h has returned. */
-	return control(s, o->no_block ? "h" : "h\n", !o->no_block);
+	/* '\n' is no command to runsv: reading it means control/h has returned;
+	 * it leaves supervise/klein.reload-failed when the reload failed. */
+	int r = control(s, o->no_block ? "h" : "h\n", !o->no_block);
+	if (r < 0 || o->no_block)
+		return r;
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/supervise/klein.reload-failed", s->dir);
+	return access(p, F_OK) == 0 ? job_failed(unit, -EIO) : 0;
 }
 
 static int

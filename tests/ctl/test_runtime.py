@@ -76,6 +76,16 @@ ExecStart=/bin/sleep 1000
 """,
 }
 
+# Read as systemd 257 (Type=notify-reload is 253+): ready at once, and its
+# reload never sends RELOADING=1, so the reload job times out.
+UNITS_257 = {
+    "mute": """[Service]
+Type=notify-reload
+TimeoutStartSec=1
+ExecStart=@PROBE@ --probe-notify=0 --probe-stay --probe-survive=HUP
+""",
+}
+
 
 class Ctl:
     def __init__(self, sb):
@@ -277,6 +287,11 @@ def check_jobs(ck, sb, ctl):
     ck.eq("reload without ExecReload=", (rc, out), (3, "Failed to reload plain.service: Job type "
                                                        "reload is not applicable for unit "
                                                        "plain.service.\n"))
+    rc, out = ctl("reload", "mute")
+    ck.eq("notify-reload without RELOADING=1: the reload fails", (rc, out), (
+        1, "Job for mute.service failed because the control process exited with error code.\n"
+        "See \"systemctl status mute.service\" and \"journalctl -xeu mute.service\" for details.\n"))
+    ck.eq("after a failed reload: still active", ctl("is-active", "mute"), (0, "active\n"))
     ck.eq("kill -s HUP", ctl("kill", "-s", "HUP", "--kill-whom=main", "web"), (0, ""))
     ck.ok("HUP reached the main process", wait(lambda: "hup" in read(sb, "files/web.hup")))
     ck.eq("killed by HUP: still active (trap)", ctl("is-active", "web"), (0, "active\n"))
@@ -338,10 +353,13 @@ def main():
         sb.convert(*[n + ".service" for n in UNITS if n != "later"])
         sb.convert("lsn.socket", "far.timer", "soon.timer")
         sb.convert("later.service", args=["--no-enable"])
+        for name, text in UNITS_257.items():
+            sb.unit(name + ".service", text)
+        sb.convert(*[n + ".service" for n in UNITS_257], args=["--systemd", "257"])
         sb.start()
         ctl = Ctl(sb)
-        ck.ok("services up", wait(lambda: ctl("is-active", "web", "plain")[1] ==
-                                  "active\nactive\n", 15))
+        ck.ok("services up", wait(lambda: ctl("is-active", "web", "plain", "mute")[1] ==
+                                  "active\nactive\nactive\n", 15))
         check_queries(ck, sb, ctl)
         check_sockets_timers(ck, sb, ctl)
         check_journal(ck, sb, ctl)
