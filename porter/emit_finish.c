@@ -12,9 +12,9 @@
 #include "emit_sh.h"
 
 /* supervise/klein.result, written whole then renamed into place. */
-#define RESULT_WRITE(result, code, status)                                                         \
-	"printf 'RESULT=%s\\nEXIT_CODE=%s\\nEXIT_STATUS=%s\\n' \"" result "\" \"" code             \
-	"\" \"" status                                                                             \
+#define RESULT_WRITE(result, code, status, nrestarts)                                              \
+	"printf 'RESULT=%s\\nEXIT_CODE=%s\\nEXIT_STATUS=%s\\nNRESTARTS=%s\\n' \"" result           \
+	"\" \"" code "\" \"" status "\" \"" nrestarts                                              \
 	"\" >supervise/klein.result.new &&\n\tmv -f supervise/klein.result.new supervise/klein.result\n"
 
 static void
@@ -103,11 +103,8 @@ restart_growth(struct emit_buf *b, const struct run_plan *p)
 {
 	emit_addf(b, "\n# RestartSteps=%u, RestartMaxDelaySec=", p->restart_steps);
 	sh_seconds(b, p->restart_max_delay_usec);
-	emit_add(
-		b,
-		": the delay grows with each automatic restart in a row.\n"
-		"n=0\n[ ! -s supervise/klein.restarts ] || read -r n <supervise/klein.restarts || :\n"
-		"case $n in '' | *[!0-9]*) n=0 ;; esac\nn=$((n + 1))\ncase $n in\n");
+	emit_add(b, ": the delay grows with each automatic restart in a row.\n"
+		    "n=$((nrestarts + 1))\ncase $n in\n");
 	for (size_t i = 0; i < p->n_restart_delays; i++) {
 		char pattern[24];
 		snprintf(pattern, sizeof(pattern), "%zu", i + 1);
@@ -126,6 +123,11 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	emit_addf(b, "\n# Restart=%s%s: runsv restarts unless told to stay down.\nrestart=no\n",
 		  restart_names[p->restart],
 		  p->restart_always_forced ? " (porter.conf: restart = \"always\")" : "");
+	/* systemd's n_restarts (NRestarts=): automatic restarts in a row; a
+	 * stop, or a run that is not restarted, ends the series. */
+	emit_add(b, "nrestarts=0\n[ ! -s supervise/klein.restarts ] || read -r nrestarts "
+		    "<supervise/klein.restarts || :\n"
+		    "case $nrestarts in '' | *[!0-9]*) nrestarts=0 ;; esac\n");
 	if (p->restart_always_forced) {
 		emit_add(b, "restart=yes\n");
 	} else {
@@ -161,10 +163,9 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	if (p->n_restart_delays)
 		restart_growth(b, p);
 	start_limit(b, p);
-	if (p->n_restart_delays)
-		emit_add(b,
-			 "if [ \"$restart\" = yes ]; then echo \"$n\" >supervise/klein.restarts\n"
-			 "else rm -f supervise/klein.restarts; fi\n");
+	emit_add(b, "if [ \"$restart\" = yes ]; then\n\tnrestarts=$((nrestarts + 1))\n"
+		    "\techo \"$nrestarts\" >supervise/klein.restarts\n"
+		    "else\n\trm -f supervise/klein.restarts\nfi\n");
 	bool preserve_restart = p->runtime_preserve == 2,
 	     any = p->dirs[PLAN_DIR_RUNTIME].n && p->runtime_preserve != 1;
 	if (any) {
@@ -195,7 +196,7 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	}
 	emit_add(b, "\n# How this run ended, for klein-svc health and systemctl is-failed (see\n"
 		    "# docs/runtime.md): failed = wanted down and not success.\n");
-	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS"));
+	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS", "$nrestarts"));
 	emit_add(b, "\ncase $restart in\nyes) sleep ");
 	if (p->n_restart_delays) /* sv down meanwhile: the next start is not automatic */
 		emit_add(b,
@@ -218,7 +219,7 @@ emit_finish(const struct run_plan *p)
 		"exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
 		"if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n"
 		"\t# A failed condition is no failure (systemd: result success).\n\t" RESULT_WRITE(
-			"success", "exited", "0") "\texit 0\nfi\n");
+			"success", "exited", "0", "0") "\texit 0\nfi\n");
 	/* klein-svc supervise re-raises the signal that killed the daemon, so runsv
 	 * gives forking/notify services the real -1 and signal too: an exit 143
 	 * is an exit 143. */

@@ -745,6 +745,19 @@ def fam_restart(ck):
                 ck.eq("starts", len(starts), 1, rule)
                 rc, out, _ = sb.sv("status", name)
                 ck.ok("sv status down", out.startswith("down:"), out, rule)
+        ck.start("nrestarts")
+        # systemd's NRestarts=: the automatic restarts so far; the finish
+        # records it with the result (docs/runtime.md, klein.result).
+        def nrestarts(name):
+            out = sb.ns(["cat", os.path.join(sb.sv_dir, name, "supervise", "klein.result")])[1]
+            m = re.search(r"^NRESTARTS=(\d+)$", out, re.M)
+            return int(m.group(1)) if m else None
+        starts = [r for r in sb.records("always") if r["event"] == "start"]
+        n = nrestarts("always")
+        ck.ok("counts the restarts of Restart=always", n is not None and
+              len(starts) - 1 <= n <= len(starts), "NRESTARTS=%r, %d starts" % (n, len(starts)),
+              "systemd.service(5) NRestarts: automatic restarts")
+        ck.eq("none for Restart=no", nrestarts("no"), 0, "Restart=no: never restarted")
         ck.start("dash")
         starts = [r for r in sb.records("dash") if r["event"] == "start"]
         ck.eq("starts", len(starts), 1, "'-' prefix: a failure counts as success")
