@@ -267,11 +267,11 @@ while [ "$i" -lt 40 ]; do
 	sleep 0.25; i=$((i + 1))
 done
 result() { tr '\n' ' ' <"$root/sv/$1/supervise/klein.result" 2>/dev/null; }
-[ "$(result failed)" = "RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 " ] ||
+[ "$(result failed)" = "RESULT=exit-code EXIT_CODE=exited EXIT_STATUS=3 NRESTARTS=0 " ] ||
 	fail "health_failed: failed: klein.result '$(result failed)'"
-[ "$(result done)" = "RESULT=success EXIT_CODE=exited EXIT_STATUS=0 " ] ||
+[ "$(result done)" = "RESULT=success EXIT_CODE=exited EXIT_STATUS=0 NRESTARTS=0 " ] ||
 	fail "health_failed: done: klein.result '$(result done)'"
-[ "$(result stopped)" = "RESULT=success EXIT_CODE=killed EXIT_STATUS=TERM " ] ||
+[ "$(result stopped)" = "RESULT=success EXIT_CODE=killed EXIT_STATUS=TERM NRESTARTS=0 " ] ||
 	fail "health_failed: stopped: klein.result '$(result stopped)'"
 case $(result limit) in RESULT=start-limit-hit*) ;; *) fail "health_failed: limit: klein.result '$(result limit)'" ;; esac
 mkdir -p "$root/health"
