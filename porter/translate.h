@@ -177,6 +177,16 @@ struct run_plan {
 	struct plan_dirs dirs[PLAN_DIR_N];
 	int runtime_preserve; /* 0 no, 1 yes, 2 restart */
 
+	/* Credentials (tr_creds.c), as `klein-svc credentials` takes them:
+	 * "ID:PATH", "ID:VALUE" (C-escaped), "GLOB"; has_creds: some credential
+	 * directive is set, so $CREDENTIALS_DIRECTORY is too (systemd's
+	 * exec_context_has_credentials(), the Encrypted forms included). */
+	bool has_creds;
+	char **creds_load, **creds_set, **creds_import;
+	size_t n_creds_load, n_creds_set, n_creds_import;
+	char **open_files; /* OpenFile=: "PATH:FDNAME:OPTIONS", for the main command */
+	size_t n_open_files;
+
 	struct plan_io in, out, err;
 	enum plan_log log;
 
