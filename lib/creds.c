@@ -32,7 +32,7 @@ credential_glob_valid(const char *s)
 	if (n == 0 || n > 255)
 		return false;
 	if (s[n - 1] != '*')
-		return credential_name_valid(s);
+		return !strpbrk(s, "*?[") && credential_name_valid(s);
 	if (n == 1)
 		return true;
 	char *prefix = strndup(s, n - 1);
@@ -95,8 +95,8 @@ credential_unescape(const char *s, char **ret, size_t *ret_len)
 	return 0;
 }
 
-bool
-base64_valid(const char *s)
+int
+base64_check(const char *s)
 {
 	size_t n = 0, pad = 0;
 	for (const char *p = s; *p; p++) {
@@ -110,8 +110,9 @@ base64_valid(const char *s)
 		bool alpha = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 			     (*p >= '0' && *p <= '9') || *p == '+' || *p == '/';
 		if (!alpha || pad) /* nothing after the padding */
-			return false;
+			return -EINVAL;
 		n++;
 	}
-	return pad <= 2 && n % 4 == 0;
+	/* The input ends inside a group of four: systemd's unbase64mem() says EPIPE. */
+	return pad > 2 ? -EINVAL : n % 4 ? -EPIPE : 0;
 }

@@ -19,8 +19,9 @@ bool fdname_valid(const char *s);
 /* systemd's credential_name_valid(): a valid file name and fd name. */
 bool credential_name_valid(const char *s);
 
-/* systemd's credential_glob_valid(): a credential name, or a prefix of one
- * (maybe empty) followed by a single '*' as the only glob character. */
+/* systemd's credential_glob_valid(): a credential name without glob
+ * characters, or a prefix of one (maybe empty) followed by a single '*' as
+ * the only glob character. */
 bool credential_glob_valid(const char *s);
 
 /* SetCredential='s C unescaping (systemd's cunescape() with
@@ -30,7 +31,8 @@ bool credential_glob_valid(const char *s);
 int credential_unescape(const char *s, char **ret, size_t *ret_len);
 
 /* Whether s is Base64 as systemd's unbase64mem() takes it (whitespace
- * ignored, '=' padding only at the end). */
-bool base64_valid(const char *s);
+ * ignored, '=' padding only at the end): 0, -EINVAL (a character outside
+ * the alphabet) or -EPIPE (the input ends inside a group of four). */
+int base64_check(const char *s);
 
 #endif

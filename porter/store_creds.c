@@ -73,6 +73,7 @@ cred_id(struct loader *L, const char *word, unsigned line, char **ret)
 	if (!credential_name_valid(*ret)) {
 		WARN("Credential name \"%s\" not valid, ignoring.", *ret);
 		free(*ret);
+		*ret = NULL;
 		return 0;
 	}
 	return 1;
@@ -157,8 +158,13 @@ store_set_credential(struct loader *L, const struct directive *dr, const char *v
 	free(word);
 	if (r <= 0)
 		return r;
-	if (enc && !base64_valid(p)) {
-		WARN("Encrypted credential data not valid Base64 data, ignoring.");
+	if (enc && (r = base64_check(p)) < 0) {
+		/* 257's message ends with the errno (its own row), 252's does not. */
+		if (dr->since >= 257)
+			WARN("Encrypted credential data not valid Base64 data, ignoring: %s",
+			     strerror(-r));
+		else
+			WARN("Encrypted credential data not valid Base64 data, ignoring.");
 		free(id);
 		return 0;
 	}
@@ -180,6 +186,30 @@ store_set_credential(struct loader *L, const struct directive *dr, const char *v
 	return add_item(L, dr, other, id, p, line);
 }
 
+/* The glob (and rename) of ImportCredential=, specifiers resolved and
+ * checked: 1 with *ret, 0 after systemd's warning, -ENOMEM. */
+static int
+import_word(struct loader *L, const char *word, bool glob, unsigned line, char **ret)
+{
+	int r = merge_resolve(L, word, ret);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		WARN("Failed to resolve unit specifiers in \"%s\", ignoring: %s", word,
+		     strerror(-r));
+		return 0;
+	}
+	if (glob ? credential_glob_valid(*ret) : credential_name_valid(*ret))
+		return 1;
+	if (glob)
+		WARN("Credential name or glob \"%s\" not valid, ignoring.", *ret);
+	else
+		WARN("Credential name \"%s\" not valid, ignoring.", *ret);
+	free(*ret);
+	*ret = NULL;
+	return 0;
+}
+
 /* ImportCredential=GLOB (systemd 254). */
 int
 store_import_credential(struct loader *L, const struct directive *dr, const char *value,
@@ -189,20 +219,37 @@ store_import_credential(struct loader *L, const struct directive *dr, const char
 
 	if (!*value)
 		return merge_list_reset(L, dr, line);
-	int r = merge_resolve(L, value, &glob);
+	int r = import_word(L, value, true, line, &glob);
+	return r <= 0 ? r : merge_list_add(L, dr, glob, line, true);
+}
+
+/* ImportCredential=GLOB[:RENAME] (systemd 256): the matches are renamed to
+ * RENAME followed by what the '*' matched. */
+int
+store_import_credential_rename(struct loader *L, const struct directive *dr, const char *value,
+			       unsigned line)
+{
+	char *word = NULL, *glob = NULL, *rename = NULL, *item = NULL;
+	const char *p = value;
+
+	if (!*value)
+		return merge_list_reset(L, dr, line);
+	int r = word_extract(&p, &word, ":", WORD_DONT_COALESCE);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in \"%s\", ignoring: %s", value,
-		     strerror(-r));
+	if (r <= 0) {
+		WARN("Invalid syntax, ignoring: %s", value);
 		return 0;
 	}
-	if (!credential_glob_valid(glob)) {
-		WARN("Credential name or glob \"%s\" not valid, ignoring.", glob);
-		free(glob);
-		return 0;
-	}
-	return merge_list_add(L, dr, glob, line, true);
+	r = import_word(L, word, true, line, &glob);
+	free(word);
+	if (r > 0 && p && *p)
+		r = import_word(L, p, false, line, &rename);
+	if (r > 0 && asprintf(&item, "%s%s%s", glob, rename ? ":" : "", rename ? rename : "") < 0)
+		r = -ENOMEM;
+	free(rename);
+	free(glob);
+	return r <= 0 ? r : merge_list_add(L, dr, item, line, true);
 }
 
 /* Appends s with ':' and '\' escaped (\x3a, \\), for a ':'-separated item. */
@@ -285,25 +332,15 @@ out:
 int
 store_open_file(struct loader *L, const struct directive *dr, const char *value, unsigned line)
 {
-	char *res = NULL, *item = NULL;
+	char *item = NULL;
 
 	if (!*value)
 		return merge_list_reset(L, dr, line);
-	int r = merge_resolve_path(L, value, &res);
+	/* No specifiers: systemd 257 keeps "%n" in OpenFile= as written. */
+	int r = open_file_item(value, &item);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in '%s', ignoring: %s", value,
-		     strerror(-r));
-		return 0;
-	}
-	r = open_file_item(res, &item);
-	if (r == -ENOMEM) {
-		free(res);
-		return r;
-	}
 	if (r < 0)
-		WARN("Failed to parse OpenFile= setting, ignoring: %s", res);
-	free(res);
+		WARN("Failed to parse OpenFile= setting, ignoring: %s", value);
 	return r < 0 ? 0 : merge_list_add(L, dr, item, line, false);
 }

@@ -133,10 +133,11 @@ store_fn store_input;		/* StandardInput= */
 store_fn store_timer;		/* On*Sec=, OnCalendar=: lists; empty resets them all */
 store_fn store_timer_unit;	/* [Timer] Unit=: a unit name, not a .timer */
 /* store_creds.c: "ID:..." items, one per ID, shared with the Encrypted form */
-store_fn store_load_credential;	  /* LoadCredential=, LoadCredentialEncrypted= */
-store_fn store_set_credential;	  /* SetCredential=, SetCredentialEncrypted= */
-store_fn store_import_credential; /* ImportCredential=: globs, deduplicated */
-store_fn store_open_file;	  /* OpenFile=: "PATH:FDNAME:OPTIONS" */
+store_fn store_load_credential;		 /* LoadCredential=, LoadCredentialEncrypted= */
+store_fn store_set_credential;		 /* SetCredential=, SetCredentialEncrypted= */
+store_fn store_import_credential;	 /* ImportCredential=: globs, deduplicated */
+store_fn store_import_credential_rename; /* the same, GLOB[:RENAME] (256) */
+store_fn store_open_file;		 /* OpenFile=: "PATH:FDNAME:OPTIONS" */
 
 /* ---- value grammars (check.c), with systemd 252's warnings ---- */
 check_fn check_bool, check_sec, check_timeout, check_timeout_start, check_signal, check_mode,

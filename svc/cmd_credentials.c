@@ -40,6 +40,17 @@ item_valid(const char *arg, bool load)
 	return ok;
 }
 
+/* GLOB[:RENAME] */
+static bool
+import_valid(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	char *glob = xstrndup(arg, colon ? (size_t)(colon - arg) : strlen(arg));
+	bool ok = credential_glob_valid(glob) && (!colon || credential_name_valid(colon + 1));
+	free(glob);
+	return ok;
+}
+
 /* The uid and gid systemd gives User=NAME (Group=GROUP): "root"/"0" and
  * "nobody"/"65534" are known without an entry. 0 or -ENOENT after a message. */
 static int
@@ -98,7 +109,7 @@ parse(struct creds_spec *c, int c_, const char *arg, const char **user, bool *re
 		strv_push(c_ == OPT_LOAD ? &c->load : &c->set, xstrdup(arg));
 		return 0;
 	case OPT_IMPORT:
-		if (!credential_glob_valid(arg))
+		if (!import_valid(arg))
 			return -EINVAL;
 		strv_push(&c->import, xstrdup(arg));
 		return 0;

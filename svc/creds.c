@@ -228,11 +228,15 @@ load_one(struct ctx *x, const char *item)
 	return r;
 }
 
-/* ImportCredential=GLOB: per store directory, the matches in order; a name
- * already there wins. The encrypted store is only reported. */
+/* ImportCredential=GLOB[:RENAME]: per store directory, the matches in order;
+ * a name already there wins. The encrypted store is only reported. */
 static int
-import_one(struct ctx *x, const char *pattern)
+import_one(struct ctx *x, const char *item)
 {
+	const char *colon = strchr(item, ':'), *rename = colon ? colon + 1 : NULL;
+	char *pattern = xstrndup(item, colon ? (size_t)(colon - item) : strlen(item));
+	/* The part of a name after the glob's prefix (systemd's rename rule). */
+	size_t prefix = strlen(pattern) - (pattern[strlen(pattern) - 1] == '*');
 	int r = 0;
 	for (size_t i = 0; i < 2 * N_STORE && r == 0; i++) {
 		bool enc = i >= N_STORE;
@@ -242,9 +246,13 @@ import_one(struct ctx *x, const char *pattern)
 		glob_t g;
 		int gr = glob(pat, 0, NULL, &g);
 		for (size_t k = 0; gr == 0 && k < g.gl_pathc && r == 0; k++) {
-			const char *name = strrchr(g.gl_pathv[k], '/') + 1;
-			if (!credential_name_valid(name) || have(x, name))
+			const char *base = strrchr(g.gl_pathv[k], '/') + 1;
+			char *name =
+				rename ? xstrjoin3(rename, base + prefix, NULL) : xstrdup(base);
+			if (!credential_name_valid(name) || have(x, name)) {
+				free(name);
 				continue;
+			}
 			if (enc)
 				log_error(
 					"warning: credential '%s' (%s) is encrypted and cannot be "
@@ -252,11 +260,13 @@ import_one(struct ctx *x, const char *pattern)
 					name, g.gl_pathv[k]);
 			else
 				r = load_file(x, name, g.gl_pathv[k], false, false);
+			free(name);
 		}
 		if (gr != GLOB_NOMATCH)
 			globfree(&g);
 		free(pat), free(dir);
 	}
+	free(pattern);
 	return r;
 }
 
