@@ -58,7 +58,7 @@ parse(const char *spec, struct open_file *of)
 		size_t n = strcspn(w, ","), k = 0;
 		while (k < 4 && (strlen(opts[k]) != n || strncmp(w, opts[k], n)))
 			k++;
-		if (k == 4)
+		if (k == 4 || (of->flags & (1u << k)))
 			r = -EINVAL;
 		else
 			of->flags |= 1u << k;
