@@ -59,3 +59,20 @@ tr_open_file(struct run_plan *p, const struct setting *s, const char *why, struc
 	(void)why, (void)d;
 	return copy_items(s, &p->open_files, &p->n_open_files);
 }
+
+void
+translate_drop_creds(struct run_plan *p, struct diag *d)
+{
+	if (!p->has_creds)
+		return;
+	diag_add(d, p->fragment, 0, DIAG_WARNING,
+		 "LoadCredential=/SetCredential=/ImportCredential= dropped for the "
+		 "per-connection instances of an Accept=yes socket: no finish script runs per "
+		 "connection to remove their $CREDENTIALS_DIRECTORY, so it stays unset");
+	p->has_creds = false;
+	tr_strv_free(p->creds_load, p->n_creds_load);
+	tr_strv_free(p->creds_set, p->n_creds_set);
+	tr_strv_free(p->creds_import, p->n_creds_import);
+	p->creds_load = p->creds_set = p->creds_import = NULL;
+	p->n_creds_load = p->n_creds_set = p->n_creds_import = 0;
+}

@@ -254,6 +254,11 @@ char *translate_service_name(const char *unit);
 
 void run_plan_done(struct run_plan *p);
 
+/* Accept=yes: the per-connection instances get no credentials (their
+ * directory would outlive them: no finish runs per connection); warns when
+ * the unit has some. tr_creds.c. */
+void translate_drop_creds(struct run_plan *p, struct diag *d);
+
 /* Splits an ExecStart= value with systemd's rules (prefixes, quoting) into a
  * plan_cmd; used for porter.conf's exec_start. Returns 0 or -EINVAL. */
 int translate_split_exec(const char *value, struct plan_cmd *ret);

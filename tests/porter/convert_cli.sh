@@ -206,5 +206,16 @@ check "vendor sockets.target.wants followed" [ -x "$g/etc/sv/bus.socket/run" ]
 check "the dependency waits for the socket" grep -q "sv -w 90 start '/etc/service/epmd.socket'" "$g/etc/sv/mq/run"
 rm -rf "$g"
 
+# Accept=yes: the per-connection instances get no credentials (nothing would
+# remove their directory), with a warning; OpenFile= follows the connection.
+a=$root/accept && al=$a/etc/systemd/system && mkdir -p "$al"
+printf '[Socket]\nListenStream=7000\nAccept=yes\n' >"$al/echo.socket"
+printf '[Service]\nLoadCredential=k:/etc/k\nOpenFile=/etc/motd\nExecStart=/bin/cat\n' >"$al/echo@.service"
+run 0 --root "$a" echo.socket
+check "Accept=yes instances: credentials warned" grep -q 'dropped for the per-connection instances' "$root/stderr"
+check "no \$CREDENTIALS_DIRECTORY per connection" sh -c "! grep -q 'CREDENTIALS' '$a/etc/sv/echo.socket/connection'"
+check "OpenFile= per connection" grep -q -- "--open-file '/etc/motd:motd:'" "$a/etc/sv/echo.socket/connection"
+rm -rf "$a"
+
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all convert CLI checks passed"
