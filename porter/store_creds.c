@@ -57,12 +57,17 @@ reset_both(struct loader *L, const struct directive *dr, const char *other, unsi
 	return merge_list_reset(L, dr, line);
 }
 
-/* The credential ID before the first ':', specifiers resolved and checked.
- * 1 with *ret, 0 after systemd's warning, -ENOMEM. */
+/* systemd's unit_cred_printf(): specifiers resolved into at most NAME_MAX
+ * bytes. 1 with *ret, 0 after systemd's warning, -ENOMEM. */
 static int
-cred_id(struct loader *L, const char *word, unsigned line, char **ret)
+resolve_name(struct loader *L, const char *word, unsigned line, char **ret)
 {
 	int r = merge_resolve(L, word, ret);
+	if (r == 0 && strlen(*ret) > 255) {
+		free(*ret);
+		*ret = NULL;
+		r = -ENAMETOOLONG;
+	}
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
@@ -70,6 +75,17 @@ cred_id(struct loader *L, const char *word, unsigned line, char **ret)
 		     strerror(-r));
 		return 0;
 	}
+	return 1;
+}
+
+/* The credential ID before the first ':', specifiers resolved and checked.
+ * 1 with *ret, 0 after systemd's warning, -ENOMEM. */
+static int
+cred_id(struct loader *L, const char *word, unsigned line, char **ret)
+{
+	int r = resolve_name(L, word, line, ret);
+	if (r <= 0)
+		return r;
 	if (!credential_name_valid(*ret)) {
 		WARN("Credential name \"%s\" not valid, ignoring.", *ret);
 		free(*ret);
@@ -191,14 +207,9 @@ store_set_credential(struct loader *L, const struct directive *dr, const char *v
 static int
 import_word(struct loader *L, const char *word, bool glob, unsigned line, char **ret)
 {
-	int r = merge_resolve(L, word, ret);
-	if (r == -ENOMEM)
+	int r = resolve_name(L, word, line, ret);
+	if (r <= 0)
 		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in \"%s\", ignoring: %s", word,
-		     strerror(-r));
-		return 0;
-	}
 	if (glob ? credential_glob_valid(*ret) : credential_name_valid(*ret))
 		return 1;
 	if (glob)

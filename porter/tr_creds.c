@@ -6,6 +6,7 @@
  * --open-file` on the main command. The items are stored canonical
  * (store_creds.c). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tr.h"
@@ -22,16 +23,36 @@ copy_items(const struct setting *s, char ***v, size_t *n)
 	return 0;
 }
 
+/* The kernel's MAX_ARG_STRLEN (32 pages): the longest word of a command line. */
+#define ARG_WORD_MAX (32 * 4096 - 1)
+
 int
 tr_creds(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
-	(void)why, (void)d;
+	(void)why;
 	p->has_creds |= s->n_values > 0;
 	if (!strcmp(s->key, "LoadCredential"))
 		return copy_items(s, &p->creds_load, &p->n_creds_load);
-	if (!strcmp(s->key, "SetCredential"))
-		return copy_items(s, &p->creds_set, &p->n_creds_set);
-	return copy_items(s, &p->creds_import, &p->n_creds_import);
+	if (strcmp(s->key, "SetCredential"))
+		return copy_items(s, &p->creds_import, &p->n_creds_import);
+	int r = copy_items(s, &p->creds_set, &p->n_creds_set);
+	/* klein-svc gets each value as one argument: a longer one could not be
+	 * passed at all (systemd takes up to 1 MiB). */
+	for (size_t i = 0; r == 0 && i < p->n_creds_set;)
+		if (strlen(p->creds_set[i]) > ARG_WORD_MAX) {
+			int id = (int)strcspn(p->creds_set[i], ":");
+			diag_add(
+				d, s->loc.file, s->loc.line, DIAG_WARNING,
+				"SetCredential=%.*s:...: dropped: the value is longer than a command-line "
+				"word may be (128 KiB, escaped); put it in a file for LoadCredential=",
+				id, p->creds_set[i]);
+			free(p->creds_set[i]);
+			memmove(&p->creds_set[i], &p->creds_set[i + 1],
+				(p->n_creds_set - i) * sizeof(char *));
+			p->n_creds_set--;
+		} else
+			i++;
+	return r;
 }
 
 int
