@@ -172,8 +172,9 @@ load_dir(struct ctx *x, const char *id, const char *dir)
 	struct dirent **ents;
 	int n = scandir(dir, &ents, NULL, by_name), r = 0;
 	if (n < 0) {
-		log_error("cannot read credential directory '%s': %s", dir, strerror(errno));
-		return -errno;
+		int e = errno;
+		log_error("cannot read credential directory '%s': %s", dir, strerror(e));
+		return -e;
 	}
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
@@ -314,7 +315,8 @@ make_parents(const char *dir)
 	char *p = xstrdup(dir);
 	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		(void)mkdir(p, 0755);
+		if (mkdir(p, 0755) == 0)
+			(void)chmod(p, 0755); /* whatever the umask: the service must get through */
 		*s = '/';
 	}
 	free(p);
