@@ -60,6 +60,7 @@ connection_script(const struct convert_args *a, const struct socket_plan *sp, st
 		return NULL;
 	if (u.state == UNIT_LOADED && translate_unit(&u, &to, &p, d) == 0) {
 		convert_strip_root(a->root, &p.fragment);
+		translate_drop_creds(&p, d);
 		text = p.start.n ? emit_connection(&p, NULL) : NULL;
 		run_plan_done(&p);
 	} else {

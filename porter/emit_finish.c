@@ -194,6 +194,13 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 		if (preserve_restart)
 			emit_add(b, "fi\n");
 	}
+	if (sh_has_creds_to_load(p)) {
+		emit_add(
+			b,
+			"\n# $CREDENTIALS_DIRECTORY is removed whenever the service goes down.\nrm -rf");
+		sh_creds_dir(b, p, "");
+		emit_add(b, "\n");
+	}
 	emit_add(b, "\n# How this run ended, for klein-svc health and systemctl is-failed (see\n"
 		    "# docs/runtime.md): failed = wanted down and not success.\n");
 	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS", "$nrestarts"));

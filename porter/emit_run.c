@@ -375,6 +375,37 @@ run_main(struct emit_buf *b, const struct run_plan *p)
 	emit_add(b, "printf o >supervise/control\nexit 0\n");
 }
 
+/* LoadCredential=, SetCredential=, ImportCredential=: a function that fills
+ * $CREDENTIALS_DIRECTORY afresh, called before ExecStartPre= and again before
+ * ExecStart= (systemd writes them for both). */
+static void
+run_creds(struct emit_buf *b, const struct run_plan *p)
+{
+	static const char *const opts[] = { "--load", "--set", "--import" };
+	char **const lists[] = { p->creds_load, p->creds_set, p->creds_import };
+	const size_t ns[] = { p->n_creds_load, p->n_creds_set, p->n_creds_import };
+	emit_add(b, "\n# LoadCredential=/SetCredential=/ImportCredential=: $CREDENTIALS_DIRECTORY, "
+		    "filled as root\n# and readable only by User=, afresh before ExecStartPre= "
+		    "and ExecStart=\n# (a credential that cannot be loaded: exit 243, "
+		    "systemd's 243/CREDENTIALS).\ncredentials() {\n\tklein-svc credentials --dir");
+	sh_creds_dir(b, p, "");
+	if (p->user && strcmp(p->user, "root") && strcmp(p->user, "0")) {
+		/* systemd chowns them to User= (Group=, else its group). */
+		struct emit_buf spec = { 0 };
+		emit_addf(&spec, "%s%s%s", p->user, p->group ? ":" : "", p->group ? p->group : "");
+		emit_add(b, " --user");
+		sh_word(b, spec.s ? spec.s : "");
+		b->oom |= spec.oom;
+		emit_buf_done(&spec);
+	}
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < ns[k]; i++) {
+			emit_addf(b, " \\\n\t\t%s", opts[k]);
+			sh_word(b, lists[k][i]);
+		}
+	emit_add(b, "\n}\ncredentials || exit \"$?\"\n");
+}
+
 char *
 emit_run(const struct run_plan *p, const struct emit_options *o)
 {
@@ -407,9 +438,13 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 				"\ncase $? in 0) ;; 255) exit 1 ;; *) skip 'ExecCondition=' 0 ;; esac\n");
 		}
 	}
+	if (sh_has_creds_to_load(p))
+		run_creds(&b, p);
 	if (p->start_pre.n) {
 		emit_add(&b, "\n# ExecStartPre=\n");
 		sh_command_lines(&b, p, &p->start_pre, "ExecStartPre", NULL, "exit 1", "");
+		if (sh_has_creds_to_load(p))
+			emit_add(&b, "credentials || exit \"$?\"  # afresh for ExecStart=\n");
 	}
 	run_main(&b, p);
 	return b.oom ? (free(b.s), NULL) : b.s;

@@ -70,6 +70,22 @@ uses_user(const struct run_plan *p)
 	return p->user || p->group || p->n_supplementary_groups;
 }
 
+bool
+sh_has_creds_to_load(const struct run_plan *p)
+{
+	return p->n_creds_load || p->n_creds_set || p->n_creds_import;
+}
+
+void
+sh_creds_dir(struct emit_buf *b, const struct run_plan *p, const char *prefix)
+{
+	struct emit_buf v = { 0 };
+	emit_addf(&v, "%s/run/credentials/%s", prefix, p->unit);
+	sh_word(b, v.s ? v.s : "");
+	b->oom |= v.oom;
+	emit_buf_done(&v);
+}
+
 /* The options every command gets: environment, then process attributes. */
 void
 sh_env_block(struct emit_buf *b, const struct run_plan *p)
@@ -89,6 +105,11 @@ sh_env_block(struct emit_buf *b, const struct run_plan *p)
 		emit_add(b, " \\\n\t--env");
 		sh_word(b, v.s ? v.s : "");
 		emit_buf_done(&v);
+	}
+	if (p->has_creds) {
+		/* systemd sets it for every command of a unit with credentials. */
+		emit_add(b, " \\\n\t--env");
+		sh_creds_dir(b, p, "CREDENTIALS_DIRECTORY=");
 	}
 	if (p->exec_search_path) {
 		char *v = NULL;
@@ -170,6 +191,10 @@ sh_command(struct emit_buf *b, const struct run_plan *p, const struct plan_cmd *
 	for (size_t i = 0; role == ROLE_MAIN && i < p->n_sockets; i++) {
 		emit_add(b, " --sockets");
 		sh_word(b, p->sockets[i]);
+	}
+	for (size_t i = 0; role == ROLE_MAIN && i < p->n_open_files; i++) {
+		emit_add(b, " --open-file");
+		sh_word(b, p->open_files[i]);
 	}
 	if (ident) {
 		/* klein-svc puts "chpst -u USER:GROUP:SUPP..." in front of the command (or

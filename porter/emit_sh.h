@@ -25,6 +25,12 @@ void sh_header(struct emit_buf *b, const struct run_plan *p, const char *what);
  * (`set -- ...`, reused by each command as "$@"). */
 void sh_env_block(struct emit_buf *b, const struct run_plan *p);
 
+/* Whether the service has credentials to load (LoadCredential=, SetCredential=,
+ * ImportCredential=): the run script fills /run/credentials/UNIT. */
+bool sh_has_creds_to_load(const struct run_plan *p);
+/* The word PREFIX/run/credentials/UNIT, quoted. */
+void sh_creds_dir(struct emit_buf *b, const struct run_plan *p, const char *prefix);
+
 enum cmd_role { ROLE_MAIN, ROLE_AUX };
 
 /* How a line learns its own pid for $SYSTEMD_EXEC_PID (systemd sets it for

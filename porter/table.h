@@ -103,7 +103,6 @@ extern const struct section_table table_unit, table_service, table_install, tabl
 	"capabilities, a User= service has none"
 #define WHY_UNIT_REL	  "runit has no such relation between services"
 #define WHY_FDSTORE	  "there is no file descriptor store: a restarted service starts afresh"
-#define WHY_CREDS	  "credentials are not passed to the service ($CREDENTIALS_DIRECTORY stays unset)"
 #define WHY_RESTART_STEPS "the restart delay stays RestartSec= (no growing delay)"
 
 /* ---- how values are stored (store.c: generic; store_exec.c: [Service]) ---- */
@@ -133,6 +132,12 @@ store_fn store_output;		/* StandardOutput=, StandardError= */
 store_fn store_input;		/* StandardInput= */
 store_fn store_timer;		/* On*Sec=, OnCalendar=: lists; empty resets them all */
 store_fn store_timer_unit;	/* [Timer] Unit=: a unit name, not a .timer */
+/* store_creds.c: "ID:..." items, one per ID, shared with the Encrypted form */
+store_fn store_load_credential;		 /* LoadCredential=, LoadCredentialEncrypted= */
+store_fn store_set_credential;		 /* SetCredential=, SetCredentialEncrypted= */
+store_fn store_import_credential;	 /* ImportCredential=: globs, deduplicated */
+store_fn store_import_credential_rename; /* the same, GLOB[:RENAME] (256) */
+store_fn store_open_file;		 /* OpenFile=: "PATH:FDNAME:OPTIONS" */
 
 /* ---- value grammars (check.c), with systemd 252's warnings ---- */
 check_fn check_bool, check_sec, check_timeout, check_timeout_start, check_signal, check_mode,
@@ -161,5 +166,7 @@ tr_fn tr_user, tr_group, tr_supp, tr_dynamic_user, tr_pso, tr_workdir, tr_rootdi
 tr_fn tr_dir, tr_dir_mode, tr_preserve;
 /* tr_env.c: environment and standard streams */
 tr_fn tr_env_file, tr_exec_search_path, tr_unset_env, tr_pass_env, tr_stdio;
+/* tr_creds.c: credentials ($CREDENTIALS_DIRECTORY) and OpenFile= */
+tr_fn tr_creds, tr_creds_encrypted, tr_open_file;
 
 #endif

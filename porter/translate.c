@@ -282,6 +282,10 @@ run_plan_done(struct run_plan *p)
 	free(p->rlimits);
 	for (int i = 0; i < PLAN_DIR_N; i++)
 		tr_strv_free(p->dirs[i].names, p->dirs[i].n), tr_dir_links_free(&p->dirs[i]);
+	tr_strv_free(p->creds_load, p->n_creds_load);
+	tr_strv_free(p->creds_set, p->n_creds_set);
+	tr_strv_free(p->creds_import, p->n_creds_import);
+	tr_strv_free(p->open_files, p->n_open_files);
 	free(p->in.path), free(p->out.path), free(p->err.path);
 	for (size_t i = 0; i < p->n_conds; i++)
 		free(p->conds[i].value), free(p->conds[i].key), free(p->conds[i].file);

@@ -177,6 +177,16 @@ struct run_plan {
 	struct plan_dirs dirs[PLAN_DIR_N];
 	int runtime_preserve; /* 0 no, 1 yes, 2 restart */
 
+	/* Credentials (tr_creds.c), as `klein-svc credentials` takes them:
+	 * "ID:PATH", "ID:VALUE" (C-escaped), "GLOB"; has_creds: some credential
+	 * directive is set, so $CREDENTIALS_DIRECTORY is too (systemd's
+	 * exec_context_has_credentials(), the Encrypted forms included). */
+	bool has_creds;
+	char **creds_load, **creds_set, **creds_import;
+	size_t n_creds_load, n_creds_set, n_creds_import;
+	char **open_files; /* OpenFile=: "PATH:FDNAME:OPTIONS", for the main command */
+	size_t n_open_files;
+
 	struct plan_io in, out, err;
 	enum plan_log log;
 
@@ -243,6 +253,11 @@ const char *translate_strategy(const struct run_plan *p);
 char *translate_service_name(const char *unit);
 
 void run_plan_done(struct run_plan *p);
+
+/* Accept=yes: the per-connection instances get no credentials (their
+ * directory would outlive them: no finish runs per connection); warns when
+ * the unit has some. tr_creds.c. */
+void translate_drop_creds(struct run_plan *p, struct diag *d);
 
 /* Splits an ExecStart= value with systemd's rules (prefixes, quoting) into a
  * plan_cmd; used for porter.conf's exec_start. Returns 0 or -EINVAL. */

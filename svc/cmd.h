@@ -17,5 +17,6 @@ int cmd_listen(int argc, char **argv);
 int cmd_accept(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+int cmd_credentials(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "fdpass.h"
 #include "ident.h"
+#include "openfile.h"
 #include "util.h"
 
 #include "lib/envfile.h"
@@ -29,7 +30,8 @@
 struct exec_opts {
 	bool clear_env, no_expand, sigpipe_default, have_umask, have_nice, have_oom;
 	struct strv envs, env_files, unsets, groups;
-	struct strv sockets; /* --sockets: socket holders' control paths */
+	struct strv sockets;	/* --sockets: socket holders' control paths */
+	struct strv open_files; /* --open-file: OpenFile= specs */
 	uint64_t sockets_timeout;
 	const char *user, *chpst_user, *chdir;
 	const char *passwd_file, *group_file;
@@ -64,6 +66,7 @@ enum {
 	OPT_GROUP_FILE,
 	OPT_SOCKETS,
 	OPT_SOCKETS_TIMEOUT,
+	OPT_OPEN_FILE,
 };
 
 static const struct option exec_options[] = {
@@ -86,6 +89,7 @@ static const struct option exec_options[] = {
 	{ "group-file", required_argument, NULL, OPT_GROUP_FILE },
 	{ "sockets", required_argument, NULL, OPT_SOCKETS },
 	{ "sockets-timeout", required_argument, NULL, OPT_SOCKETS_TIMEOUT },
+	{ "open-file", required_argument, NULL, OPT_OPEN_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -210,6 +214,13 @@ parse_option(struct exec_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_SOCKETS_TIMEOUT:
 		return sockets_timeout_parse(arg, &o->sockets_timeout);
+	case OPT_OPEN_FILE:
+		if (!open_file_spec_valid(arg)) {
+			log_error("invalid '--open-file %s' (PATH:FDNAME:OPTIONS)", arg);
+			return -EINVAL;
+		}
+		strv_push(&o->open_files, xstrdup(arg));
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -239,6 +250,7 @@ exec_opts_done(struct exec_opts *o)
 	strv_done(&o->unsets);
 	strv_done(&o->groups);
 	strv_done(&o->sockets);
+	strv_done(&o->open_files);
 }
 
 static int
@@ -572,8 +584,13 @@ cmd_exec(int argc, char **argv)
 	}
 	if (build_env(&o, have_pw ? &pw : NULL, &env) < 0)
 		goto out;
-	if (o.sockets.n && sockets_install(&o.sockets, o.sockets_timeout, &env) < 0)
-		goto out;
+	if (o.sockets.n || o.open_files.n) {
+		int r = fds_install(&o.sockets, o.sockets_timeout, &o.open_files, &env);
+		if (r < 0) {
+			ret = r == -ENOEXEC ? OPENFILE_EXIT : 1; /* systemd: 202/FDS */
+			goto out;
+		}
+	}
 	if (o.no_expand)
 		for (int i = optind; i < argc; i++)
 			strv_push(&args, xstrdup(argv[i]));

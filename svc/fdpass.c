@@ -2,6 +2,7 @@
 /* klein-svc: passing listening fds over a unix socket and installing them as LISTEN_FDS. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "openfile.h"
 
 #include "lib/values.h"
 
@@ -134,14 +136,33 @@ sockets_timeout_parse(const char *arg, uint64_t *ret_usec)
 	return 0;
 }
 
+/* LISTEN_FDS a parent (klein-svc accept) left for this very process: they
+ * stay in front (3..) and keep their names. The number of them, or 0. */
+static size_t
+inherited_fds(const struct strv *env, int *fds, char **names)
+{
+	const char *pid = env_get(env, "LISTEN_PID", 10), *nfds = env_get(env, "LISTEN_FDS", 10);
+	const char *fdnames = env_get(env, "LISTEN_FDNAMES", 14);
+	long v, n;
+	if (!pid || !nfds || parse_int(pid, 1, INT32_MAX, &v) < 0 || v != (long)getpid() ||
+	    parse_int(nfds, 0, FDPASS_MAX_FDS, &n) < 0)
+		return 0;
+	for (long i = 0; i < n; i++)
+		fds[i] = 3 + (int)i;
+	free(*names);
+	*names = xstrdup(fdnames ? fdnames : "");
+	return (size_t)n;
+}
+
 int
-sockets_install(const struct strv *paths, uint64_t timeout_usec, struct strv *env)
+fds_install(const struct strv *paths, uint64_t timeout_usec, const struct strv *open_files,
+	    struct strv *env)
 {
 	if (timeout_usec == 0)
 		timeout_usec = DEFAULT_WAIT_USEC;
 	int *fds = xmalloc(sizeof(int) * FDPASS_MAX_FDS);
 	char *text = xmalloc(FDPASS_MAX_TEXT), *names = xstrdup("");
-	size_t total = 0;
+	size_t total = paths->n ? 0 : inherited_fds(env, fds, &names);
 	int r = 0;
 	for (size_t i = 0; i < paths->n && r == 0; i++) {
 		size_t got = 0;
@@ -165,9 +186,13 @@ sockets_install(const struct strv *paths, uint64_t timeout_usec, struct strv *en
 		free(names);
 		names = joined;
 	}
+	/* OpenFile= after the sockets, as systemd appends them (opened as root). */
+	if (r == 0 && open_files->n &&
+	    (r = open_files_collect(open_files, fds, &total, FDPASS_MAX_FDS, &names)) < 0)
+		r = -ENOEXEC;
 	if (r == 0 && (r = fds_move_to_3(fds, total)) < 0)
-		log_error("cannot move the listening sockets to fd 3: %s", strerror(-r));
-	if (r == 0) {
+		log_error("cannot move the passed file descriptors to fd 3: %s", strerror(-r));
+	if (r == 0 && total) {
 		char buf[64];
 		snprintf(buf, sizeof(buf), "LISTEN_FDS=%zu", total);
 		env_set(env, xstrdup(buf));

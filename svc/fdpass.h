@@ -25,13 +25,17 @@ int fdpass_send(int sock, const int *fds, size_t n, const char *text);
 int fdpass_fetch(const char *path, uint64_t timeout_usec, int *fds, size_t *n, char *text);
 
 /*
- * `klein-svc exec --sockets PATH...`: fetches the fds of every holder in
- * order, moves them to 3, 4, ... (no close-on-exec) and sets LISTEN_FDS,
- * LISTEN_PID (our pid, which the exec'd daemon keeps) and LISTEN_FDNAMES in
- * env, as systemd's service_spawn() does. timeout_usec 0 means the default
- * (90 s, systemd's start timeout). 0 or -errno after a message.
+ * `klein-svc exec --sockets PATH... --open-file SPEC...`: fetches the fds of
+ * every holder in order, then opens the OpenFile= specs (openfile.h), moves
+ * them all to 3, 4, ... (no close-on-exec) and sets LISTEN_FDS, LISTEN_PID
+ * (our pid, which the exec'd daemon keeps) and LISTEN_FDNAMES in env, as
+ * systemd's service_spawn() does. Without holders, LISTEN_FDS that klein-svc
+ * accept set for this pid (a connection on fd 3) stay first. timeout_usec 0
+ * means the default (90 s, systemd's start timeout). 0, -ENOEXEC when an
+ * OpenFile= failed, or -errno, after a message.
  */
-int sockets_install(const struct strv *paths, uint64_t timeout_usec, struct strv *env);
+int fds_install(const struct strv *paths, uint64_t timeout_usec, const struct strv *open_files,
+		struct strv *env);
 
 /* --sockets-timeout SPAN: systemd's time span; "0" and "infinity" wait forever. */
 int sockets_timeout_parse(const char *arg, uint64_t *ret_usec);

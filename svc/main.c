@@ -14,7 +14,7 @@ static const struct {
 	{ "stop", cmd_stop },	  { "health", cmd_health },
 	{ "timer", cmd_timer },	  { "listen", cmd_listen },
 	{ "accept", cmd_accept }, { "log", cmd_log },
-	{ "reload", cmd_reload },
+	{ "reload", cmd_reload }, { "credentials", cmd_credentials },
 	/* clang-format on */
 };
 
@@ -30,6 +30,8 @@ usage(FILE *f, int code)
 	      "       klein-svc listen --control PATH --name UNIT LISTEN-OPTIONS...\n"
 	      "       klein-svc accept LISTEN-OPTIONS... -- COMMAND...\n"
 	      "       klein-svc log [--dir DIR] [--max-size BYTES] NAME\n"
+	      "       klein-svc credentials --dir DIR [--user USER[:GROUP]] [--load ID:PATH]...\n"
+	      "                             [--set ID:VALUE]... [--import GLOB]... | --remove\n"
 	      "See docs/runtime.md for the options and exit codes.\n",
 	      f);
 	return code;

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "lib/conffile.h"
+#include "lib/creds.h"
 #include "lib/envname.h"
 #include "lib/pwdb.h"
 #include "lib/status.h"
@@ -100,6 +101,39 @@ test_utf8_and_names(void)
 	CHECK(env_name_exportable("A-B") && !env_name_exportable(".x") && !env_name_exportable(""));
 }
 
+/* systemd's credential_name_valid(), credential_glob_valid(), cunescape()
+ * with NUL bytes, unbase64mem()'s errors. */
+static void
+test_credentials(void)
+{
+	char *got = NULL, *long_name = malloc(300);
+	size_t len = 0;
+	memset(long_name, 'a', 299);
+	long_name[299] = '\0';
+	CHECK(credential_name_valid("tls.key") && credential_name_valid("a b"));
+	CHECK(!credential_name_valid("") && !credential_name_valid("a/b") &&
+	      !credential_name_valid("a:b") && !credential_name_valid("..") &&
+	      !credential_name_valid("a\tb") && !credential_name_valid("\xc3\xa9") &&
+	      !credential_name_valid(long_name));
+	CHECK(credential_glob_valid("*") && credential_glob_valid("app.*") &&
+	      credential_glob_valid("app"));
+	CHECK(!credential_glob_valid("a*b") && !credential_glob_valid("a?") &&
+	      !credential_glob_valid("[a]*") && !credential_glob_valid("**") &&
+	      !credential_glob_valid("") && !credential_glob_valid("a/*"));
+	CHECK(fdname_valid("") && fdname_valid("a/b") && !fdname_valid("a:b"));
+	CHECK_INT_EQ(credential_unescape("a\\x00b\\n\\000\\u00e9", &got, &len), 0);
+	CHECK_INT_EQ((int)len, 7);
+	CHECK(got && !memcmp(got, "a\0b\n\0\xc3\xa9", 7));
+	free(got);
+	CHECK_INT_EQ(credential_unescape("a\\q", &got, &len), -EINVAL);
+	CHECK_INT_EQ(credential_unescape("a\\", &got, &len), -EINVAL);
+	CHECK_INT_EQ(base64_check("aGVsbG8=\n"), 0);
+	CHECK_INT_EQ(base64_check("abc"), -EPIPE);
+	CHECK_INT_EQ(base64_check("ab!c"), -EINVAL);
+	CHECK_INT_EQ(base64_check("ab=c"), -EINVAL);
+	free(long_name);
+}
+
 int
 main(void)
 {
@@ -107,5 +141,6 @@ main(void)
 	RUN(test_signals);
 	RUN(test_conffile);
 	RUN(test_utf8_and_names);
+	RUN(test_credentials);
 	return check_done();
 }

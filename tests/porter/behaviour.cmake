@@ -25,7 +25,7 @@ if(TARGET klein-init)
 endif()
 
 set(_bh_families argv environment identity process directories stdio forking notify
-    oneshot restart stop reload dependencies init property timer)
+    oneshot restart stop reload dependencies init property timer credentials)
 foreach(fam ${_bh_families})
   add_test(NAME behaviour.${fam}
            COMMAND ${Python3_EXECUTABLE} ${_bh}/behaviour.py ${fam})

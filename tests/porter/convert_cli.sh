@@ -206,5 +206,31 @@ check "vendor sockets.target.wants followed" [ -x "$g/etc/sv/bus.socket/run" ]
 check "the dependency waits for the socket" grep -q "sv -w 90 start '/etc/service/epmd.socket'" "$g/etc/sv/mq/run"
 rm -rf "$g"
 
+# Accept=yes: the per-connection instances get no credentials (nothing would
+# remove their directory), with a warning; OpenFile= follows the connection.
+a=$root/accept && al=$a/etc/systemd/system && mkdir -p "$al"
+printf '[Socket]\nListenStream=7000\nAccept=yes\n' >"$al/echo.socket"
+printf '[Service]\nLoadCredential=k:/etc/k\nOpenFile=/etc/motd\nExecStart=/bin/cat\n' >"$al/echo@.service"
+run 0 --root "$a" echo.socket
+check "Accept=yes instances: credentials warned" grep -q 'dropped for the per-connection instances' "$root/stderr"
+check "no \$CREDENTIALS_DIRECTORY per connection" sh -c "! grep -q 'CREDENTIALS' '$a/etc/sv/echo.socket/connection'"
+check "OpenFile= per connection" grep -q -- "--open-file '/etc/motd:motd:'" "$a/etc/sv/echo.socket/connection"
+rm -rf "$a"
+
+# Huge values never crash: a SetCredential= too long for one command-line word
+# (128 KiB) is dropped with a warning, an ID longer than NAME_MAX warns as systemd.
+h=$root/huge && hl=$h/etc/systemd/system && mkdir -p "$hl"
+{
+	printf '[Service]\nExecStart=/bin/true\nSetCredential=big:'
+	awk 'BEGIN { for (i = 0; i < 33000; i++) printf "\\x41"; print "" }'
+	printf 'SetCredential=small:ok\nSetCredential=%s:x\n' "$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "y" }')"
+} >"$hl/huge.service"
+run 0 --root "$h" huge.service
+check "huge SetCredential= dropped" grep -q 'SetCredential=big:...: dropped' "$root/stderr"
+check "300-byte ID: systemd's warning" grep -q 'ignoring: File name too long' "$root/stderr"
+check "the others kept" grep -q -e "--set 'small:ok'" "$h/etc/sv/huge/run"
+check "the huge one left out" sh -c "! grep -q 'big:' '$h/etc/sv/huge/run'"
+rm -rf "$h"
+
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all convert CLI checks passed"

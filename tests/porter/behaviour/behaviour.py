@@ -14,6 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (PRIVATE_DIRS, Checker, Sandbox, Tools, argv_of, check_defaults,  # noqa: E402
                      check_env, env_of, oracle, passwd, sh_quote, systemd_env)
+import fam_creds  # noqa: E402
 
 T = Tools()
 
@@ -1160,6 +1161,7 @@ FAMILIES = {
     "stop": (fam_stop, True), "reload": (fam_reload, True),
     "dependencies": (fam_dependencies, True), "init": (fam_init, True),
     "property": (fam_property, True), "timer": (fam_timer, True),
+    "credentials": (lambda ck: fam_creds.fam_credentials(ck, T, Sandbox), True),
 }
 
 

@@ -190,6 +190,9 @@ class Sandbox:
                 f.write(base + "".join(l + "\n" for l in group_lines))
             os.chmod(self.group_file, 0o644)
         self.use_init = init
+        # Shell lines run in the namespace before the services start (files
+        # under the private /run, e.g. a credential store).
+        self.extra_setup = []
         self.proc = None
         self.ns_pid = None
         self.out_path = os.path.join(self.root, "runsvdir.out")
@@ -282,7 +285,7 @@ class Sandbox:
     def start(self):
         svcbin = os.path.dirname(self.t.svc) if self.t.svc else ""
         path = ":".join(p for p in (svcbin, SYSTEMD_PATH) if p)
-        setup = self._setup_sh()
+        setup = self._setup_sh() + "".join(l + "\n" for l in self.extra_setup)
         # klein-init (or the image) makes the supervise dirs the generated
         # links point to; for bare runsvdir the harness does it.
         setup += ('for l in %s/*/supervise %s/*/log/supervise; do\n'

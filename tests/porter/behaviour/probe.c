@@ -182,6 +182,78 @@ add_fds(struct buf *b)
 	buf_lit(b, "}");
 }
 
+/* The "flags:" of /proc/self/fdinfo/N of every fd >= 3 (octal open flags:
+ * O_APPEND, O_RDONLY/O_RDWR of what OpenFile= passed). */
+static void
+add_fd_flags(struct buf *b)
+{
+	DIR *d = opendir("/proc/self/fdinfo");
+	bool first = true;
+	if (!d)
+		die("opendir /proc/self/fdinfo");
+	buf_lit(b, "{");
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[64], line[256];
+		if (e->d_name[0] == '.' || atoi(e->d_name) < 3 || atoi(e->d_name) == dirfd(d))
+			continue;
+		snprintf(path, sizeof path, "/proc/self/fdinfo/%s", e->d_name);
+		FILE *f = fopen(path, "re");
+		while (f && fgets(line, sizeof line, f))
+			if (!strncmp(line, "flags:", 6)) {
+				line[strcspn(line, "\n")] = '\0';
+				buf_printf(b, "%s\"%s\":", first ? "" : ",", e->d_name);
+				buf_cstr(b, line + 6 + strspn(line + 6, " \t"));
+				first = false;
+			}
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	buf_lit(b, "}");
+}
+
+/* $CREDENTIALS_DIRECTORY as the service sees it: the directory's mode and
+ * owner, and per file its mode, owner and content (null when this process
+ * cannot read it), or null when the variable is unset or the dir absent. */
+static void
+add_creds(struct buf *b)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	struct stat st;
+	DIR *d;
+	if (!dir || stat(dir, &st) < 0 || !(d = opendir(dir))) {
+		buf_lit(b, "null");
+		return;
+	}
+	buf_printf(b, "{\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"files\":{",
+		   (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid);
+	bool first = true;
+	for (struct dirent *e; (e = readdir(d));) {
+		char data[4096];
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!first)
+			buf_lit(b, ",");
+		buf_cstr(b, e->d_name);
+		buf_printf(b, ":{\"mode\":\"%04o\",\"uid\":%u,\"gid\":%u,\"data\":",
+			   (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+			   (unsigned)st.st_gid);
+		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, data, sizeof data);
+		if (n < 0)
+			buf_lit(b, "null");
+		else
+			buf_str(b, data, (size_t)n);
+		if (fd >= 0)
+			close(fd);
+		buf_lit(b, "}");
+		first = false;
+	}
+	closedir(d);
+	buf_lit(b, "}}");
+}
+
 static const struct {
 	const char *name;
 	int res;
@@ -308,6 +380,10 @@ record_start(const char *out, const char *tag, int argc, char **argv)
 	add_rlimits(&b);
 	buf_lit(&b, ",\"fds\":");
 	add_fds(&b);
+	buf_lit(&b, ",\"fdflags\":");
+	add_fd_flags(&b);
+	buf_lit(&b, ",\"creds\":");
+	add_creds(&b);
 	status_field("SigBlk", field, sizeof field);
 	buf_lit(&b, ",\"sigblk\":");
 	buf_cstr(&b, field);
