@@ -203,9 +203,23 @@ mtime_of(const char *path)
 	return (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
 }
 
+/* When a unit file last changed: the later of its mtime and its ctime, since
+ * dpkg installs a file with the package's own (older) mtime, but the rename
+ * into place sets the ctime, which nothing can set back. */
+static uint64_t
+changed_at(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	uint64_t m = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+	uint64_t c = (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec;
+	return m > c ? m : c;
+}
+
 /*
  * A converted unit changed when a file systemd would read for it now (its
- * fragment, drop-ins, or porter.conf) is newer than the manifest convert wrote,
+ * fragment, drop-ins, or porter.conf) changed after the manifest convert wrote,
  * or the set of those files is not the one the generated header names.
  */
 static bool
@@ -214,7 +228,7 @@ unit_changed(const struct ctl_opts *o, const struct svc_state *s, char *unit, si
 	char manifest[4200], header[8192] = "", p[4200];
 	snprintf(manifest, sizeof(manifest), "%s/.klein-porter", s->dir);
 	uint64_t made = mtime_of(manifest);
-	if (mtime_of("/etc/klein/porter.conf") > made)
+	if (changed_at("/etc/klein/porter.conf") > made)
 		return true;
 	struct unit u;
 	struct diag d = { 0 };
@@ -233,9 +247,9 @@ unit_changed(const struct ctl_opts *o, const struct svc_state *s, char *unit, si
 			unit_done(&u);
 		return false; /* gone: convert would refuse; keep what runs */
 	}
-	bool changed = mtime_of(u.fragment) > made || strcmp(u.fragment, s->fragment) != 0;
+	bool changed = changed_at(u.fragment) > made || strcmp(u.fragment, s->fragment) != 0;
 	for (size_t i = 0; i < u.n_dropins && !changed; i++) {
-		changed = mtime_of(u.dropins[i]) > made;
+		changed = changed_at(u.dropins[i]) > made;
 		snprintf(p, sizeof(p), "# drop-in: %s\n", u.dropins[i]);
 		if (strlen(header) + strlen(p) < sizeof(header))
 			strcat(header, p);
