@@ -80,11 +80,17 @@ COPY image/00-klein-tmpfiles /etc/init/00-klein-tmpfiles
 # /run/systemd/system, so daemons never believe systemd is PID 1. policy-rc.d
 # allows actions only while runsvdir runs (not during docker build). Init
 # scripts of converted services hand start/stop/... to systemctl (35-klein).
-COPY image/klein-rc image/klein-policy-rc.d image/klein-lsb-hook /usr/lib/klein/
+# deb-systemd-helper runs Debian's, then restarts a converted unit as the
+# postinst's systemd-only snippet would (image/klein-deb-systemd-helper).
+COPY image/klein-rc image/klein-policy-rc.d image/klein-lsb-hook image/klein-deb-systemd-helper \
+     /usr/lib/klein/
 RUN for f in /bin/systemctl /usr/bin/systemctl /bin/journalctl /usr/bin/journalctl \
       /usr/sbin/service /usr/sbin/invoke-rc.d; do \
       dpkg-divert --quiet --local --rename --add "$f"; \
     done \
+ && dsh=/usr/bin/deb-systemd-helper \
+ && dpkg-divert --quiet --local --no-rename --add "$dsh" \
+ && cp -p "$dsh" "$dsh.distrib" && ln -sf /usr/lib/klein/klein-deb-systemd-helper "$dsh" \
  && ln -sf klein-systemctl /usr/bin/systemctl && ln -sf klein-journalctl /usr/bin/journalctl \
  && ln -sf /usr/lib/klein/klein-rc /usr/sbin/service \
  && ln -sf /usr/lib/klein/klein-rc /usr/sbin/invoke-rc.d \

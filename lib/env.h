@@ -17,7 +17,13 @@ bool env_assignment_valid(const char *a);
 const char *env_get(const struct strv *env, const char *name, size_t len);
 /* Sets assignment a ("NAME=VALUE", taken) replacing NAME in place, or appends. */
 void env_set(struct strv *env, char *a);
+/* env_set() of as[0..n) in order (each taken), in time linear in n and env's
+ * size: what a long list or an env file needs. */
+void env_merge(struct strv *env, char **as, size_t n);
 /* Removes NAME (pattern without '=') or exactly NAME=VALUE (pattern with '='). */
 void env_unset(struct strv *env, const char *pattern);
+/* env_unset() of each pattern, in linear time; env holds each name once (as
+ * env_set() and env_merge() keep it). */
+void env_unset_many(struct strv *env, char *const *patterns, size_t n);
 
 #endif

@@ -213,61 +213,11 @@ parse_pairs(const char *text, struct strv *out)
 	free(ps.val.s);
 }
 
-/* Where each name of env is, so that a later assignment replaces an earlier
- * one in place in constant time (the list scan made a file quadratic). */
-struct env_index {
-	size_t *slot; /* position in env + 1; 0: free */
-	size_t mask;
-};
-
-static uint64_t
-name_hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-/* The slot for name[0..len): its entry's, or the free one it would take. */
-static size_t *
-index_slot(const struct env_index *ix, const struct strv *env, const char *name, size_t len)
-{
-	size_t i = (size_t)name_hash(name, len) & ix->mask;
-
-	for (;; i = (i + 1) & ix->mask) {
-		const char *e = ix->slot[i] ? env->v[ix->slot[i] - 1] : NULL;
-
-		if (!e || (strncmp(e, name, len) == 0 && e[len] == '='))
-			return &ix->slot[i];
-	}
-}
-
-/* Sized for env plus extra more names (at most half full). */
-static void
-index_build(struct env_index *ix, const struct strv *env, size_t extra)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * (env->n + extra))
-		cap *= 2;
-	ix->slot = xmalloc(cap * sizeof(*ix->slot));
-	memset(ix->slot, 0, cap * sizeof(*ix->slot));
-	ix->mask = cap - 1;
-	for (size_t i = 0; i < env->n; i++) {
-		size_t *s = index_slot(ix, env, env->v[i], strcspn(env->v[i], "="));
-
-		if (!*s) /* of twins the first stays, as env_set() replaced it */
-			*s = i + 1;
-	}
-}
-
 int
 envfile_parse(const char *text, struct strv *env, unsigned *ret_dropped)
 {
 	struct strv pairs = { 0 };
-	struct env_index ix;
+	size_t k = 0;
 	unsigned dropped = 0;
 
 	parse_pairs(text, &pairs);
@@ -278,26 +228,15 @@ envfile_parse(const char *text, struct strv *env, unsigned *ret_dropped)
 			strv_done(&pairs);
 			return -EINVAL;
 		}
-	index_build(&ix, env, pairs.n);
 	for (size_t i = 0; i < pairs.n; i++) {
-		char *a = pairs.v[i];
-		size_t *s;
-
-		if (!env_assignment_valid(a)) {
+		if (env_assignment_valid(pairs.v[i]))
+			pairs.v[k++] = pairs.v[i];
+		else {
 			dropped++;
-			free(a);
-			continue;
-		}
-		s = index_slot(&ix, env, a, strcspn(a, "="));
-		if (*s) {
-			free(env->v[*s - 1]);
-			env->v[*s - 1] = a;
-		} else {
-			strv_push(env, a);
-			*s = env->n;
+			free(pairs.v[i]);
 		}
 	}
-	free(ix.slot);
+	env_merge(env, pairs.v, k);
 	free(pairs.v);
 	if (ret_dropped)
 		*ret_dropped = dropped;

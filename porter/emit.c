@@ -55,7 +55,8 @@ emit_tree(const struct run_plan *p, const struct emit_options *o, struct emit_tr
 	    (r = add_file(&t, "finish", emit_finish(p), 0755, false)) < 0 ||
 	    (check && (r = add_file(&t, "check", emit_check(p), 0755, false)) < 0) ||
 	    (r = add_file(&t, "control/t", emit_control_t(p), 0755, false)) < 0 ||
-	    (p->reload.n && (r = add_file(&t, "control/h", emit_control_h(p), 0755, false)) < 0) ||
+	    ((p->reload.n || p->notify_reload) &&
+	     (r = add_file(&t, "control/h", emit_control_h(p), 0755, false)) < 0) ||
 	    (r = add_file(&t, "supervise", link_target(o, p->name, ""), 0, true)) < 0 ||
 	    (p->timer_target && (r = add_file(&t, "down", strdup(""), 0644, false)) < 0))
 		goto fail;

@@ -37,18 +37,63 @@ emit_control_t(const struct run_plan *p)
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
 
+/* A failed reload: control/h still exits 0 (else runsv sends its own HUP);
+ * klein-systemctl reload reports the marker as the job's failure. */
+#define RELOAD_FAILED "{ echo 'reload failed'; : >supervise/klein.reload-failed; exit 0; }"
+
+/* klein-svc reload for Type=notify-reload: wait "yes" (the whole reload),
+ * "no" (only the signal) or "if-reloading" (after ExecReload=). */
+static void
+notify_reload(struct emit_buf *b, const struct run_plan *p, const char *wait)
+{
+	char sig[16];
+	bool send = strcmp(wait, "if-reloading") != 0;
+	emit_addf(b, "klein-svc reload --signal %s --wait %s",
+		  send ? signal_abbrev(p->reload_signal, sig, sizeof(sig)) : "none", wait);
+	if (strcmp(wait, "no")) {
+		emit_add(b, " --timeout ");
+		sh_seconds(b, p->timeout_start_usec);
+	}
+	emit_add(b, send ? " \"$mainpid\"" : "");
+	emit_add(b, " || " RELOAD_FAILED "\n");
+}
+
 char *
 emit_control_h(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
-	sh_header(&b, p,
-		  "control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
-	emit_add(&b, "exec 2>&1\n");
+	if (p->notify_reload && !p->reload.n)
+		sh_header(
+			&b, p,
+			"control/h: sv reload (and sv hup), Type=notify-reload: ReloadSignal= to the\n"
+			"# main process, then wait for its RELOADING=1 and READY=1 (TimeoutStartSec=).");
+	else if (p->notify_reload)
+		sh_header(
+			&b, p,
+			"control/h: sv reload (and sv hup), Type=notify-reload: ReloadSignal= to the\n"
+			"# main process, ExecReload=, then READY=1 if the service says RELOADING=1.");
+	else
+		sh_header(
+			&b, p,
+			"control/h: sv reload (and sv hup) run ExecReload= instead of sending SIGHUP.");
+	emit_add(&b, "exec 2>&1\nrm -f supervise/klein.reload-failed\n");
 	sh_mainpid(&b, p, true);
+	if (p->notify_reload && !p->reload.n) {
+		notify_reload(&b, p, "yes");
+		emit_add(&b, "exit 0\n");
+		return b.oom ? (free(b.s), NULL) : b.s;
+	}
+	if (p->notify_reload) /* systemd sends the signal, then runs ExecReload= too */
+		notify_reload(&b, p, "no");
 	sh_env_block(&b, p);
 	emit_add(&b, "exec </dev/null\n# ExecReload=\n");
 	sh_command_lines(&b, p, &p->reload, "ExecReload", "--env \"MAINPID=$mainpid\"",
-			 "{ echo 'reload failed'; exit 0; }", "");
+			 RELOAD_FAILED, "");
+	if (p->notify_reload) {
+		emit_add(&b,
+			 "# Still reloading (RELOADING=1 without READY=1)? Wait for READY=1.\n");
+		notify_reload(&b, p, "if-reloading");
+	}
 	emit_add(&b, "exit 0\n");
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
@@ -79,19 +124,11 @@ emit_log_run(const struct run_plan *p)
 		sh_header(
 			&b, p,
 			"log/run: the service's output, each line prefixed with its name, to the\n"
-			"# container's output (docker logs).");
-		struct emit_buf expr = { 0 };
-		emit_add(&expr, "s/^/");
-		for (const char *c = p->name; *c; c++) {
-			if (*c == '\\' || *c == '/' || *c == '&')
-				emit_add(&expr, "\\");
-			emit_addn(&expr, *c == '\n' ? "?" : c, 1);
-		}
-		emit_add(&expr, ": /");
-		emit_add(&b, "exec sed -u");
-		sh_word(&b, expr.s ? expr.s : "");
+			"# container's output (docker logs), and stamped to the bounded log that\n"
+			"# journalctl and systemctl status read ($KLEIN_LOG_DIR, else /run/klein/log).");
+		emit_add(&b, "exec klein-svc log");
+		sh_word(&b, p->name);
 		emit_add(&b, "\n");
-		emit_buf_done(&expr);
 	}
 	return b.oom ? (free(b.s), NULL) : b.s;
 }

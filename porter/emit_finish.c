@@ -12,9 +12,9 @@
 #include "emit_sh.h"
 
 /* supervise/klein.result, written whole then renamed into place. */
-#define RESULT_WRITE(result, code, status)                                                         \
-	"printf 'RESULT=%s\\nEXIT_CODE=%s\\nEXIT_STATUS=%s\\n' \"" result "\" \"" code             \
-	"\" \"" status                                                                             \
+#define RESULT_WRITE(result, code, status, nrestarts)                                              \
+	"printf 'RESULT=%s\\nEXIT_CODE=%s\\nEXIT_STATUS=%s\\nNRESTARTS=%s\\n' \"" result           \
+	"\" \"" code "\" \"" status "\" \"" nrestarts                                              \
 	"\" >supervise/klein.result.new &&\n\tmv -f supervise/klein.result.new supervise/klein.result\n"
 
 static void
@@ -76,12 +76,42 @@ start_limit(struct emit_buf *b, const struct run_plan *p)
 			ivl);
 	emit_add(b, "num=$((num + 1))\necho \"$begin $num\" >supervise/klein.limit\n");
 	emit_addf(b, "if [ \"$restart\" = yes ] && [ \"$num\" -ge %u ]", p->start_limit_burst);
-	if (!inf)
+	if (!inf && p->n_restart_delays) /* the next start is after this restart's delay */
+		emit_addf(b, " && [ $((now + delay_cs)) -le $((begin + %llu)) ]", ivl);
+	else if (!inf)
 		emit_addf(b, " && [ $((now + %llu)) -le $((begin + %llu)) ]", rs, ivl);
 	emit_add(
 		b,
 		"; then\n\techo 'start request repeated too quickly (start-limit-hit), not restarting'\n"
 		"\trestart=no result=start-limit-hit\nfi\n");
+}
+
+static void
+delay_case(struct emit_buf *b, const char *pattern, uint64_t usec)
+{
+	emit_addf(b, "%s) delay=", pattern);
+	sh_seconds(b, usec);
+	emit_addf(b, " delay_cs=%llu ;;\n", (unsigned long long)((usec + 9999) / 10000));
+}
+
+/* RestartSteps=/RestartMaxDelaySec=: supervise/klein.restarts counts the
+ * automatic restarts in a row (systemd's n_restarts: a stop, a run that is
+ * not restarted or the start limit begins again at 0); the Nth waits the
+ * delay the translation computed for it. */
+static void
+restart_growth(struct emit_buf *b, const struct run_plan *p)
+{
+	emit_addf(b, "\n# RestartSteps=%u, RestartMaxDelaySec=", p->restart_steps);
+	sh_seconds(b, p->restart_max_delay_usec);
+	emit_add(b, ": the delay grows with each automatic restart in a row.\n"
+		    "n=$((nrestarts + 1))\ncase $n in\n");
+	for (size_t i = 0; i < p->n_restart_delays; i++) {
+		char pattern[24];
+		snprintf(pattern, sizeof(pattern), "%zu", i + 1);
+		delay_case(b, pattern, p->restart_delays[i]);
+	}
+	delay_case(b, "*", p->restart_max_delay_usec);
+	emit_add(b, "esac\n");
 }
 
 static const char *const restart_names[] = { "no",	    "always",	"on-success", "on-failure",
@@ -93,6 +123,11 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	emit_addf(b, "\n# Restart=%s%s: runsv restarts unless told to stay down.\nrestart=no\n",
 		  restart_names[p->restart],
 		  p->restart_always_forced ? " (porter.conf: restart = \"always\")" : "");
+	/* systemd's n_restarts (NRestarts=): automatic restarts in a row; a
+	 * stop, or a run that is not restarted, ends the series. */
+	emit_add(b, "nrestarts=0\n[ ! -s supervise/klein.restarts ] || read -r nrestarts "
+		    "<supervise/klein.restarts || :\n"
+		    "case $nrestarts in '' | *[!0-9]*) nrestarts=0 ;; esac\n");
 	if (p->restart_always_forced) {
 		emit_add(b, "restart=yes\n");
 	} else {
@@ -111,6 +146,10 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 			emit_add(
 				b,
 				"[ \"$clean\" = yes ] || [ \"$EXIT_CODE\" = exited ] || restart=yes\n");
+			/* systemd.service(5): on-abnormal also restarts on a timeout. */
+			if (p->restart == PLAN_RESTART_ON_ABNORMAL &&
+			    (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY))
+				emit_add(b, "[ \"$timedout\" = no ] || restart=yes\n");
 			break;
 		case PLAN_RESTART_NO:
 		case PLAN_RESTART_ON_WATCHDOG:
@@ -121,7 +160,12 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	}
 	emit_addf(b, "%s[ ! -e supervise/klein.stopping ] || restart=stopped\n",
 		  sh_post_gates(p) ? "[ \"$failed\" = yes ] || " : "");
+	if (p->n_restart_delays)
+		restart_growth(b, p);
 	start_limit(b, p);
+	emit_add(b, "if [ \"$restart\" = yes ]; then\n\tnrestarts=$((nrestarts + 1))\n"
+		    "\techo \"$nrestarts\" >supervise/klein.restarts\n"
+		    "else\n\trm -f supervise/klein.restarts\nfi\n");
 	bool preserve_restart = p->runtime_preserve == 2,
 	     any = p->dirs[PLAN_DIR_RUNTIME].n && p->runtime_preserve != 1;
 	if (any) {
@@ -152,9 +196,14 @@ finish_restart(struct emit_buf *b, const struct run_plan *p)
 	}
 	emit_add(b, "\n# How this run ended, for klein-svc health and systemctl is-failed (see\n"
 		    "# docs/runtime.md): failed = wanted down and not success.\n");
-	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS"));
+	emit_add(b, RESULT_WRITE("$result", "$EXIT_CODE", "$EXIT_STATUS", "$nrestarts"));
 	emit_add(b, "\ncase $restart in\nyes) sleep ");
-	sh_seconds(b, p->restart_usec);
+	if (p->n_restart_delays) /* sv down meanwhile: the next start is not automatic */
+		emit_add(b,
+			 "\"$delay\"\n\tcase $(cat supervise/stat 2>/dev/null) in *'want down'* | "
+			 "*'want exit'*) rm -f supervise/klein.restarts ;; esac");
+	else
+		sh_seconds(b, p->restart_usec);
 	emit_add(b, " ;;\nno) printf d >supervise/control ;;\nesac\nexit 0\n");
 }
 
@@ -170,7 +219,7 @@ emit_finish(const struct run_plan *p)
 		"exec 2>&1\n[ $# -ge 2 ] || set -- -1 0\ncode=$1 sig=$(($2 & 127)) core=$(($2 & 128))\n"
 		"if [ -e supervise/klein.skip ]; then\n\trm -f supervise/klein.skip\n"
 		"\t# A failed condition is no failure (systemd: result success).\n\t" RESULT_WRITE(
-			"success", "exited", "0") "\texit 0\nfi\n");
+			"success", "exited", "0", "0") "\texit 0\nfi\n");
 	/* klein-svc supervise re-raises the signal that killed the daemon, so runsv
 	 * gives forking/notify services the real -1 and signal too: an exit 143
 	 * is an exit 143. */
@@ -178,7 +227,7 @@ emit_finish(const struct run_plan *p)
 		     "if [ \"$code\" -eq -1 ]; then\n"
 		     "\tif [ \"$core\" -ne 0 ]; then EXIT_CODE=dumped; else EXIT_CODE=killed; fi\n"
 		     "\tEXIT_STATUS=$(kill -l \"$sig\" 2>/dev/null || echo \"$sig\")\nelse\n"
-		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no failed=no\n");
+		     "\tEXIT_CODE=exited EXIT_STATUS=$code\nfi\nclean=no failed=no timedout=no\n");
 	if (!p->stop_post.n)
 		emit_add(&b, "export EXIT_CODE EXIT_STATUS\n");
 	bool ignore =
@@ -203,8 +252,13 @@ emit_finish(const struct run_plan *p)
 			"# ExecStartPost= failed: the start failed, whatever the exit (its stop).\n"
 			"if [ -e supervise/klein.failed ]; then\n"
 			"\trm -f supervise/klein.failed\n\tfailed=yes clean=no\nfi\n");
+	if (p->type == PLAN_FORKING || p->type == PLAN_NOTIFY)
+		emit_add(&b, "# klein-svc supervise gave up waiting for readiness.\n"
+			     "if [ -e supervise/klein.timeout ]; then\n"
+			     "\trm -f supervise/klein.timeout\n\ttimedout=yes clean=no\nfi\n");
 	emit_add(&b,
-		 "if [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
+		 "if [ \"$timedout\" = yes ]; then SERVICE_RESULT=timeout\n"
+		 "elif [ \"$failed\" = yes ]; then SERVICE_RESULT=exit-code\n"
 		 "elif [ \"$clean\" = yes ]; then SERVICE_RESULT=success\n"
 		 "elif [ \"$EXIT_CODE\" = exited ]; then SERVICE_RESULT=exit-code\n"
 		 "elif [ \"$EXIT_CODE\" = dumped ]; then SERVICE_RESULT='core-dump'\n"

@@ -384,7 +384,7 @@ emit_run(const struct run_plan *p, const struct emit_options *o)
 		"run: runsv starts this; it prepares the service as systemd would, then runs it.");
 	emit_add(
 		&b,
-		"exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid \\\n\tsupervise/klein.up supervise/klein.failed\n");
+		"exec 2>&1\nrm -f supervise/klein.skip supervise/klein.stopping supervise/klein.ready supervise/klein.pid \\\n\tsupervise/klein.up supervise/klein.failed supervise/klein.timeout\n");
 	emit_add(&b,
 		 "# systemd's $INVOCATION_ID: a random 128-bit id for this start (and its stop).\n"
 		 "od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");

@@ -24,15 +24,52 @@ add(struct emit_tree *t, const char *path, char *text, unsigned mode, bool symli
 	return v[t->n - 1].path ? 0 : -ENOMEM;
 }
 
+/* What sh_header and the command lines read of a plan: the unit's names,
+ * and systemd's defaults for the rest (root, umask 0022, cwd /). */
+static struct run_plan
+socket_exec_plan(const struct socket_plan *sp)
+{
+	return (struct run_plan){ .unit = sp->unit,
+				  .fragment = sp->fragment,
+				  .dropins = sp->dropins,
+				  .n_dropins = sp->n_dropins,
+				  .description = sp->description,
+				  .umask = -1 };
+}
+
+static bool
+has_commands(const struct socket_plan *sp)
+{
+	return sp->start_pre.n || sp->start_post.n || sp->stop_pre.n || sp->stop_post.n;
+}
+
+/* ExecStartPost= in the background, once the sockets exist (Accept=no: the
+ * control socket is bound last); a failure stops the socket, as systemd
+ * fails it. */
+static void
+socket_start_post(struct emit_buf *b, const struct socket_plan *sp, const struct run_plan *hp)
+{
+	emit_add(b, "\n# ExecStartPost=, in the background once the sockets exist.\n( (\n");
+	if (!sp->accept) {
+		char *ctl = socket_control_path(sp->unit);
+		emit_add(b, "\ti=0\n\twhile ! test -S");
+		sh_word(b, ctl ? ctl : "");
+		emit_add(b, "; do\n\t\tsleep 0.1; i=$((i + 1))\n\t\t[ \"$i\" -lt 900 ] || exit 0\n"
+			    "\tdone\n");
+		b->oom |= !ctl;
+		free(ctl);
+	}
+	sh_command_lines(b, hp, &sp->start_post, "ExecStartPost", NULL,
+			 "{ echo 'ExecStartPost= failed, stopping'; printf d >supervise/control; "
+			 "exit 0; }",
+			 "\t");
+	emit_add(b, ") & )\n");
+}
+
 static char *
 socket_run(const struct socket_plan *sp)
 {
-	/* sh_header reads only the naming fields of a plan. */
-	struct run_plan hp = { .unit = sp->unit,
-			       .fragment = sp->fragment,
-			       .dropins = sp->dropins,
-			       .n_dropins = sp->n_dropins,
-			       .description = sp->description };
+	struct run_plan hp = socket_exec_plan(sp);
 	struct emit_buf b = { 0 };
 	sh_header(
 		&b, &hp,
@@ -42,6 +79,21 @@ socket_run(const struct socket_plan *sp)
 			: "run: holds the socket's listening sockets (Accept=no); the service fetches "
 			  "them\n# (klein-svc exec --sockets), so they outlive its restarts.");
 	emit_add(&b, "exec 2>&1\n");
+	if (has_commands(sp)) {
+		/* systemd's $INVOCATION_ID: one per start of the socket, as for a service. */
+		emit_add(
+			&b,
+			"od -An -N16 -tx1 /dev/urandom | tr -d ' \\n' >supervise/klein.invocation\n");
+		sh_env_block(&b, &hp);
+		/* A failed socket is not retried by systemd: nor here (d). */
+		sh_command_lines(
+			&b, &hp, &sp->start_pre, "ExecStartPre", NULL,
+			"{ echo 'ExecStartPre= failed'; printf d >supervise/control; exit 1; }",
+			"");
+		if (sp->start_post.n)
+			socket_start_post(&b, sp, &hp);
+		emit_add(&b, "\n");
+	}
 	if (sp->accept) {
 		emit_add(&b, "exec klein-svc accept");
 	} else {
@@ -59,6 +111,26 @@ socket_run(const struct socket_plan *sp)
 			sh_word(&b, sp->args[i]);
 	}
 	emit_add(&b, sp->accept ? " \\\n\t-- ./connection\n" : "\n");
+	return b.oom ? (free(b.s), NULL) : b.s;
+}
+
+/* control/t (ExecStopPre=, before runsv's TERM) or finish (ExecStopPost=,
+ * after the holder exited): the socket's stop commands; failures are logged
+ * and change nothing, as for systemd. */
+static char *
+socket_stop_script(const struct socket_plan *sp, const struct plan_cmds *cmds, bool pre)
+{
+	struct run_plan hp = socket_exec_plan(sp);
+	struct emit_buf b = { 0 };
+	sh_header(
+		&b, &hp,
+		pre ? "control/t: runsv runs this before it sends TERM: the socket's ExecStopPre=."
+		    : "finish: runsv runs this when run exits: the socket's ExecStopPost=.");
+	emit_add(&b, "exec 2>&1 </dev/null\n");
+	sh_env_block(&b, &hp);
+	sh_command_lines(&b, &hp, cmds, pre ? "ExecStopPre" : "ExecStopPost", NULL, NULL, "");
+	/* control/t exiting 0 would stop runsv from sending TERM. */
+	emit_add(&b, pre ? "exit 1\n" : "exit 0\n");
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
 
@@ -94,6 +166,16 @@ socket_emit_tree(const struct socket_plan *sp, const struct emit_options *o, cha
 		     o && o->supervise_dir ? o->supervise_dir : "/run/runit/supervise",
 		     sp->unit) < 0)
 		sup = NULL;
+	if ((sp->stop_pre.n &&
+	     (r = add(&t, "control/t", socket_stop_script(sp, &sp->stop_pre, true), 0755, false)) <
+		     0) ||
+	    (sp->stop_post.n &&
+	     (r = add(&t, "finish", socket_stop_script(sp, &sp->stop_post, false), 0755, false)) <
+		     0)) {
+		free(connection);
+		emit_tree_done(&t);
+		return r;
+	}
 	if ((connection && (r = add(&t, "connection", connection, 0755, false)) < 0) ||
 	    (r = add(&t, "supervise", sup, 0, true)) < 0) {
 		emit_tree_done(&t);

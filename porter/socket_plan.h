@@ -11,6 +11,7 @@
 #include "lib/diag.h"
 #include "emit.h"
 #include "load.h"
+#include "translate.h"
 
 /* Where a holder's control socket lives (klein-svc exec --sockets PATH). */
 #define SOCKET_CONTROL_DIR "/run/klein/sockets"
@@ -26,6 +27,9 @@ struct socket_plan {
 	char *service; /* Accept=no: "foo.service"; Accept=yes: the template "foo@.service" */
 	char **args;   /* klein-svc listen/accept options, one word each */
 	size_t n_args;
+	/* The socket's own commands (as root, systemd.socket(5)): before the
+	 * sockets are made, after, before they are closed, after. */
+	struct plan_cmds start_pre, start_post, stop_pre, stop_post;
 };
 
 /* Translates a loaded .socket unit. Warnings (dropped directives, values

@@ -150,9 +150,10 @@ tr_fn tr_unknown; /* "[SECTION] KEY= dropped: klein-porter does not know this di
 /* tr_unit.c: [Unit] */
 tr_fn tr_description, tr_requires, tr_wants, tr_before, tr_start_limit, tr_cond;
 /* tr_lifecycle.c: type, restart, timeouts, stopping */
-tr_fn tr_type, tr_reload_signal, tr_remain, tr_guess, tr_pidfile, tr_restart, tr_restart_sec,
-	tr_timeout_stop, tr_timeout_start, tr_timeout, tr_kill_signal, tr_final_signal,
-	tr_kill_mode, tr_sighup, tr_sigkill, tr_success, tr_prevent, tr_force;
+tr_fn tr_type, tr_reload_signal, tr_restart_steps, tr_restart_max_delay, tr_restart_mode, tr_remain,
+	tr_guess, tr_pidfile, tr_restart, tr_restart_sec, tr_timeout_stop, tr_timeout_start,
+	tr_timeout, tr_kill_signal, tr_final_signal, tr_kill_mode, tr_sighup, tr_sigkill,
+	tr_success, tr_prevent, tr_force;
 /* tr_identity.c: who and how the process runs */
 tr_fn tr_user, tr_group, tr_supp, tr_dynamic_user, tr_pso, tr_workdir, tr_rootdir, tr_umask,
 	tr_nice, tr_oom, tr_sigpipe, tr_limit;

@@ -8,8 +8,6 @@
 #define WHY_LAZY                                                                                   \
 	"there is no lazy activation: the service is started with the container, not by the "      \
 	"first connection"
-#define WHY_SOCK_EXEC                                                                              \
-	"the socket's own commands are not run (klein-svc listen creates the sockets itself)"
 #define WHY_MAC "there is no SMACK/SELinux labelling in the container"
 
 static const struct directive rows[] = {
@@ -20,10 +18,10 @@ static const struct directive rows[] = {
 	ROW("Broadcast", store_checked, check_bool, tr_ignore, NULL),
 	ROW("DeferAcceptSec", store_checked, check_sec, tr_ignore, NULL),
 	ROW("DirectoryMode", store_checked, check_mode, tr_ignore, NULL),
-	ROW("ExecStartPost", store_exec, NULL, tr_drop, WHY_SOCK_EXEC),
-	ROW("ExecStartPre", store_exec, NULL, tr_drop, WHY_SOCK_EXEC),
-	ROW("ExecStopPost", store_exec, NULL, tr_drop, WHY_SOCK_EXEC),
-	ROW("ExecStopPre", store_exec, NULL, tr_drop, WHY_SOCK_EXEC),
+	ROW("ExecStartPost", store_exec, NULL, tr_ignore, NULL),
+	ROW("ExecStartPre", store_exec, NULL, tr_ignore, NULL),
+	ROW("ExecStopPost", store_exec, NULL, tr_ignore, NULL),
+	ROW("ExecStopPre", store_exec, NULL, tr_ignore, NULL),
 	ROW("FileDescriptorName", store_scalar_spec, NULL, tr_ignore, NULL),
 	ROW("FlushPending", store_checked, check_bool, tr_drop, WHY_LAZY),
 	ROW("FreeBind", store_checked, check_bool, tr_ignore, NULL),

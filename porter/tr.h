@@ -32,6 +32,10 @@ void tr_warn(struct diag *d, const struct setting *s, const char *fmt, const cha
 int tr_get_bool(const struct setting *s, bool *dst, struct diag *d);
 int tr_get_time(const struct setting *s, uint64_t *dst, struct diag *d);
 int tr_get_signal(const struct setting *s, int *dst, struct diag *d);
+/* ---- tr_lifecycle.c ---- */
+/* RestartSteps=/RestartMaxDelaySec= as systemd 254's service_restart_usec_next():
+ * p->restart_delays, after RestartMaxDelaySec= capped RestartSec=. 0 or -ENOMEM. */
+int tr_restart_growth(struct run_plan *p, const char *file, struct diag *d);
 /* Every whitespace-separated word of every value of s, deduplicated, into
  * *v (an empty value resets). Returns 0 or -ENOMEM. */
 int tr_each_word(const struct setting *s, char ***v, size_t *n);
@@ -53,6 +57,8 @@ int tv_status_list(const char *s, int **codes, size_t *n_codes, int **sigs, size
 /* The unit's Exec* lists into the plan's command lists. Returns 0 or -ENOMEM. */
 int tr_exec_lists(struct run_plan *p, const struct unit *u, struct diag *d);
 void tr_cmds_free(struct plan_cmds *c);
+/* *pc = the commands of one Exec list (freed first). Returns 0 or -ENOMEM. */
+int tr_cmds_from_list(struct plan_cmds *pc, const struct exec_list *el, struct diag *d);
 
 /* ---- tr_dirs.c ---- */
 void tr_dir_links_free(struct plan_dirs *pd);

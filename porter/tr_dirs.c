@@ -52,23 +52,73 @@ tr_dir_links_free(struct plan_dirs *pd)
 	pd->links = NULL, pd->n_links = 0;
 }
 
-static int
-dir_link_push(struct plan_dirs *pd, const char *src, const char *dst)
+/* The links already made, found in constant time: each key is "SRC:DST" with
+ * ':' and backslash in SRC escaped, so two keys are equal only for equal pairs. */
+struct link_seen {
+	char **keys;
+	size_t n;
+	struct strindex ix;
+};
+
+static void
+link_seen_done(struct link_seen *seen)
 {
-	for (size_t i = 0; i < pd->n_links; i++)
-		if (!strcmp(pd->links[i].src, src) && !strcmp(pd->links[i].dst, dst))
-			return 0;
-	struct plan_dir_link *nv = realloc(pd->links, (pd->n_links + 1) * sizeof(*nv));
-	if (!nv)
+	tr_strv_free(seen->keys, seen->n);
+	strindex_done(&seen->ix);
+}
+
+static char *
+link_key(const char *src, const char *dst)
+{
+	size_t ls = strlen(src), ld = strlen(dst);
+	char *k = malloc(2 * ls + ld + 2), *o = k;
+	if (!k)
+		return NULL;
+	for (const char *c = src; *c; c++) {
+		if (*c == ':' || *c == '\\')
+			*o++ = '\\';
+		*o++ = *c;
+	}
+	*o++ = ':';
+	memcpy(o, dst, ld + 1);
+	return k;
+}
+
+/* Adds DST -> SRC once (systemd keeps one symlink per pair); the array grows
+ * geometrically. */
+static int
+dir_link_push(struct plan_dirs *pd, struct link_seen *seen, const char *src, const char *dst)
+{
+	size_t cursor = 0;
+	char *key = link_key(src, dst);
+	if (!key || strv_reserve(&seen->keys, seen->n) < 0) {
+		free(key);
 		return -ENOMEM;
-	pd->links = nv;
+	}
+	if (strindex_sync(&seen->ix, seen->keys, seen->n, strindex_key_all) < 0) {
+		free(key);
+		return -ENOMEM;
+	}
+	if (strindex_next(&seen->ix, seen->keys, key, strlen(key), &cursor) != (size_t)-1) {
+		free(key);
+		return 0;
+	}
+	seen->keys[seen->n++] = key;
+	seen->keys[seen->n] = NULL;
+	size_t n = pd->n_links;
+	if (n == 0 || (n & (n - 1)) == 0) { /* full at every power of two */
+		struct plan_dir_link *nv = realloc(pd->links, (n ? 2 * n : 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		pd->links = nv;
+	}
 	char *s = strdup(src), *t = strdup(dst);
 	if (!s || !t) {
 		free(s), free(t);
 		return -ENOMEM;
 	}
-	nv[pd->n_links].src = s, nv[pd->n_links].dst = t;
-	pd->n_links++;
+	pd->links[n].src = s, pd->links[n].dst = t;
+	pd->n_links = n + 1;
 	return 0;
 }
 
@@ -111,6 +161,7 @@ tr_dir(struct run_plan *p, const struct setting *s, const char *why, struct diag
 	char **words = NULL;
 	size_t n = 0;
 	struct strindex ix = { 0 };
+	struct link_seen seen = { 0 };
 	int r = tr_each_word(s, &words, &n);
 	tr_strv_free(pd->names, pd->n);
 	pd->names = NULL, pd->n = 0;
@@ -131,11 +182,12 @@ tr_dir(struct run_plan *p, const struct setting *s, const char *why, struct diag
 		else {
 			r = tr_strv_push_unique(&pd->names, &pd->n, src, &ix);
 			if (r == 0 && dst)
-				r = dir_link_push(pd, src, dst);
+				r = dir_link_push(pd, &seen, src, dst);
 		}
 		free(src), free(dst);
 	}
 	strindex_done(&ix);
+	link_seen_done(&seen);
 	tr_strv_free(words, n);
 	return r;
 }

@@ -74,22 +74,30 @@ tr_exec_lists(struct run_plan *p, const struct unit *u, struct diag *d)
 			continue;
 		}
 		struct plan_cmds *pc = (struct plan_cmds *)((char *)p + lists[k].off);
-		tr_cmds_free(pc);
-		if (!el->n)
-			continue;
-		pc->v = calloc(el->n, sizeof(*pc->v));
-		if (!pc->v)
+		if (tr_cmds_from_list(pc, el, d) < 0)
 			return -ENOMEM;
-		for (size_t j = 0; j < el->n; j++) {
-			pc->n = j + 1;
-			if (tr_cmd_copy(&pc->v[j], &el->v[j]) < 0)
-				return -ENOMEM;
-			if (el->v[j].flags & EXEC_AMBIENT)
-				diag_add(
-					d, el->v[j].loc.file, el->v[j].loc.line, DIAG_WARNING,
-					"%s=!!: ambient capabilities are not granted; the command runs as User= without them",
-					el->key);
-		}
+	}
+	return 0;
+}
+
+int
+tr_cmds_from_list(struct plan_cmds *pc, const struct exec_list *el, struct diag *d)
+{
+	tr_cmds_free(pc);
+	if (!el->n)
+		return 0;
+	pc->v = calloc(el->n, sizeof(*pc->v));
+	if (!pc->v)
+		return -ENOMEM;
+	for (size_t j = 0; j < el->n; j++) {
+		pc->n = j + 1;
+		if (tr_cmd_copy(&pc->v[j], &el->v[j]) < 0)
+			return -ENOMEM;
+		if (el->v[j].flags & EXEC_AMBIENT)
+			diag_add(
+				d, el->v[j].loc.file, el->v[j].loc.line, DIAG_WARNING,
+				"%s=!!: ambient capabilities are not granted; the command runs as User= without them",
+				el->key);
 	}
 	return 0;
 }

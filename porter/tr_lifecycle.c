@@ -3,6 +3,8 @@
  * stopping, and which exit statuses count as success. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +28,14 @@ tr_type(struct run_plan *p, const struct setting *s, const char *why, struct dia
 			"is when the process starts, and D-Bus activation of this service does not work");
 	} else if (!strcmp(v, "forking"))
 		p->type = PLAN_FORKING;
-	else if (!strcmp(v, "notify"))
+	else if (!strcmp(v, "notify")) {
 		p->type = PLAN_NOTIFY;
-	else if (!strcmp(v, "notify-reload")) {
-		/* systemd 253+: started as notify; a reload without ExecReload=
-		 * sends ReloadSignal=, which sv reload (runsv's HUP, forwarded by
-		 * klein-svc) does for SIGHUP. */
+		p->notify_reload = false;
+	} else if (!strcmp(v, "notify-reload")) {
+		/* systemd 253+: started as notify; control/h's klein-svc reload
+		 * sends ReloadSignal= and waits for RELOADING=1, READY=1. */
 		p->type = PLAN_NOTIFY;
-		tr_warn(d, s, NULL,
-			"run as Type=notify: sv reload sends SIGHUP to the service, but does not wait "
-			"for its RELOADING=1 and READY=1");
+		p->notify_reload = true;
 	} else if (!strcmp(v, "oneshot"))
 		p->type = PLAN_ONESHOT;
 	else {
@@ -45,15 +45,13 @@ tr_type(struct run_plan *p, const struct setting *s, const char *why, struct dia
 	return tr_set_str(&p->type_name, v);
 }
 
-/* ReloadSignal= (253): sv reload sends SIGHUP; another signal is not used. */
+/* ReloadSignal= (253): what Type=notify-reload's reload sends (systemd uses
+ * it for no other type). */
 int
 tr_reload_signal(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
 {
-	(void)p, (void)why;
-	if (parse_signal(tr_last(s)) == SIGHUP)
-		return 0;
-	tr_warn(d, s, NULL, "dropped: sv reload sends SIGHUP, not this signal");
-	return 0;
+	(void)why;
+	return tr_get_signal(s, &p->reload_signal, d);
 }
 
 int
@@ -122,6 +120,71 @@ tr_restart_sec(struct run_plan *p, const struct setting *s, const char *why, str
 {
 	(void)why;
 	return tr_get_time(s, &p->restart_usec, d);
+}
+
+/* RestartSteps= (254): how many restarts the delay takes to grow. */
+int
+tr_restart_steps(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
+{
+	(void)why, (void)d;
+	const char *v = tr_last(s);
+	unsigned long long n = 0;
+	for (; *v >= '0' && *v <= '9'; v++)
+		n = n > UINT_MAX / 10 ? UINT_MAX : n * 10 + (unsigned)(*v - '0');
+	p->restart_steps = n > UINT_MAX ? UINT_MAX : (unsigned)n;
+	return 0;
+}
+
+int
+tr_restart_max_delay(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
+{
+	(void)why;
+	return tr_get_time(s, &p->restart_max_delay_usec, d);
+}
+
+/* RestartMode= (254): a klein service never passes through a failed state on
+ * an automatic restart (failed is "down and wanted down"), so normal and
+ * direct behave alike: direct's behaviour (docs/porter.md). */
+int
+tr_restart_mode(struct run_plan *p, const struct setting *s, const char *why, struct diag *d)
+{
+	(void)p, (void)why;
+	if (!strcmp(tr_last(s), "debug"))
+		tr_warn(d, s, NULL,
+			"approximated as normal: restarts after a failure do not get "
+			"DEBUG_INVOCATION=1");
+	return 0;
+}
+
+/* Restarts the porter writes a delay for; later ones wait RestartMaxDelaySec=. */
+#define RESTART_STEPS_WRITTEN 1000
+
+int
+tr_restart_growth(struct run_plan *p, const char *file, struct diag *d)
+{
+	uint64_t r0 = p->restart_usec, max = p->restart_max_delay_usec;
+	/* service_verify(): the max caps RestartSec=. */
+	if (max < r0)
+		p->restart_usec = r0 = max;
+	if (!p->restart_steps || !r0 || max == PLAN_INFINITY || r0 >= max)
+		return 0;
+	size_t n =
+		p->restart_steps > RESTART_STEPS_WRITTEN ? RESTART_STEPS_WRITTEN : p->restart_steps;
+	if (n < p->restart_steps)
+		diag_add(d, file, 0, DIAG_WARNING,
+			 "RestartSteps=%u approximated: the delay grows over the first %d "
+			 "restarts as systemd's does, then is RestartMaxDelaySec=",
+			 p->restart_steps, RESTART_STEPS_WRITTEN);
+	p->restart_delays = calloc(n, sizeof(*p->restart_delays));
+	if (!p->restart_delays)
+		return -ENOMEM;
+	p->n_restart_delays = n;
+	/* Restart i (from 1): r0 * (max / r0) ^ ((i - 1) / steps). */
+	for (size_t i = 0; i < n; i++)
+		p->restart_delays[i] =
+			(uint64_t)((long double)r0 * powl((long double)max / (long double)r0,
+							  (long double)i / p->restart_steps));
+	return 0;
 }
 
 int

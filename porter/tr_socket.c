@@ -124,6 +124,27 @@ service_of(const struct unit *u, bool accept)
 	return out;
 }
 
+/* ExecStartPre= ... ExecStopPost= of the [Socket] section. */
+static int
+socket_commands(struct socket_plan *sp, const struct unit *u, struct diag *d)
+{
+	const struct {
+		const char *key;
+		struct plan_cmds *to;
+	} lists[] = {
+		{ "ExecStartPre", &sp->start_pre },
+		{ "ExecStartPost", &sp->start_post },
+		{ "ExecStopPre", &sp->stop_pre },
+		{ "ExecStopPost", &sp->stop_post },
+	};
+	for (size_t i = 0; i < u->n_exec; i++)
+		for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
+			if (!strcmp(u->exec[i].key, lists[k].key) &&
+			    tr_cmds_from_list(lists[k].to, &u->exec[i], d) < 0)
+				return -ENOMEM;
+	return 0;
+}
+
 int
 socket_translate(const struct unit *u, struct socket_plan *ret, struct diag *d)
 {
@@ -158,6 +179,8 @@ socket_translate(const struct unit *u, struct socket_plan *ret, struct diag *d)
 			r = map_setting(&sp, s);
 		}
 	}
+	if (r == 0)
+		r = socket_commands(&sp, u, d);
 	if (r < 0) {
 		socket_plan_done(&sp);
 		return r;
@@ -174,6 +197,8 @@ socket_plan_done(struct socket_plan *sp)
 	free(sp->unit), free(sp->fragment), free(sp->description), free(sp->service);
 	tr_strv_free(sp->dropins, sp->n_dropins);
 	tr_strv_free(sp->args, sp->n_args);
+	tr_cmds_free(&sp->start_pre), tr_cmds_free(&sp->start_post);
+	tr_cmds_free(&sp->stop_pre), tr_cmds_free(&sp->stop_post);
 	memset(sp, 0, sizeof(*sp));
 }
 

@@ -59,6 +59,8 @@ plan_defaults(struct run_plan *p)
 	p->umask = -1;
 	p->ignore_sigpipe = true;
 	p->restart_usec = 100000;
+	p->restart_max_delay_usec = PLAN_INFINITY;
+	p->reload_signal = SIGHUP;
 	p->kill_signal = SIGTERM;
 	p->final_kill_signal = SIGKILL;
 	p->send_sigkill = true;
@@ -83,6 +85,7 @@ apply_options(struct run_plan *p, const struct translate_options *o, struct diag
 	if (o->type) {
 		free(p->type_name);
 		p->type_name = NULL;
+		p->notify_reload = false;
 		if (!strcmp(o->type, "forking"))
 			p->type = PLAN_FORKING;
 		else if (!strcmp(o->type, "notify"))
@@ -119,6 +122,9 @@ static int
 check_plan(struct run_plan *p, const struct unit *u, struct diag *d)
 {
 	const char *f = u->fragment;
+	int r = tr_restart_growth(p, f, d);
+	if (r < 0)
+		return r;
 	if (!p->start.n && !(p->type == PLAN_ONESHOT && p->stop.n)) {
 		diag_add(d, f, 0, DIAG_ERROR,
 			 "refused: the service has no ExecStart= (nothing to run)");
@@ -259,7 +265,7 @@ run_plan_done(struct run_plan *p)
 	free(p->unit), free(p->name), free(p->fragment), free(p->description);
 	tr_strv_free(p->dropins, p->n_dropins);
 	tr_strv_free(p->sockets, p->n_sockets);
-	free(p->type_name), free(p->pidfile);
+	free(p->type_name), free(p->pidfile), free(p->restart_delays);
 	struct plan_cmds *all[] = { &p->exec_condition, &p->start_pre, &p->start,    &p->start_post,
 				    &p->reload,		&p->stop,      &p->stop_post };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)

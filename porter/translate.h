@@ -186,6 +186,18 @@ struct run_plan {
 	enum plan_restart restart;
 	bool restart_always_forced; /* porter.conf restart = "always" */
 	uint64_t restart_usec;
+	/* RestartSteps=, RestartMaxDelaySec= (254): the delay grows from restart_usec
+	 * to the max over the steps; 0 steps (or no max): it does not grow. */
+	unsigned restart_steps;
+	uint64_t restart_max_delay_usec;
+	/* The delay before the Nth automatic restart in a row is restart_delays[N-1];
+	 * after the last, restart_max_delay_usec. Empty: always restart_usec. */
+	uint64_t *restart_delays;
+	size_t n_restart_delays;
+	/* Type=notify-reload (253): reload sends reload_signal and waits for
+	 * RELOADING=1, READY=1 (klein-svc reload). */
+	bool notify_reload;
+	int reload_signal;
 	uint64_t start_limit_interval_usec; /* 0 (or a burst of 0): no start limit */
 	unsigned start_limit_burst;
 	struct plan_status_set success_status, restart_prevent, restart_force;

@@ -16,5 +16,6 @@ int cmd_timer(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_accept(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 
 #endif

@@ -308,24 +308,27 @@ static int
 build_env(const struct exec_opts *o, const struct pw_entry *pw, struct strv *env)
 {
 	extern char **environ;
+	struct strv add = { 0 };
 	if (!o->clear_env)
 		for (char **e = environ; e && *e; e++)
 			if (strchr(*e, '='))
-				env_set(env, xstrdup(*e));
+				strv_push(&add, xstrdup(*e));
 	/* systemd's order: User= variables, then Environment=, then files. */
 	if (pw) {
-		env_set(env, xstrjoin3("HOME=", pw->dir, NULL));
-		env_set(env, xstrjoin3("LOGNAME=", pw->name, NULL));
-		env_set(env, xstrjoin3("USER=", pw->name, NULL));
-		env_set(env, xstrjoin3("SHELL=", pw->shell, NULL));
+		strv_push(&add, xstrjoin3("HOME=", pw->dir, NULL));
+		strv_push(&add, xstrjoin3("LOGNAME=", pw->name, NULL));
+		strv_push(&add, xstrjoin3("USER=", pw->name, NULL));
+		strv_push(&add, xstrjoin3("SHELL=", pw->shell, NULL));
 	}
 	for (size_t i = 0; i < o->envs.n; i++)
-		env_set(env, xstrdup(o->envs.v[i]));
+		strv_push(&add, xstrdup(o->envs.v[i]));
+	/* One merge: a set per variable would scan the list each time. */
+	env_merge(env, add.v, add.n);
+	free(add.v);
 	int r = load_env_files(o, env);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < o->unsets.n; i++)
-		env_unset(env, o->unsets.v[i]);
+	env_unset_many(env, o->unsets.v, o->unsets.n);
 	return 0;
 }
 

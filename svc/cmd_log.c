@@ -105,9 +105,13 @@ cmd_log(int argc, char **argv)
 		else if (c != 's' || parse_int(optarg, 1024, 1L << 30, &max) < 0)
 			return usage();
 	}
-	if (optind + 1 != argc || strchr(argv[optind], '/') || argv[optind][0] == '.')
+	if (optind + 1 != argc)
 		return usage();
+	/* The porter writes `exec klein-svc log NAME` for every unit name it converts:
+	 * only names that are not one file name are refused. */
 	const char *name = argv[optind];
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return usage();
 	struct logfile l = { .max = (unsigned long long)max };
 	snprintf(l.path, sizeof(l.path), "%s/%s", dir, name);
 	snprintf(l.old, sizeof(l.old), "%s.1", l.path);

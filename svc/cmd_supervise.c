@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "pidfile.h"
 #include "proc.h"
+#include "reload.h"
 #include "util.h"
 
 #include "lib/values.h"
@@ -30,6 +31,7 @@
 #define POLL_MS		     100		  /* pidfile and alien-pid polling */
 #define DRAIN_USEC	     (5ULL * 1000000ULL)  /* leftovers: TERM, then KILL after this */
 #define STATUS_FILE_NAME     "klein.status"	  /* default: next to the ready file */
+#define TIMEOUT_FILE_NAME    "klein.timeout"	  /* next to the ready file */
 
 enum sv_type { SV_FORKING, SV_NOTIFY };
 enum sv_phase { PH_START, PH_PIDFILE, PH_RUNNING, PH_DONE };
@@ -39,6 +41,8 @@ struct sv {
 	enum sv_phase phase;
 	const char *pidfile, *ready_file, *mainpid_file, *notify_arg;
 	char *status_file;
+	char *reload_file; /* notify: supervise/klein.reload, for klein-svc reload */
+	struct reload_state reload;
 	char status_text[256];
 	int status_errno;
 	uint64_t timeout, deadline, stop_timeout;
@@ -322,6 +326,18 @@ write_status(struct sv *s, const struct notify_msg *m)
 }
 
 static void
+write_reload(const struct sv *s)
+{
+	char buf[128];
+	if (!s->reload_file)
+		return;
+	reload_state_format(&s->reload, buf, sizeof(buf));
+	int r = write_file_atomic(s->reload_file, buf);
+	if (r < 0)
+		log_error("cannot write '%s': %s", s->reload_file, strerror(-r));
+}
+
+static void
 handle_notify(struct sv *s, int fd)
 {
 	char buf[4097];
@@ -344,6 +360,8 @@ handle_notify(struct sv *s, int fd)
 			set_ready(s, true);
 		if (m.stopping)
 			set_ready(s, false);
+		if (reload_state_apply(&s->reload, &m))
+			write_reload(s);
 	}
 }
 
@@ -359,6 +377,29 @@ handle_signals(struct sv *s)
 	}
 	/* SIGCHLD coalesces; reap anyway so no exit is missed. */
 	reap(s);
+}
+
+/* Leaves klein.timeout next to the ready file: the finish script then says
+ * Result=timeout, as systemd does for a start that timed out, where the exit
+ * status alone would say exit-code or signal. */
+static void
+mark_timeout(const struct sv *s)
+{
+	const char *slash = s->ready_file ? strrchr(s->ready_file, '/') : NULL;
+	char *dir, *path;
+	int fd;
+
+	if (!s->ready_file)
+		return;
+	dir = slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
+	path = xstrjoin3(dir, TIMEOUT_FILE_NAME, NULL);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		log_error("cannot write '%s': %s", path, strerror(errno));
+	else
+		close(fd);
+	free(dir);
+	free(path);
 }
 
 static int
@@ -401,6 +442,7 @@ run_loop(struct sv *s)
 			step(s);
 		if (s->phase != PH_DONE && !s->ready && s->deadline && now_usec() >= s->deadline) {
 			log_error("start timed out");
+			mark_timeout(s);
 			set_exit_code(s, 1);
 			s->main_pid = 0; /* its status no longer decides ours */
 			s->phase = PH_DONE;
@@ -464,6 +506,7 @@ static const struct option sv_options[] = {
 	{ "notify-socket", required_argument, NULL, 'n' },
 	{ "stop-timeout", required_argument, NULL, 'S' },
 	{ "status-file", required_argument, NULL, 's' },
+	{ "reload-file", required_argument, NULL, 'R' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -503,6 +546,10 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 			free(s->status_file);
 			s->status_file = xstrdup(optarg);
 			break;
+		case 'R':
+			free(s->reload_file);
+			s->reload_file = xstrdup(optarg);
+			break;
 		case 'S':
 			if (parse_time_usec(optarg, 1000000ULL, &s->stop_timeout) < 0) {
 				log_error("supervise: invalid stop timeout '%s'", optarg);
@@ -523,13 +570,20 @@ parse_sv_options(struct sv *s, int argc, char **argv)
 		log_error("supervise: --type and a command are required");
 		return -EINVAL;
 	}
-	if (!s->status_file && s->ready_file && s->type == SV_NOTIFY) {
-		/* Next to the ready file (supervise/klein.status). */
+	if (s->ready_file && s->type == SV_NOTIFY) {
+		/* Next to the ready file (supervise/klein.status, klein.reload). */
 		const char *slash = strrchr(s->ready_file, '/');
 		char *dir =
 			slash ? xstrndup(s->ready_file, (size_t)(slash - s->ready_file) + 1) : NULL;
-		s->status_file = xstrjoin3(dir, STATUS_FILE_NAME, NULL);
+		if (!s->status_file)
+			s->status_file = xstrjoin3(dir, STATUS_FILE_NAME, NULL);
+		if (!s->reload_file)
+			s->reload_file = xstrjoin3(dir, RELOAD_FILE_NAME, NULL);
 		free(dir);
+	}
+	if (s->type != SV_NOTIFY) {
+		free(s->reload_file);
+		s->reload_file = NULL;
 	}
 	return optind;
 }
@@ -552,6 +606,7 @@ setup(struct sv *s)
 		(void)unlink(s->ready_file);
 	if (s->status_file)
 		(void)unlink(s->status_file);
+	write_reload(s);
 	if (s->type == SV_NOTIFY) {
 		if (s->notify_arg)
 			snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->notify_arg);
@@ -622,20 +677,20 @@ cmd_supervise(int argc, char **argv)
 			.status_errno = -1 };
 	int first = parse_sv_options(&s, argc, argv);
 	if (first < 0) {
-		free(s.status_file);
+		free(s.status_file), free(s.reload_file);
 		return SVC_EXIT_USAGE;
 	}
 	int r = setup(&s);
 	if (r < 0) {
 		if (r != s.nfd && r != s.nfd_padded) /* those were reported */
 			log_error("supervise: setup failed: %s", strerror(-r));
-		free(s.status_file);
+		free(s.status_file), free(s.reload_file);
 		return 1;
 	}
 	s.start_pid = spawn(&s, argv + first);
 	if (s.start_pid < 0) {
 		log_error("fork: %s", strerror(errno));
-		free(s.status_file);
+		free(s.status_file), free(s.reload_file);
 		return 1;
 	}
 	if (s.type == SV_NOTIFY) {
@@ -646,6 +701,8 @@ cmd_supervise(int argc, char **argv)
 		write_mainpid(&s);
 	run_loop(&s);
 	set_ready(&s, false);
+	if (s.reload_file) /* a waiting klein-svc reload fails now, not after the drain */
+		(void)unlink(s.reload_file);
 	drain(&s);
 	if (s.mainpid_file)
 		(void)unlink(s.mainpid_file);
@@ -660,6 +717,7 @@ cmd_supervise(int argc, char **argv)
 		(void)unlink(s.status_file);
 		free(s.status_file);
 	}
+	free(s.reload_file);
 	if (s.pidfd >= 0)
 		close(s.pidfd);
 	close(s.sfd);

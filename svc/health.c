@@ -2,6 +2,7 @@
 /* klein-svc: runit's supervise/status and supervise/stat formats (runsv.c update_status). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "health.h"
@@ -76,7 +77,8 @@ take(const char *line, size_t len, const char *key, char *dst, size_t cap)
 int
 svc_result_parse(const char *text, struct svc_result *ret)
 {
-	struct svc_result r = { "", "", "" };
+	struct svc_result r = { "", "", "", 0 };
+	char nrestarts[24] = "";
 
 	for (const char *l = text; *l;) {
 		size_t len = strcspn(l, "\n");
@@ -84,8 +86,12 @@ svc_result_parse(const char *text, struct svc_result *ret)
 		take(l, len, "RESULT=", r.result, sizeof(r.result));
 		take(l, len, "EXIT_CODE=", r.exit_code, sizeof(r.exit_code));
 		take(l, len, "EXIT_STATUS=", r.exit_status, sizeof(r.exit_status));
+		take(l, len, "NRESTARTS=", nrestarts, sizeof(nrestarts));
 		l += len + (l[len] == '\n');
 	}
+	/* Digits only (no sign, no spaces); anything else counts as none. */
+	if (nrestarts[0] && strspn(nrestarts, "0123456789") == strlen(nrestarts))
+		r.nrestarts = strtoul(nrestarts, NULL, 10);
 	if (!r.result[0])
 		return -EINVAL;
 	*ret = r;

@@ -35,10 +35,12 @@ const char *runit_status_problem(const struct runit_status *st);
  * converted finish script (docs/runtime.md): KEY=VALUE lines RESULT (systemd's
  * Result word: success, exit-code, signal, core-dump, timeout,
  * start-limit-hit), EXIT_CODE (exited, killed, dumped) and EXIT_STATUS (a
- * number or a signal name), as systemd passes them to ExecStopPost=.
+ * number or a signal name), as systemd passes them to ExecStopPost=, and
+ * optionally NRESTARTS (the automatic restarts so far: systemctl's NRestarts).
  */
 struct svc_result {
 	char result[32], exit_code[16], exit_status[16];
+	unsigned long nrestarts; /* 0 without a valid NRESTARTS= line */
 };
 /* Parses the file's text; unknown keys are skipped. 0, or -EINVAL without
  * a RESULT= line. */

@@ -14,6 +14,7 @@ static const struct {
 	{ "stop", cmd_stop },	  { "health", cmd_health },
 	{ "timer", cmd_timer },	  { "listen", cmd_listen },
 	{ "accept", cmd_accept }, { "log", cmd_log },
+	{ "reload", cmd_reload },
 	/* clang-format on */
 };
 
@@ -23,6 +24,7 @@ usage(FILE *f, int code)
 	fputs("usage: klein-svc exec [OPTIONS] -- COMMAND...\n"
 	      "       klein-svc supervise --type forking|notify [OPTIONS] -- COMMAND...\n"
 	      "       klein-svc stop [OPTIONS] PID\n"
+	      "       klein-svc reload [--signal SIG] [--wait yes|no|if-reloading] [OPTIONS] [PID]\n"
 	      "       klein-svc health [--timeout SEC] [SERVICE_DIR]\n"
 	      "       klein-svc timer --unit-dir DIR [--on-calendar EXPR]... [OPTIONS]\n"
 	      "       klein-svc listen --control PATH --name UNIT LISTEN-OPTIONS...\n"

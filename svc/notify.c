@@ -43,6 +43,21 @@ parse_num(const char *v, size_t n)
 	return r;
 }
 
+/* MONOTONIC_USEC= is a 64-bit count: digits only, 0 when malformed. */
+static uint64_t
+parse_usec(const char *v, size_t n)
+{
+	uint64_t r = 0;
+	if (n == 0 || n > 19)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+		r = r * 10 + (uint64_t)(v[i] - '0');
+	}
+	return r;
+}
+
 void
 notify_parse(const char *buf, size_t len, struct notify_msg *ret)
 {
@@ -64,6 +79,8 @@ notify_parse(const char *buf, size_t len, struct notify_msg *ret)
 		else if (line_value(line, l, "MAINPID=", &v, &vl)) {
 			n = parse_num(v, vl);
 			ret->mainpid = n > 0 ? (pid_t)n : 0;
+		} else if (line_value(line, l, "MONOTONIC_USEC=", &v, &vl)) {
+			ret->monotonic_usec = parse_usec(v, vl);
 		} else if (line_value(line, l, "ERRNO=", &v, &vl)) {
 			n = parse_num(v, vl);
 			ret->errno_value = n >= 0 ? (int)n : -1;

@@ -5,13 +5,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What one datagram said; fields not present keep their "unset" value. */
 struct notify_msg {
 	bool ready, stopping, reloading;
-	pid_t mainpid;	 /* 0: not given or invalid */
-	int errno_value; /* -1: not given */
+	pid_t mainpid;		 /* 0: not given or invalid */
+	uint64_t monotonic_usec; /* MONOTONIC_USEC=; 0: not given or invalid */
+	int errno_value;	 /* -1: not given */
 	char status[256];
 	bool has_status;
 };
@@ -19,7 +21,7 @@ struct notify_msg {
 /*
  * Parses one sd_notify datagram: newline-separated KEY=VALUE lines (a final
  * newline is optional); READY=1, STOPPING=1, RELOADING=1, MAINPID=N,
- * STATUS=text, ERRNO=N; unknown or malformed lines are ignored, as systemd
+ * STATUS=text, ERRNO=N, MONOTONIC_USEC=N; unknown or malformed lines are ignored, as systemd
  * does. Never fails.
  */
 void notify_parse(const char *buf, size_t len, struct notify_msg *ret);

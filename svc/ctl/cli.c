@@ -328,9 +328,11 @@ set_opt(struct ctl_opts *o, int c, const char *arg, bool journal)
 		}
 		break;
 	}
-	case 't':
-		snprintf(o->type, sizeof(o->type), "%.*s", (int)strcspn(arg, ","), arg);
+	case 't': { /* a comma list; repeated -t add to it, as systemctl's */
+		size_t l = strlen(o->type);
+		snprintf(o->type + l, sizeof(o->type) - l, "%s%s", l ? "," : "", arg);
 		break;
+	}
 	case OPT_STATE:
 		snprintf(o->state_filter, sizeof(o->state_filter), "%s", arg);
 		break;

@@ -29,7 +29,7 @@ struct ctl_opts {
 	const char *porter;	 /* KLEIN_PORTER, default klein-porter */
 	bool quiet, no_block, no_legend, plain, all, value, now, full, force, runtime;
 	long lines; /* -n; -1 when not given */
-	char type[32];
+	char type[128];
 	char state_filter[64];
 	char props[512]; /* -p, comma separated, several -p joined */
 	char kill_whom[8];
@@ -43,14 +43,17 @@ struct ctl_opts {
 
 /* What runit and the klein.* files say of one service (state.c). */
 struct svc_state {
-	char name[256];	 /* runit name: "nginx", "getty@tty1" */
-	char dir[4096];	 /* the service directory (under service_dir or sv_dir) */
-	bool exists;	 /* dir has a run file */
-	bool linked;	 /* dir is in service_dir (runsvdir supervises it) */
-	bool converted;	 /* written by klein-porter (.klein-porter manifest) */
-	bool supervised; /* runsv holds supervise/ok open */
-	int runit;	 /* 0 down, 1 run, 2 finish; -1 unknown */
+	char name[256];	     /* runit name: "nginx", "getty@tty1", "foo.socket" */
+	char unit[300];	     /* unit name: "nginx.service", "foo.socket" */
+	char activates[256]; /* a timer's target (its runit name), else "" */
+	char dir[4096];	     /* the service directory (under service_dir or sv_dir) */
+	bool exists;	     /* dir has a run file */
+	bool linked;	     /* dir is in service_dir (runsvdir supervises it) */
+	bool converted;	     /* written by klein-porter (.klein-porter manifest) */
+	bool supervised;     /* runsv holds supervise/ok open */
+	int runit;	     /* 0 down, 1 run, 2 finish; -1 unknown */
 	bool want_up, paused;
+	bool stopping;	     /* up, wanted down, and being stopped (not `sv once`: a timer's run) */
 	pid_t pid;	     /* runsv's child (run, or finish) */
 	pid_t main_pid;	     /* the daemon: klein.pid when set, else pid while running */
 	uint64_t since_usec; /* realtime of the last runit state change; 0 unknown */
@@ -82,8 +85,15 @@ void namelist_done(struct namelist *l);
 bool namelist_has(const struct namelist *l, const char *s);
 /* "nginx" -> "nginx.service"; names with a known suffix stay. Writes into buf. */
 const char *unit_name_normalize(const char *arg, char *buf, size_t size);
-/* "nginx.service" -> "nginx" (runit's name); NULL for other types. */
+/* "nginx.service" -> "nginx" (runit's name); "foo.socket", "foo.timer" stay (the
+ * porter names their runit services so); NULL for other types. */
 const char *unit_to_svname(const char *unit, char *buf, size_t size);
+/* The reverse: "nginx" -> "nginx.service", "foo.socket" -> "foo.socket". */
+const char *svname_to_unit(const char *svname, char *buf, size_t size);
+/* "service", "socket", "timer", ...: the unit name's suffix without the dot. */
+const char *unit_type(const char *unit);
+/* --type's comma list ("service,socket") names the unit's type; "" names all. */
+bool unit_type_wanted(const char *types, const char *unit);
 bool unit_is_glob(const char *s);
 /* Every runit service known: linked in service_dir, and (all) converted ones in sv_dir. */
 void services_list(const struct ctl_opts *o, bool all, struct namelist *out);

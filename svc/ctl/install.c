@@ -401,15 +401,6 @@ cmp_unit_file(const void *a, const void *b)
 }
 
 static bool
-type_matches(const char *name, const char *type)
-{
-	if (!type[0])
-		return true;
-	const char *dot = strrchr(name, '.');
-	return dot && strcmp(dot + 1, type) == 0;
-}
-
-static bool
 args_match(const char *name, char **args, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -467,7 +458,7 @@ verb_list_unit_files(const struct ctl_opts *o, char **args, int n)
 	size_t w1 = strlen("UNIT FILE"), w2 = strlen("STATE");
 	for (size_t i = 0; i < all.n; i++) {
 		const char *st = install_state_of(o, all.v[i]);
-		if (!st || !type_matches(all.v[i], o->type) || !args_match(all.v[i], args, n) ||
+		if (!st || !unit_type_wanted(o->type, all.v[i]) || !args_match(all.v[i], args, n) ||
 		    !state_matches(o, st))
 			continue;
 		bool nopreset = !strcmp(st, "static") || !strcmp(st, "alias") ||

@@ -29,7 +29,6 @@ state_wanted(const struct ctl_opts *o, const struct svc_state *s)
 }
 
 static bool read_timer(const char *dir, uint64_t *next, uint64_t *last);
-static void timer_names(const char *svname, char *unit, size_t usize, char *act, size_t asize);
 
 static bool
 patterns_match(const char *unit, char **args, int n)
@@ -40,47 +39,45 @@ patterns_match(const char *unit, char **args, int n)
 	return n == 0;
 }
 
+static int
+cmp_unit(const void *a, const void *b)
+{
+	return strcmp(((const struct svc_state *)a)->unit, ((const struct svc_state *)b)->unit);
+}
+
+static size_t
+max_len(size_t w, const char *s)
+{
+	return strlen(s) > w ? strlen(s) : w;
+}
+
 int
 verb_list_units(const struct ctl_opts *o, char **args, int n)
 {
 	struct namelist names = { 0 };
-	struct svc_state *v = NULL;
 	size_t nv = 0, w = strlen("UNIT"), ws = strlen("SUB"), wa = strlen("ACTIVE");
-	bool timers = strcmp(o->type, "timer") == 0;
-	if (!o->type[0] || timers || strcmp(o->type, "service") == 0)
-		services_list(o, true, &names);
-	v = xmalloc((names.n + 1) * sizeof(*v));
+	services_list(o, true, &names);
+	struct svc_state *v = xmalloc((names.n + 1) * sizeof(*v));
 	for (size_t i = 0; i < names.n; i++) {
-		char unit[300], act[300];
-		uint64_t next, last;
-		snprintf(unit, sizeof(unit), "%s.service", names.v[i]);
-		if (state_read(o, names.v[i], &v[nv]) < 0)
+		/* sockets and timers are runit services named after the unit (state.c). */
+		if (state_read(o, names.v[i], &v[nv]) < 0 ||
+		    !unit_type_wanted(o->type, v[nv].unit) || !state_wanted(o, &v[nv]) ||
+		    !patterns_match(v[nv].unit, args, n))
 			continue;
-		/* A converted timer is a runit service with supervise/klein.timer. */
-		if (timers != read_timer(v[nv].dir, &next, &last))
-			continue;
-		if (timers) {
-			timer_names(names.v[i], unit, sizeof(unit), act, sizeof(act));
-			if (state_is_active(&v[nv]))
-				v[nv].sub = "waiting";
-		}
-		if (!state_wanted(o, &v[nv]) || !patterns_match(unit, args, n))
-			continue;
-		snprintf(v[nv].name, sizeof(v[nv].name), "%s", unit);
-		w = strlen(unit) > w ? strlen(unit) : w;
-		ws = strlen(v[nv].sub) > ws ? strlen(v[nv].sub) : ws;
-		wa = strlen(v[nv].active) > wa ? strlen(v[nv].active) : wa;
+		w = max_len(w, v[nv].unit), ws = max_len(ws, v[nv].sub);
+		wa = max_len(wa, v[nv].active);
 		nv++;
 	}
+	qsort(v, nv, sizeof(*v), cmp_unit);
 	const char *mark = o->plain ? "" : "  ";
 	if (!o->no_legend)
 		printf("%s%-*s %-6s %-*s %-*s %s\n", mark, (int)w, "UNIT", "LOAD", (int)wa,
 		       "ACTIVE", (int)ws, "SUB", "DESCRIPTION");
 	for (size_t i = 0; i < nv; i++) {
 		const char *m = o->plain ? "" : state_is_failed(&v[i]) ? "\u25cf " : "  ";
-		printf("%s%-*s %-6s %-*s %-*s %s\n", m, (int)w, v[i].name, "loaded", (int)wa,
+		printf("%s%-*s %-6s %-*s %-*s %s\n", m, (int)w, v[i].unit, "loaded", (int)wa,
 		       v[i].active, (int)ws, v[i].sub,
-		       v[i].description[0] ? v[i].description : v[i].name);
+		       v[i].description[0] ? v[i].description : v[i].unit);
 	}
 	if (!o->no_legend) {
 		printf("\nLOAD   = Reflects whether the unit definition was properly loaded.\n"
@@ -115,17 +112,6 @@ read_timer(const char *dir, uint64_t *next, uint64_t *last)
 	return true;
 }
 
-/* The timer unit a timer's service directory stands for, and what it activates:
- * "apt-daily.timer" (or "apt-daily") -> apt-daily.timer, apt-daily.service. */
-static void
-timer_names(const char *svname, char *unit, size_t usize, char *act, size_t asize)
-{
-	size_t k = strlen(svname);
-	bool suffixed = k > 6 && strcmp(svname + k - 6, ".timer") == 0;
-	snprintf(unit, usize, "%s%s", svname, suffixed ? "" : ".timer");
-	snprintf(act, asize, "%.*s.service", (int)(strlen(unit) - 6), unit);
-}
-
 static void
 fmt_left(uint64_t usec, char *buf, size_t size)
 {
@@ -157,21 +143,23 @@ verb_list_timers(const struct ctl_opts *o, char **args, int n)
 		printf("%-28s %-13s %-28s %-13s %-20s %s\n", "NEXT", "LEFT", "LAST", "PASSED",
 		       "UNIT", "ACTIVATES");
 	for (size_t i = 0; i < names.n; i++) {
-		char unit[300], act[300], t1[64] = "-", t2[64] = "-", l1[64], l2[64];
+		char act[300], t1[64] = "-", t2[64] = "-", l1[64], l2[64];
 		uint64_t next, last;
 		struct svc_state s;
-		if (state_read(o, names.v[i], &s) < 0 || !read_timer(s.dir, &next, &last))
+		/* systemd lists inactive timers only with --all. */
+		if (state_read(o, names.v[i], &s) < 0 || strcmp(unit_type(s.unit), "timer") != 0 ||
+		    !patterns_match(s.unit, args, n) || (!o->all && !state_is_active(&s)))
 			continue;
-		timer_names(names.v[i], unit, sizeof(unit), act, sizeof(act));
-		if (!patterns_match(unit, args, n))
-			continue;
+		if (!read_timer(s.dir, &next, &last))
+			next = last = 0; /* the timer runtime has not written it yet */
+		svname_to_unit(s.activates, act, sizeof(act));
 		if (next)
 			fmt_timestamp(next, t1, sizeof(t1));
 		if (last)
 			fmt_timestamp(last, t2, sizeof(t2));
 		fmt_left(next, l1, sizeof(l1));
 		fmt_left(last, l2, sizeof(l2));
-		printf("%-28s %-13s %-28s %-13s %-20s %s\n", t1, l1, t2, l2, unit, act);
+		printf("%-28s %-13s %-28s %-13s %-20s %s\n", t1, l1, t2, l2, s.unit, act);
 		count++;
 	}
 	if (!o->no_legend)
@@ -287,7 +275,7 @@ verb_daemon_reload(const struct ctl_opts *o)
 	for (size_t i = 0; i < names.n; i++) {
 		struct svc_state s;
 		char unit[300];
-		snprintf(unit, sizeof(unit), "%s.service", names.v[i]);
+		svname_to_unit(names.v[i], unit, sizeof(unit));
 		if (state_read(o, names.v[i], &s) == 0 && s.converted &&
 		    unit_changed(o, &s, unit, sizeof(unit)))
 			namelist_add(&argv, unit);

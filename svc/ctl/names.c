@@ -67,15 +67,59 @@ unit_name_normalize(const char *arg, char *buf, size_t size)
 	return buf;
 }
 
+/* The porter names the runit service of a socket or timer unit after the unit
+ * itself ("foo.socket", "foo.timer"), and a service's after its prefix. */
+static bool
+is_socket_or_timer(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 7 && strcmp(name + n - 7, ".socket") == 0) ||
+	       (n > 6 && strcmp(name + n - 6, ".timer") == 0);
+}
+
 const char *
 unit_to_svname(const char *unit, char *buf, size_t size)
 {
 	size_t n = strlen(unit), k = strlen(".service");
+	if (is_socket_or_timer(unit) && n < size) {
+		memcpy(buf, unit, n + 1);
+		return buf;
+	}
 	if (n <= k || strcmp(unit + n - k, ".service") != 0 || n - k >= size)
 		return NULL;
 	memcpy(buf, unit, n - k);
 	buf[n - k] = '\0';
 	return buf;
+}
+
+const char *
+svname_to_unit(const char *svname, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", svname, is_socket_or_timer(svname) ? "" : ".service");
+	return buf;
+}
+
+const char *
+unit_type(const char *unit)
+{
+	const char *dot = strrchr(unit, '.');
+	return dot ? dot + 1 : "";
+}
+
+bool
+unit_type_wanted(const char *types, const char *unit)
+{
+	const char *t = unit_type(unit);
+	size_t k = strlen(t);
+	if (!types[0])
+		return true;
+	for (const char *p = types; *p; p += *p == ',') {
+		size_t n = strcspn(p, ",");
+		if (n == k && strncmp(p, t, k) == 0)
+			return true;
+		p += n;
+	}
+	return false;
 }
 
 bool
@@ -151,7 +195,7 @@ units_expand(const struct ctl_opts *o, char **args, int n, struct namelist *out)
 		if (!listed)
 			services_list(o, true, &known), listed = true;
 		for (size_t k = 0; k < known.n; k++) {
-			snprintf(buf, sizeof(buf), "%s.service", known.v[k]);
+			svname_to_unit(known.v[k], buf, sizeof(buf));
 			if (fnmatch(args[i], buf, FNM_NOESCAPE) == 0 && !namelist_has(out, buf))
 				namelist_add(out, buf);
 		}

@@ -119,12 +119,16 @@ job_failed(const char *unit, int r)
 static int
 do_start(const struct ctl_opts *o, struct svc_state *s, const char *unit)
 {
-	if (s->runit == 1 && s->want_up)
-		return 0;
 	uint64_t before = s->since_usec;
-	int r = control(s, "u", false);
-	if (r < 0 || o->no_block)
+	int r;
+	if (s->runit == 1 && s->want_up) {
+		/* Already starting (runsv starts a service it just picked up by itself):
+		 * the job still waits until it is ready, as systemd joins a running job. */
+		if (s->ready || o->no_block)
+			return 0;
+	} else if ((r = control(s, "u", false)) < 0 || o->no_block) {
 		return r;
+	}
 	r = wait_job(o, s->name, WANT_UP, before);
 	return r < 0 ? job_failed(unit, r) : 0;
 }
@@ -152,8 +156,14 @@ do_reload(const struct ctl_opts *o, struct svc_state *s, const char *unit)
 		fprintf(stderr, "Failed to reload %s: Unit %s is not active.\n", unit, unit);
 		return CTL_EXIT_FAILURE;
 	}
-	/* '\n' is no command to runsv: reading it means control/h has returned. */
-	return control(s, o->no_block ? "h" : "h\n", !o->no_block);
+	/* '\n' is no command to runsv: reading it means control/h has returned;
+	 * it leaves supervise/klein.reload-failed when the reload failed. */
+	int r = control(s, o->no_block ? "h" : "h\n", !o->no_block);
+	if (r < 0 || o->no_block)
+		return r;
+	char p[4200];
+	snprintf(p, sizeof(p), "%s/supervise/klein.reload-failed", s->dir);
+	return access(p, F_OK) == 0 ? job_failed(unit, -EIO) : 0;
 }
 
 static int

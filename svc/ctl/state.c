@@ -2,6 +2,7 @@
 /* klein-systemctl: the one place that reads a service's state (runit + klein.* files). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "health.h"
 #include "proc.h"
 #include "util.h"
+#include "lib/diag.h"
+#include "lib/unitfile.h"
 #include "lib/values.h"
 
 /* runit's TAI64 label: 2^62 + 10 (TAI-UTC in 1972) + the Unix time. */
@@ -106,6 +109,7 @@ read_status(struct svc_state *s)
 	s->runit = (int)rs.state;
 	s->want_up = rs.want_up;
 	s->paused = rs.paused;
+	s->stopping = rs.got_term && !rs.want_up; /* sv down without control/t: runsv sent TERM */
 	s->pid = (pid_t)rs.pid;
 	return 0;
 }
@@ -160,38 +164,113 @@ read_header(struct svc_state *s)
 			break;
 	}
 	fclose(f);
+	/* A timer's header goes on: "from PATH (NAME.timer): starts ...". */
+	size_t k = strlen(s->name);
+	char *cut = strstr(s->fragment, " (");
+	if (cut && strncmp(cut + 2, s->name, k) == 0 && cut[2 + k] == ')')
+		*cut = '\0';
 }
 
-/* supervise/klein.result (written by finish; the format klein-svc health reads,
- * docs/runtime.md): RESULT=, EXIT_CODE=, EXIT_STATUS= (a number or a signal name)
- * and, optionally, NRESTARTS=. Unknown keys are skipped. */
+/* supervise/klein.result, written by finish, read with klein-svc health's parser
+ * (docs/runtime.md): RESULT=, EXIT_CODE=, EXIT_STATUS= (a number or a signal
+ * name) and, optionally, NRESTARTS=. */
 static bool
 read_result(struct svc_state *s)
 {
-	char p[4200], line[256];
+	char p[4200], *text;
+	struct svc_result res;
 	snprintf(p, sizeof(p), "%s/supervise/klein.result", s->dir);
-	FILE *f = fopen(p, "re");
-	if (!f)
+	if (read_file(p, &text, NULL) < 0)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *v = strchr(line, '=');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		if (strcmp(line, "RESULT") == 0)
-			snprintf(s->result, sizeof(s->result), "%s", v);
-		else if (strcmp(line, "EXIT_CODE") == 0)
-			snprintf(s->exec_code, sizeof(s->exec_code), "%s", v);
-		else if (strcmp(line, "EXIT_STATUS") == 0)
-			s->exec_status = v[0] >= '0' && v[0] <= '9' ? atoi(v) : parse_signal(v);
-		else if (strcmp(line, "NRESTARTS") == 0)
-			s->nrestarts = (unsigned)strtoul(v, NULL, 10);
-	}
-	fclose(f);
+	int r = svc_result_parse(text, &res);
+	free(text);
+	if (r < 0)
+		return false;
+	snprintf(s->result, sizeof(s->result), "%s", res.result);
+	snprintf(s->exec_code, sizeof(s->exec_code), "%s", res.exit_code);
+	const char *st = res.exit_status;
+	s->exec_status = st[0] >= '0' && st[0] <= '9' ? atoi(st) : parse_signal(st);
 	if (s->exec_status < 0)
 		s->exec_status = 0;
-	return s->result[0] != '\0';
+	s->nrestarts = res.nrestarts > UINT_MAX ? UINT_MAX : (unsigned)res.nrestarts;
+	return true;
+}
+
+/* A timer's run execs `klein-svc timer ... --unit-dir 'DIR'`: its target is the runit
+ * service DIR names (the unit's Unit=, by default the timer's own name as a service). */
+static void
+read_timer_target(struct svc_state *s)
+{
+	char p[4200], line[4200];
+	snprintf(p, sizeof(p), "%s/run", s->dir);
+	snprintf(s->activates, sizeof(s->activates), "%.*s", (int)(strlen(s->name) - 6), s->name);
+	FILE *f = fopen(p, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *v = strstr(line, "--unit-dir '"), *end;
+		if (!v || !(end = strchr(v += 12, '\'')))
+			continue;
+		*end = '\0';
+		char *base = strrchr(v, '/');
+		if (base && base[1])
+			snprintf(s->activates, sizeof(s->activates), "%s", base + 1);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* [Unit] Description= of the fragment: a timer's generated header has none. */
+static int
+take_description(void *userdata, const char *section, const char *key, const char *value,
+		 unsigned line)
+{
+	struct svc_state *s = userdata;
+	(void)line;
+	if (strcmp(section, "Unit") == 0 && strcmp(key, "Description") == 0)
+		snprintf(s->description, sizeof(s->description), "%s", value);
+	return 0;
+}
+
+static void
+read_description(struct svc_state *s)
+{
+	static const char *const sections[] = { "Unit", NULL };
+	char *text;
+	size_t len;
+	struct diag d = { 0 };
+	if (s->fragment[0] != '/' || read_file(s->fragment, &text, &len) < 0)
+		return;
+	(void)unit_parse_cb(s->fragment, text, len, sections, take_description, s, &d);
+	diag_done(&d);
+	free(text);
+}
+
+/* systemd's socket and timer sub-states over the service's: a socket that is up
+ * is "listening"; a timer is "running" while its target is (activating, active,
+ * stopping), else "waiting". */
+static void
+type_state(const struct ctl_opts *o, struct svc_state *s)
+{
+	const char *type = unit_type(s->unit);
+	bool timer = strcmp(type, "timer") == 0;
+	if (timer) {
+		read_timer_target(s);
+		if (!s->description[0])
+			read_description(s);
+	}
+	if (!state_is_active(s))
+		return;
+	if (strcmp(type, "socket") == 0) {
+		s->sub = "listening";
+	} else if (timer) {
+		struct svc_state *t = xmalloc(sizeof(*t));
+		size_t k = strlen(s->activates);
+		bool running = !(k > 6 && strcmp(s->activates + k - 6, ".timer") == 0) &&
+			       state_read(o, s->activates, t) == 0 &&
+			       strcmp(t->active, "inactive") != 0 && !state_is_failed(t);
+		s->sub = running ? "running" : "waiting";
+		free(t);
+	}
 }
 
 static int
@@ -254,7 +333,7 @@ map_state(struct svc_state *s)
 	if (!s->supervised || s->runit < 0)
 		return;
 	if (s->runit == 1) {
-		if (!s->want_up)
+		if (s->stopping)
 			s->active = "deactivating", s->sub = "stop-sigterm";
 		else if (!s->ready)
 			s->active = "activating", s->sub = "start";
@@ -286,6 +365,7 @@ state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret)
 	snprintf(copy, sizeof(copy), "%s", name); /* name may point into ret */
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", copy);
+	svname_to_unit(s->name, s->unit, sizeof(s->unit));
 	s->runit = -1;
 	snprintf(s->result, sizeof(s->result), "success");
 	snprintf(s->dir, sizeof(s->dir), "%s/%s", o->service_dir, name);
@@ -313,13 +393,19 @@ state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret)
 		read_line(s->dir, "supervise/klein.pid", buf, sizeof(buf));
 		if (parse_int(buf, 1, 0x7fffffff, &v) == 0 && proc_alive((pid_t)v))
 			s->main_pid = (pid_t)v;
-		s->ready = !s->want_up || (!(s->converted && still_in_run(s->pid)) && !s->oneshot &&
+		/* Up but wanted down: being stopped (control/t marks it first), or
+		 * started with `sv once` (a timer starting its unit), which runs as
+		 * any start does. */
+		if (!s->want_up && file_exists(s->dir, "supervise/klein.stopping"))
+			s->stopping = true;
+		s->ready = s->stopping || (!(s->converted && still_in_run(s->pid)) && !s->oneshot &&
 					   check_passes(s->dir));
 		read_result(s); /* for NRestarts: the last exit is not this run's */
 		snprintf(s->result, sizeof(s->result), "success");
 		s->exec_code[0] = '\0', s->exec_status = 0;
 	}
 	map_state(s);
+	type_state(o, s);
 	return 0;
 }
 

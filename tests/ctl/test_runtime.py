@@ -43,6 +43,47 @@ ExecStart=/bin/sleep 1000
     "later": """[Service]
 ExecStart=/bin/sleep 1000
 """,
+    "talk": """[Service]
+ExecStart=/bin/sh -c 'echo "talk says hello"; echo "talk to stderr" >&2; exec sleep 1000'
+""",
+}
+
+# Sockets and timers: each is a runit service named after its unit.
+OTHER_UNITS = {
+    "lsn.socket": """[Unit]
+Description=Listening test socket
+[Socket]
+ListenStream=@ROOT@/files/lsn.sock
+""",
+    "lsn.service": """[Service]
+ExecStart=/bin/sleep 1000
+""",
+    "far.timer": """[Unit]
+Description=Far future timer
+[Timer]
+OnCalendar=2099-01-01
+""",
+    "far.service": """[Service]
+Type=oneshot
+ExecStart=/bin/true
+""",
+    "soon.timer": """[Timer]
+OnActiveSec=1
+Unit=soon-job.service
+""",
+    "soon-job.service": """[Service]
+ExecStart=/bin/sleep 1000
+""",
+}
+
+# Read as systemd 257 (Type=notify-reload is 253+): ready at once, and its
+# reload never sends RELOADING=1, so the reload job times out.
+UNITS_257 = {
+    "mute": """[Service]
+Type=notify-reload
+TimeoutStartSec=1
+ExecStart=@PROBE@ --probe-notify=0 --probe-stay --probe-survive=HUP
+""",
 }
 
 
@@ -156,18 +197,64 @@ def check_queries(ck, sb, ctl):
     ck.ok("list-units --all --state", rc == 0 and re.search(r"^once\.service +loaded inactive",
                                                             out, re.M) and "web" not in out, out)
     ck.eq("is-system-running degraded", ctl("is-system-running"), (1, "degraded\n"))
-    ck.start("timers (a hand-made supervise/klein.timer)")
+
+
+def check_sockets_timers(ck, sb, ctl):
+    ck.start("list-units --type=socket|timer")
+    rc, out = ctl("list-units", "--type=socket")
+    ck.ok("socket listed, listening", rc == 0 and re.search(
+        r"^  lsn\.socket +loaded active +listening +Listening test socket$", out, re.M), out)
+    ck.ok("--type=socket: no services", ".service" not in out, out)
+    ck.ok("legend counts it", "\n1 loaded units listed." in out, out)
+    rc, out = ctl("list-units", "--type=timer", "--no-legend")
+    ck.ok("far timer waiting, its Description=", rc == 0 and re.search(
+        r"^  far\.timer +loaded active +waiting +Far future timer$", out, re.M), out)
+    ck.ok("timers only", "lsn" not in out and "web" not in out, out)
+    ok = wait(lambda: re.search(r"^  soon\.timer +loaded active +running ",
+                                ctl("list-units", "--type=timer")[1], re.M))
+    ck.ok("a timer whose unit runs is running", ok, ctl("list-units", "--type=timer")[1])
+    ck.ok("the unit a timer started (sv once) becomes active, not deactivating",
+          wait(lambda: ctl("is-active", "soon-job") == (0, "active\n")),
+          ctl("is-active", "soon-job"))
+    rc, out = ctl("list-units", "--no-legend", "--type=service,socket")
+    ck.ok("--type=service,socket", re.search(r"^  lsn\.socket ", out, re.M) and
+          re.search(r"^  web\.service ", out, re.M) and ".timer" not in out, out)
+    rc, out = ctl("list-units", "--no-legend")
+    units = [l.split()[0] for l in out.splitlines() if l.startswith("  ")]
+    ck.ok("no --type: every type, sorted by unit name", "far.timer" in units and
+          "lsn.socket" in units and "web.service" in units and units == sorted(units), out)
+    ck.ok("no NAME.socket.service", ".socket.service" not in out and ".timer.service" not in out,
+          out)
+    ck.eq("is-active socket", ctl("is-active", "lsn.socket"), (0, "active\n"))
+    ck.eq("show socket", ctl("show", "-p", "Id,ActiveState,SubState", "lsn.socket"),
+          (0, "Id=lsn.socket\nActiveState=active\nSubState=listening\n"))
+    ck.start("list-timers")
     now = int(time.time())
-    with open(sb.ns_path("/run/runit/supervise/plain/klein.timer"), "w") as f:
+    # The timer runtime wrote its own; a known one (it rewrites it only at 2099).
+    with open(sb.ns_path("/run/runit/supervise/far.timer/klein.timer"), "w") as f:
         f.write("next=%d\nlast=%d\n" % ((now + 3600) * 1000000, (now - 60) * 1000000))
     rc, out = ctl("list-timers")
     ck.ok("list-timers row", rc == 0 and re.search(
         r"^\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ +(59min \d+s|1h 0min) left +\w{3} "
-        r"[-\d]+ [:\d]+ \w+ +1min \d+s ago +plain\.timer +plain\.service$", out, re.M) and
-        "\n1 timers listed.\n" in out, out)
-    rc, out = ctl("list-units", "--type=timer", "--no-legend")
-    ck.ok("list-units --type=timer", rc == 0 and re.search(
-        r"^  plain\.timer +loaded active +waiting ", out, re.M) and "web" not in out, out)
+        r"[-\d]+ [:\d]+ \w+ +1min \d+s ago +far\.timer +far\.service$", out, re.M) and
+        re.search(r" soon\.timer +soon-job\.service$", out, re.M) and
+        "\n2 timers listed.\n" in out, out)
+
+
+def check_journal(ck, sb, ctl):
+    ck.start("journalctl: the default log/run keeps a bounded log")
+    jctl = os.path.join(os.path.dirname(CTL), "klein-journalctl")
+    # The services' log/run use klein-svc log's default directory.
+    env = ["KLEIN_LOG_DIR=/run/klein/log"]
+    pre = ["env", "ASAN_OPTIONS=detect_leaks=0"] + env + [jctl]
+    ok = wait(lambda: "talk to stderr" in sb.ns(pre + ["-u", "talk", "-o", "cat"])[1])
+    ck.ok("service output reached the log", ok)
+    r = sb.ns(pre + ["-u", "talk", "-n", "5"])
+    ck.ok("journalctl -u talk -n 5", r[0] == 0 and re.search(
+        r"\A\w{3} \d\d \d\d:\d\d:\d\d \S+ talk: talk says hello\n"
+        r"\w{3} \d\d \d\d:\d\d:\d\d \S+ talk: talk to stderr\n\Z", r[1]), r)
+    rc, out = ctl("status", "talk", env=env)
+    ck.ok("status shows the last lines", rc == 0 and out.endswith(" talk: talk to stderr\n"), out)
 
 
 def check_jobs(ck, sb, ctl):
@@ -200,6 +287,11 @@ def check_jobs(ck, sb, ctl):
     ck.eq("reload without ExecReload=", (rc, out), (3, "Failed to reload plain.service: Job type "
                                                        "reload is not applicable for unit "
                                                        "plain.service.\n"))
+    rc, out = ctl("reload", "mute")
+    ck.eq("notify-reload without RELOADING=1: the reload fails", (rc, out), (
+        1, "Job for mute.service failed because the control process exited with error code.\n"
+        "See \"systemctl status mute.service\" and \"journalctl -xeu mute.service\" for details.\n"))
+    ck.eq("after a failed reload: still active", ctl("is-active", "mute"), (0, "active\n"))
     ck.eq("kill -s HUP", ctl("kill", "-s", "HUP", "--kill-whom=main", "web"), (0, ""))
     ck.ok("HUP reached the main process", wait(lambda: "hup" in read(sb, "files/web.hup")))
     ck.eq("killed by HUP: still active (trap)", ctl("is-active", "web"), (0, "active\n"))
@@ -256,13 +348,21 @@ def main():
     try:
         for name, text in UNITS.items():
             sb.unit(name + ".service", text, probe_out=False)
+        for name, text in OTHER_UNITS.items():
+            sb.write(os.path.join("units", name), text.replace("@ROOT@", sb.root))
         sb.convert(*[n + ".service" for n in UNITS if n != "later"])
+        sb.convert("lsn.socket", "far.timer", "soon.timer")
         sb.convert("later.service", args=["--no-enable"])
+        for name, text in UNITS_257.items():
+            sb.unit(name + ".service", text)
+        sb.convert(*[n + ".service" for n in UNITS_257], args=["--systemd", "257"])
         sb.start()
         ctl = Ctl(sb)
-        ck.ok("services up", wait(lambda: ctl("is-active", "web", "plain")[1] ==
-                                  "active\nactive\n", 15))
+        ck.ok("services up", wait(lambda: ctl("is-active", "web", "plain", "mute")[1] ==
+                                  "active\nactive\nactive\n", 15))
         check_queries(ck, sb, ctl)
+        check_sockets_timers(ck, sb, ctl)
+        check_journal(ck, sb, ctl)
         check_jobs(ck, sb, ctl)
         check_permissions(ck, sb, ctl)
         check_reload(ck, sb, ctl)

@@ -42,8 +42,25 @@ ok "invoke-rc.d nginx rotate"
 
 out=$(x journalctl -u hello -n 5 -o cat)
 [ "$(printf '%s\n' "$out" | grep -c '^hello [0-9]*$')" = 5 ] || fail "journalctl -u hello -n 5: $out"
-x journalctl -u nginx -n 5 >/dev/null || fail "journalctl -u nginx -n 5"
-ok "journalctl -u hello -n 5"
+ok "journalctl -u hello -n 5 (svlogd)"
+# nginx logs with the default log/run (klein-svc log): its stderr reaches the
+# bounded log and, prefixed, docker logs.
+warn='\[warn\] .*conflicting server name "_" on 0\.0\.0\.0:80, ignored$'
+out=$(x journalctl -u nginx -n 5)
+printf '%s\n' "$out" | grep -Eq "^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} \S+ nginx: .*$warn" ||
+	fail "journalctl -u nginx -n 5: $out"
+[ "$(printf '%s\n' "$out" | wc -l)" -le 5 ] || fail "journalctl -n 5 printed more: $out"
+# (grep -q would end the pipe early: whole outputs first, under pipefail)
+logs=$(docker logs "$NAME" 2>&1)
+grep -Eq "^nginx: .*$warn" <<<"$logs" || fail "docker logs lost nginx's prefixed line"
+out=$(x systemctl status nginx)
+grep -Eq "nginx: .*$warn" <<<"$out" || fail "status nginx shows no log lines: $out"
+ok "journalctl -u nginx -n 5, status and docker logs show nginx's output"
+
+out=$(x systemctl list-units --type=timer --no-legend)
+printf '%s\n' "$out" | grep -Eq '^  apt-daily\.timer +loaded active waiting ' ||
+	fail "list-units --type=timer: $out"
+ok "list-units --type=timer"
 
 out=$(x deb-systemd-invoke restart nginx.service 2>&1) || fail "deb-systemd-invoke: $out"
 p3=$(mainpid)
@@ -60,6 +77,19 @@ wait_until 20 "a new nginx master after the reinstall" \
 [ "$(x systemctl is-active nginx)" = active ] || fail "nginx not active after the reinstall"
 ok "apt-get install --reinstall nginx restarted it ($p3 -> $(mainpid))"
 
-x systemctl status nginx | grep -q '^     Active: active (running) since ' || fail "status nginx"
+# nginx-common's postinst restarts nginx only through its systemd snippet
+# (`if [ -d /run/systemd/system ]`); Klein's deb-systemd-helper runs that
+# snippet's deb-systemd-invoke restart instead.
+p4=$(mainpid)
+out=$(x sh -c 'apt-get install -y -qq --reinstall /root/nginx-common_*.deb' 2>&1) ||
+	fail "apt-get install --reinstall nginx-common: $out"
+p5=$(mainpid)
+if [ "$p5" = "$p4" ] || [ "$(x systemctl is-active nginx)" != active ]; then
+	fail "reinstalling nginx-common did not restart nginx ($p4 -> $p5)"
+fi
+ok "apt-get install --reinstall nginx-common restarted nginx ($p4 -> $p5)"
+
+out=$(x systemctl status nginx)
+grep -q '^     Active: active (running) since ' <<<"$out" || fail "status nginx: $out"
 x test ! -e /run/systemd/system || fail "/run/systemd/system exists"
 ok "status; no /run/systemd/system"

@@ -56,6 +56,10 @@ class TimeBounds(unittest.TestCase):
     def test_time_bounds_supplementary_groups(self):
         self.scaling("SupplementaryGroups", lambda i: "g%d" % i)
 
+    def test_time_bounds_directory_symlinks(self):
+        # SRC:DST items: each adds a symlink, deduplicated as systemd does.
+        self.scaling("StateDirectory", lambda i: "d%d:l%d" % (i, i))
+
     def test_time_bounds_environment(self):
         self.scaling("Environment", lambda i: "V%d=x" % i)
 

@@ -77,6 +77,26 @@ class Exec(Case):
         self.assertIn("over 64 MiB", r.stderr)
         self.assertEqual(self.env_of("--env", "K=v", "--env-file", "-" + big), ["K=v"])
 
+    def cpu_of_exec(self, n):
+        args = []
+        for i in range(n):
+            args += ["--env", "V%d=x" % i]
+        for i in range(0, n, 2):
+            args += ["--unset", "V%d" % i]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = self.svc("exec", "--clear-env", *args, "--", "/bin/true")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.assertEqual(r.returncode, 0, r.stderr[-500:])
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    def test_env_options_time_bound(self):
+        # Issue 14 item 6: --env and --unset (a converted Environment= and
+        # UnsetEnvironment=) are linear: 4 times the variables, about 4 times
+        # the CPU (not wall clock: the machine is shared), not 16.
+        small = self.cpu_of_exec(4000)
+        big = self.cpu_of_exec(16000)
+        self.assertLess(big, 8 * small + 0.05, "n=4000 %.2fs, n=16000 %.2fs" % (small, big))
+
     def test_inherit_and_clear(self):
         r = self.svc("exec", "--", "/usr/bin/env", env={"INHERITED": "yes", "PATH": "/usr/bin:/bin"})
         self.assertIn("INHERITED=yes", r.stdout.splitlines())

@@ -519,6 +519,57 @@ class Converted(Case):
         self.assertEqual(read_line(c), "0-%s:%d-%s:%d %s none none no-fd3\n" % (
             local[0], local[1], peer[0], peer[1], peer[0]))
 
+    def test_socket_commands_run(self):
+        # systemd.socket(5): ExecStartPre= before the sockets are created,
+        # ExecStartPost= after, ExecStopPre= before they are closed,
+        # ExecStopPost= last; a failing ExecStartPre= fails the socket
+        # (not retried).
+        self.root = os.path.join(self.tmp, "root")
+        lib = "/lib/systemd/system/"
+        log = os.path.join(self.tmp, "cmds")
+        sock = "/run/cmd/cmd.sock"
+
+        def step(tag):
+            return ("/bin/sh -c 'if test -S %s; then s=socket; else s=none; fi; "
+                    "echo %s $$s >>%s'" % (sock, tag, log))
+        self.unit(lib + "cmd.socket", "[Socket]\nListenStream=%s\n"
+                  "ExecStartPre=%s\nExecStartPost=%s\nExecStopPre=%s\nExecStopPost=%s\n"
+                  % (sock, step("pre"), step("post"), step("stoppre"), step("stoppost")))
+        self.unit(lib + "cmd.service", "[Service]\nExecStart=/bin/sleep 1000\n")
+        self.unit(lib + "bad.socket", "[Socket]\nListenStream=127.0.0.1:7403\n"
+                  "ExecStartPre=/bin/false\n")
+        self.unit(lib + "bad.service", "[Service]\nExecStart=/bin/sleep 1000\n")
+        r = subprocess.run([PORTER, "convert", "--root", self.root, "--service-dir", "/service",
+                            "cmd.socket", "bad.socket"], capture_output=True, text=True,
+                           check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("ExecStartPre", r.stderr)  # no "not run" warning any more
+        for name in ("cmd.socket", "bad.socket"):
+            os.makedirs("/run/runit/supervise/" + name, exist_ok=True)
+            os.symlink(os.path.join(self.root, "etc/sv", name), os.path.join(self.sv.dir, name))
+
+        def lines():
+            try:
+                with open(log) as f:
+                    return f.read().split("\n")[:-1]
+            except OSError:
+                return []
+        self.wait_for(lambda: len(lines()) >= 2, what="ExecStartPost=")
+        self.assertEqual(lines(), ["pre none", "post socket"])
+        subprocess.run(["sv", "-w", "10", "down", os.path.join(self.sv.dir, "cmd.socket")],
+                       check=True, capture_output=True)
+        self.wait_for(lambda: len(lines()) >= 4, what="ExecStopPost=")
+        # Without RemoveOnStop= the socket file stays, for systemd too.
+        self.assertEqual(lines()[2:], ["stoppre socket", "stoppost socket"])
+        # bad.socket: ExecStartPre= failed, so nothing listens and runsv was
+        # told not to start it again.
+        self.wait_for(lambda: b"want down" in subprocess.run(
+            ["sv", "status", os.path.join(self.sv.dir, "bad.socket")],
+            capture_output=True).stdout or b"down:" in subprocess.run(
+            ["sv", "status", os.path.join(self.sv.dir, "bad.socket")],
+            capture_output=True).stdout, what="bad.socket down")
+        self.assertIsNone(self._try(("127.0.0.1", 7403)))
+
     def _try(self, addr):
         try:
             return connect(addr)

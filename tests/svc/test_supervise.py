@@ -360,6 +360,72 @@ class Supervise(Case):
         p = self.start("--type", "notify", "--stop-timeout", "soon", "--", "true")
         self.assertEqual(p.wait(timeout=10), 2)
 
+    def reload_state(self):
+        try:
+            with open(self.path("klein.reload"), encoding="utf-8") as f:
+                return dict(l.split("=", 1) for l in f.read().split())
+        except FileNotFoundError:
+            return None
+
+    def reload(self, *args):
+        return subprocess.Popen([svctest.SVC, "reload", "--state-file", self.path("klein.reload"),
+                                 *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def test_notify_reload_waits_for_reloading_then_ready(self):
+        # HUP: RELOADING=1, then READY=1 only once the test creates "go".
+        n = svctest.NOTIFY
+        cmd = ("trap '%s RELOADING=1; while [ ! -e \"$D/go\" ]; do sleep 0.02; done; "
+               "rm -f \"$D/go\"; %s READY=1' HUP; trap 'exit 0' USR2; trap : USR1; %s READY=1; "
+               "while :; do sleep 0.02; done" % (n, n, n))
+        p, main = self.notify_daemon(cmd=cmd, env={"D": self.tmp})
+        self.assertEqual(self.reload_state()["GENERATION"], "0")
+        r = self.reload("--timeout", "20", str(main))
+        self.wait_for(lambda: self.reload_state()["RELOADING"] == "1", what="RELOADING=1")
+        time.sleep(0.2)
+        self.assertIsNone(r.poll())  # RELOADING=1 alone does not end the reload
+        self.write("go", "")
+        self.assertEqual(r.wait(timeout=10), 0, r.communicate()[1])
+        self.assertEqual(self.reload_state(), {"GENERATION": "1", "RELOADING": "0",
+                                               "MONOTONIC_USEC": "0"})
+        self.assertTrue(self.exists("ready"))  # still active while reloading
+        # A service that never answers: the reload fails after the timeout.
+        r = self.reload("--signal", "USR1", "--timeout", "0.5", str(main))
+        self.assertEqual(r.wait(timeout=10), 1)
+        self.assertIn("timed out", r.communicate()[1])
+        # --wait if-reloading (after ExecReload=): done unless it is reloading.
+        self.assertEqual(self.svc("reload", "--signal", "none", "--wait", "if-reloading",
+                                  "--state-file", self.path("klein.reload")).returncode, 0)
+        # The service exits during the reload: failure, not a hang.
+        r = self.reload("--signal", "USR2", "--timeout", "20", str(main))
+        self.assertEqual(r.wait(timeout=10), 1)
+        self.assertIn("exited", r.communicate()[1])
+        self.assertEqual(p.wait(timeout=10), 0)
+        self.assertIsNone(self.reload_state())
+
+    def test_notify_reload_old_combined_message(self):
+        # RELOADING=1 and READY=1 in one message finish a reload only when
+        # MONOTONIC_USEC= is after the reload began (systemd's check).
+        n = svctest.NOTIFY
+        cmd = ("trap '%s \"RELOADING=1\\nREADY=1\\nMONOTONIC_USEC=1\"' HUP; "
+               "trap '%s \"RELOADING=1\\nREADY=1\\nMONOTONIC_USEC=$(cut -d. -f1 /proc/uptime)000000\"; "
+               "%s \"RELOADING=1\\nREADY=1\\nMONOTONIC_USEC=99999999999999\"' USR1; "
+               "%s READY=1; while :; do sleep 0.02; done" % (n, n, n, n))
+        p, main = self.notify_daemon(cmd=cmd)
+        r = self.reload("--timeout", "0.7", str(main))
+        self.assertEqual(r.wait(timeout=10), 1)
+        r = self.reload("--signal", "USR1", "--timeout", "10", str(main))
+        self.assertEqual(r.wait(timeout=10), 0, r.communicate()[1])
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+
+    def test_reload_usage(self):
+        self.assertEqual(self.svc("reload", "--signal", "BOGUS", "1").returncode, 2)
+        self.assertEqual(self.svc("reload", "--wait", "maybe", "1").returncode, 2)
+        self.assertEqual(self.svc("reload").returncode, 2)  # a signal needs a pid
+        r = self.svc("reload", "--state-file", self.path("none"), str(os.getpid()))
+        self.assertEqual(r.returncode, 1)  # no supervise: fail at once, send nothing
+        self.assertIn("notify-reload", r.stderr)
+
     def test_usage(self):
         p = self.start("--type", "simple", "--", "true")
         self.assertEqual(p.wait(timeout=10), 2)

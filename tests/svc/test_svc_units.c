@@ -13,6 +13,7 @@
 #include "health.h"
 #include "ident.h"
 #include "notify.h"
+#include "reload.h"
 #include "proc.h"
 #include "lib/pwdb.h"
 #include "util.h"
@@ -419,6 +420,40 @@ test_ident(void)
 	spec_case("app", "1000,adm,4", false, 0, "app:app:adm:docker");
 }
 
+/* Type=notify-reload: what counts as a finished reload (systemd's
+ * service_notify_message()). */
+static void
+test_reload_state(void)
+{
+	struct reload_state st = { 0 }, back;
+	struct notify_msg m;
+	char buf[128];
+
+	notify_parse("READY=1", strlen("READY=1"), &m); /* the start's READY=1 is no reload */
+	CHECK(!reload_state_apply(&st, &m));
+	notify_parse("RELOADING=1\nMONOTONIC_USEC=5", strlen("RELOADING=1\nMONOTONIC_USEC=5"), &m);
+	CHECK_INT_EQ((int)m.monotonic_usec, 5);
+	CHECK(reload_state_apply(&st, &m) && st.reloading && st.generation == 0);
+	notify_parse("READY=1", strlen("READY=1"), &m);
+	CHECK(reload_state_apply(&st, &m) && !st.reloading && st.generation == 1);
+	/* Both at once count only with a timestamp, which the waiter compares. */
+	notify_parse("RELOADING=1\nREADY=1", strlen("RELOADING=1\nREADY=1"), &m);
+	CHECK(!reload_state_apply(&st, &m));
+	notify_parse("RELOADING=1\nREADY=1\nMONOTONIC_USEC=99",
+		     strlen("RELOADING=1\nREADY=1\nMONOTONIC_USEC=99"), &m);
+	CHECK(reload_state_apply(&st, &m) && st.generation == 2 && st.stamp_usec == 99);
+	notify_parse("RELOADING=1\nSTOPPING=1", strlen("RELOADING=1\nSTOPPING=1"),
+		     &m); /* STOPPING=1 wins */
+	CHECK(!reload_state_apply(&st, &m) && !st.reloading);
+	notify_parse("MONOTONIC_USEC=12x", strlen("MONOTONIC_USEC=12x"), &m);
+	CHECK(m.monotonic_usec == 0);
+	reload_state_format(&st, buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "GENERATION=2\nRELOADING=0\nMONOTONIC_USEC=99\n");
+	CHECK_INT_EQ(reload_state_parse(buf, &back), 0);
+	CHECK(back.generation == 2 && !back.reloading && back.stamp_usec == 99);
+	CHECK_INT_EQ(reload_state_parse("RELOADING=1\n", &back), -EINVAL);
+}
+
 static void
 test_protocols(void)
 {
@@ -518,9 +553,15 @@ test_health_result(void)
 	CHECK_STR_EQ(r.exit_code, "exited");
 	CHECK_STR_EQ(r.exit_status, "2");
 	CHECK(svc_result_failed(&r));
+	CHECK(r.nrestarts == 0);
 	CHECK_INT_EQ(svc_result_parse("X=1\nRESULT=success", &r), 0);
 	CHECK(!svc_result_failed(&r));
 	CHECK_STR_EQ(r.exit_code, "");
+	/* systemctl's NRestarts: digits only, else none. */
+	CHECK_INT_EQ(svc_result_parse("RESULT=success\nNRESTARTS=12\n", &r), 0);
+	CHECK(r.nrestarts == 12);
+	CHECK_INT_EQ(svc_result_parse("RESULT=success\nNRESTARTS=-3\n", &r), 0);
+	CHECK(r.nrestarts == 0);
 	CHECK_INT_EQ(svc_result_parse("EXIT_CODE=exited\n", &r), -EINVAL);
 	CHECK_INT_EQ(svc_result_parse("", &r), -EINVAL);
 }
@@ -535,6 +576,7 @@ main(void)
 	RUN(test_pwdb);
 	RUN(test_ident);
 	RUN(test_protocols);
+	RUN(test_reload_state);
 	RUN(test_health_result);
 	RUN(test_time_bounds_env_file);
 	return check_done();

@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (PRIVATE_DIRS, Checker, Sandbox, Tools, argv_of, check_defaults,  # noqa: E402
-                     check_env, env_of, oracle, passwd, systemd_env)
+                     check_env, env_of, oracle, passwd, sh_quote, systemd_env)
 
 T = Tools()
 
@@ -562,7 +562,11 @@ def fam_notify(ck):
     with Sandbox(T, "notify") as sb:
         sb.unit("n.service", "[Service]\nType=notify\n"
                 "ExecStart=@PROBE@ --probe-notify=1500 --probe-stay\n")
-        if not sb.convert("n.service", ck=ck):
+        # Never sends READY=1: the start times out.
+        sb.unit("late.service", "[Service]\nType=notify\nTimeoutStartSec=1\n"
+                "ExecStart=@PROBE@ --probe-tag=main --probe-stay\n"
+                "ExecStopPost=@PROBE@ --probe-tag=post\n")
+        if not sb.convert("n.service", "late.service", ck=ck):
             return
         sb.start()
         ck.start("ready")
@@ -586,6 +590,26 @@ def fam_notify(ck):
             ck.ok("sv start returned after READY=1", early <= 0,
                   "returned %.2fs before READY=1 could be sent" % (early / 1e9),
                   "Type=notify readiness")
+
+        ck.start("start-timeout")
+        # systemd.service(5) TimeoutStartSec=: "If a daemon service does not
+        # signal start-up completion within the configured time, the service
+        # will be considered failed"; its Result= is "timeout".
+        post = sb.wait_for("late", lambda r: r["tag"] == "post" and r["event"] == "start",
+                           timeout=8)
+        if ck.ok("ExecStopPost ran", bool(post), sb.output()[-1500:]):
+            env = dict(env_of(post[0]))
+            ck.eq("SERVICE_RESULT", env.get(b"SERVICE_RESULT"), b"timeout",
+                  "systemd.exec(5) $SERVICE_RESULT: timeout")
+        # The finish writes it after ExecStopPost=; read inside the sandbox
+        # (supervise/ is a link into its private /run).
+        path = os.path.join(sb.sv_dir, "late", "supervise", "klein.result")
+        result, deadline = "", time.monotonic() + 5
+        while "RESULT=" not in result and time.monotonic() < deadline:
+            result = sb.ns(["cat", path])[1]
+            time.sleep(0.1)
+        ck.ok("klein.result says timeout", "RESULT=timeout\n" in result, result,
+              "docs/runtime.md: supervise/klein.result")
 
 
 # --- Type=oneshot ----------------------------------------------------------
@@ -721,6 +745,19 @@ def fam_restart(ck):
                 ck.eq("starts", len(starts), 1, rule)
                 rc, out, _ = sb.sv("status", name)
                 ck.ok("sv status down", out.startswith("down:"), out, rule)
+        ck.start("nrestarts")
+        # systemd's NRestarts=: the automatic restarts so far; the finish
+        # records it with the result (docs/runtime.md, klein.result).
+        def nrestarts(name):
+            out = sb.ns(["cat", os.path.join(sb.sv_dir, name, "supervise", "klein.result")])[1]
+            m = re.search(r"^NRESTARTS=(\d+)$", out, re.M)
+            return int(m.group(1)) if m else None
+        starts = [r for r in sb.records("always") if r["event"] == "start"]
+        n = nrestarts("always")
+        ck.ok("counts the restarts of Restart=always", n is not None and
+              len(starts) - 1 <= n <= len(starts), "NRESTARTS=%r, %d starts" % (n, len(starts)),
+              "systemd.service(5) NRestarts: automatic restarts")
+        ck.eq("none for Restart=no", nrestarts("no"), 0, "Restart=no: never restarted")
         ck.start("dash")
         starts = [r for r in sb.records("dash") if r["event"] == "start"]
         ck.eq("starts", len(starts), 1, "'-' prefix: a failure counts as success")
@@ -732,6 +769,45 @@ def fam_restart(ck):
             gap = (starts[1]["t"] - starts[0]["t"]) / 1e9
             ck.ok("RestartSec=2 honoured", 2.0 <= gap < 4.0, "gap %.2fs" % gap,
                   "systemd.service(5) RestartSec=")
+    restart_steps(ck)
+
+
+def restart_steps(ck):
+    # systemd.service(5) RestartSteps=/RestartMaxDelaySec= (254): the delay
+    # grows from RestartSec= to RestartMaxDelaySec= in RestartSteps= steps,
+    # RestartSec * (Max / RestartSec) ^ (n / Steps): here 1, 2, then 4 s.
+    # systemd 252 does not know the keys: the delay stays 1 s.
+    unit = ("[Service]\nRestart=on-failure\nRestartSec=1\nRestartSteps=2\n"
+            "RestartMaxDelaySec=4\nRestartMode=direct\n[Unit]\nStartLimitIntervalSec=0\n"
+            "[Service]\nExecStart=@PROBE@ --probe-exit=1\n")
+    with Sandbox(T, "restart-steps") as sb:
+        sb.unit("grow.service", unit)
+        sb.unit("flat.service", unit)
+        if not (sb.convert("grow.service", args=("--systemd", "257"), ck=ck) and
+                sb.convert("flat.service", args=("--systemd", "252"), ck=ck)):
+            return
+        sb.start()
+        sb.wait_for("grow", count=4, timeout=15)
+        gaps = {}
+        for name in ("grow", "flat"):
+            ts = [r["t"] for r in sb.records(name) if r["event"] == "start"]
+            gaps[name] = [(b - a) / 1e9 for a, b in zip(ts, ts[1:])]
+        ck.start("restart-steps")
+        g = gaps["grow"]
+        if ck.ok("4 starts", len(g) >= 3, repr(g)):
+            # Only differences: a loaded machine adds the same lag to each gap.
+            ck.ok("delay grows", g[1] - g[0] >= 0.5 and g[2] - g[1] >= 1.5, repr(g),
+                  "RestartSteps=2: 1 s, 2 s, then RestartMaxDelaySec=4")
+        f = gaps["flat"]
+        if ck.ok("flat restarts", len(f) >= 3, repr(f)):
+            ck.ok("252: the delay stays RestartSec=", max(f[:3]) - min(f[:3]) < 0.9, repr(f),
+                  "systemd 252: RestartSteps= is an unknown key")
+        ck.start("restart-steps-reset")
+        rc, out, _ = sb.sv("down", "grow")  # during the 4 s delay
+        time.sleep(4.5)
+        ck.ok("counter reset by a stop", not os.path.exists(
+            sb.ns_path("/run/runit/supervise/grow/klein.restarts")), out,
+              "n_restarts starts again after a start that is not an automatic restart")
 
 
 # --- stop ------------------------------------------------------------------
@@ -860,6 +936,54 @@ def fam_reload(ck):
             sigs = [r["name"] for r in sb.records("h") if r["event"] == "signal"]
             ck.eq("one HUP", sigs, ["HUP"], "ExecReload=/bin/kill -HUP $MAINPID")
             ck.ok("main alive", sb.alive(pid), "")
+    notify_reload(ck)
+
+
+def notify_reload(ck):
+    # systemd.service(5) Type=notify-reload (253): the reload sends
+    # ReloadSignal= to the main process and completes when the service has
+    # sent RELOADING=1 and then READY=1; TimeoutStartSec= bounds it.
+    with Sandbox(T, "notify-reload") as sb:
+        sb.unit("nr.service", "[Service]\nType=notify-reload\nReloadSignal=SIGUSR1\n"
+                "ExecStart=@PROBE@ --probe-notify=0 --probe-stay --probe-reload=USR1:1000\n")
+        sb.unit("nt.service", "[Service]\nType=notify-reload\nTimeoutStartSec=1\n"
+                "ExecStart=@PROBE@ --probe-notify=0 --probe-stay --probe-survive=HUP\n")
+        if not sb.convert("nr.service", "nt.service", args=("--systemd", "257"), ck=ck):
+            return
+        sb.start()
+        ck.start("notify-reload")
+        recs = sb.wait_for("nr")
+        rc, out, _ = sb.sv("-w", "10", "start", "nr")
+        if not ck.ok("started", rc == 0 and bool(recs), out + sb.output()[-1500:]):
+            return
+        pid = recs[0]["pid"]
+        rc, out, _ = sb.ns(["sh", "-c", "cd %s && exec ./control/h" % sh_quote(
+            os.path.join(sb.sv_dir, "nr"))])
+        t1 = time.monotonic_ns()
+        done = sb.wait_for("nr", lambda r: r["event"] == "reloaded", timeout=0.5)
+        ck.ok("reload completed", bool(done) and done[0]["result"] == 0 and
+              "reload failed" not in out, out, "RELOADING=1, then READY=1")
+        if done:
+            ck.ok("reload waited for READY=1", done[0]["t"] <= t1,
+                  "returned %.2fs before READY=1" % ((done[0]["t"] - t1) / 1e9),
+                  "the reload job ends with READY=1")
+        sigs = [r["name"] for r in sb.records("nr") if r["event"] == "signal"]
+        ck.eq("signal", sigs, ["USR1"], "ReloadSignal=SIGUSR1, sent to the main process")
+        rc, out, _ = sb.sv("reload", "nr")  # through runsv: control/h, no HUP of its own
+        again = sb.wait_for("nr", lambda r: r["event"] == "reloaded", count=2, timeout=5)
+        ck.eq("sv reload reloads", len(again), 2, out)
+        ck.ok("main alive", sb.alive(pid), "")
+        ck.start("notify-reload-timeout")
+        recs = sb.wait_for("nt")
+        rc, out, _ = sb.sv("-w", "10", "start", "nt")
+        if ck.ok("started", rc == 0 and bool(recs), out):
+            rc, out, _ = sb.ns(["sh", "-c", "cd %s && exec ./control/h" % sh_quote(
+                os.path.join(sb.sv_dir, "nt"))])
+            ck.ok("reload failed", "reload failed" in out and "timed out" in out, out,
+                  "TimeoutStartSec= bounds the reload; the service keeps running")
+            sigs = [r["name"] for r in sb.records("nt") if r["event"] == "signal"]
+            ck.eq("signal", sigs, ["HUP"], "ReloadSignal= defaults to SIGHUP")
+            ck.ok("main alive", sb.alive(recs[0]["pid"]), "")
 
 
 # --- dependencies ----------------------------------------------------------

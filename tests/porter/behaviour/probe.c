@@ -19,6 +19,9 @@
  *   --probe-fork         daemonize: the child (setsid) stays, the parent exits
  *   --probe-pidfile=P    with --probe-fork: the child writes its pid to P
  *   --probe-notify=MS    after MS, send READY=1 to $NOTIFY_SOCKET, record "ready"
+ *   --probe-reload=SIG:MS with --probe-stay: on SIG (survived), send RELOADING=1
+ *                        (with MONOTONIC_USEC=), after MS READY=1, record "reloaded"
+ *                        (Type=notify-reload)
  *   --probe-print=TEXT   write TEXT and a newline to stdout
  *   --probe-eprint=TEXT  write TEXT and a newline to stderr
  */
@@ -336,6 +339,9 @@ record_event(const char *out, const char *tag, const char *event, const char *ex
 static int sig_fd = -1;
 static char sig_tag[64];
 static sigset_t survive;
+static int reload_sig;
+static long reload_ms;
+static volatile sig_atomic_t reload_pending;
 
 static void
 on_signal(int sig, siginfo_t *si, void *ctx)
@@ -353,11 +359,36 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 	if (n > 0 && write(sig_fd, line, (size_t)n) < 0) {
 		/* nothing sensible to do inside a handler */
 	}
+	if (sig == reload_sig) {
+		reload_pending = 1;
+		errno = saved;
+		return;
+	}
 	if (!sigismember(&survive, sig)) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
 	errno = saved;
+}
+
+static int notify_send(const char *msg);
+
+/* Type=notify-reload's side of a reload, outside the signal handler. */
+static void
+reload(const char *out, const char *tag)
+{
+	char msg[96], extra[64];
+	struct timespec ts;
+	reload_pending = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof msg, "RELOADING=1\nMONOTONIC_USEC=%lld",
+		 (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000);
+	int r = notify_send(msg);
+	sleep_ms(reload_ms);
+	if (r == 0)
+		r = notify_send("READY=1");
+	snprintf(extra, sizeof extra, ",\"result\":%d", r);
+	record_event(out, tag, "reloaded", extra);
 }
 
 static void
@@ -383,16 +414,18 @@ stay(const char *out, const char *tag)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (;;)
+	for (;;) {
 		pause();
+		if (reload_pending)
+			reload(out, tag);
+	}
 }
 
 static int
-notify_ready(long delay_ms)
+notify_send(const char *msg)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	sleep_ms(delay_ms);
 	if (!sock || !*sock || strlen(sock) >= sizeof sa.sun_path)
 		return -EINVAL;
 	memcpy(sa.sun_path, sock, strlen(sock));
@@ -402,10 +435,16 @@ notify_ready(long delay_ms)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	static const char msg[] = "READY=1\nSTATUS=probe ready";
-	int r = sendto(fd, msg, sizeof msg - 1, 0, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
+	int r = sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+static int
+notify_ready(long delay_ms)
+{
+	sleep_ms(delay_ms);
+	return notify_send("READY=1\nSTATUS=probe ready");
 }
 
 static const char *
@@ -447,7 +486,13 @@ main(int argc, char **argv)
 			pidfile = v;
 		else if ((v = opt(argv[i], "--probe-notify")))
 			notify_ms = atol(v);
-		else if ((v = opt(argv[i], "--probe-print")))
+		else if ((v = opt(argv[i], "--probe-reload"))) {
+			char name[16] = "";
+			sscanf(v, "%15[^:]:%ld", name, &reload_ms);
+			for (int n = 1; n < NSIG; n++)
+				if (sigabbrev_np(n) && strcmp(sigabbrev_np(n), name) == 0)
+					reload_sig = n;
+		} else if ((v = opt(argv[i], "--probe-print")))
 			print = v;
 		else if ((v = opt(argv[i], "--probe-eprint")))
 			eprint = v;

@@ -5,6 +5,7 @@ read its `systemd --test` dump.
 Shared by the corpus recorder/comparer and the vector runner, so that both
 read systemd's answers the same way. Standard library only.
 """
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,22 @@ ORACLES = {
     "252": ("systemd-oracle", "/lib/systemd/systemd"),
     "257": ("systemd257-oracle", os.path.join(TRIXIE_ROOT, "usr/lib/systemd/systemd")),
 }
+
+
+# %b expands to the boot ID, which differs on every boot: recorded fixtures
+# hold this mark where the recording machine's ID was, and the comparisons
+# put it where this boot's ID is.
+BOOT_ID_MARK = "@BOOT_ID@"
+
+
+def boot_id():
+    with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+        return fh.read().strip().replace("-", "")
+
+
+def without_boot_id(answer):
+    """answer (any JSON value) with this boot's ID replaced by BOOT_ID_MARK."""
+    return json.loads(json.dumps(answer).replace(boot_id(), BOOT_ID_MARK))
 
 
 def oracle_path(shared=None, version="252"):

@@ -54,22 +54,6 @@ def _u(b):
 
 LOW = range(0x01, 0x80)
 
-# %b expands to the boot ID, which differs on every boot: the fixture stores
-# this placeholder where the recording machine's ID was, and check puts the
-# same placeholder where this boot's ID is.
-BOOT_ID_MARK = "@BOOT_ID@"
-
-
-def boot_id():
-    with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
-        return fh.read().strip().replace("-", "")
-
-
-def without_boot_id(answer):
-    text = json.dumps(answer)
-    return json.loads(text.replace(boot_id(), BOOT_ID_MARK))
-
-
 def _unit(fmt, bs):
     """A unit with one line per byte: fmt(hex_name, byte) -> line bytes."""
     out = HEAD
@@ -310,7 +294,7 @@ def record(_args):
             print("bytes_table: no dump for %s" % name, file=sys.stderr)
             return 1
         d = systemd_dump.parse_dump("\n".join(diags.get(name, []) + dumps[name]), name)
-        out[cid] = {"sha256": sha(utext), "systemd": without_boot_id(systemd_answer(d))}
+        out[cid] = {"sha256": sha(utext), "systemd": systemd_dump.without_boot_id(systemd_answer(d))}
     tmp = FIXTURE + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump({"generated_by": "tests/porter/unit/bytes_table.py record (systemd 252)",
@@ -374,7 +358,7 @@ def check(args):
             got = inspect_answer(args.porter, tmpdir, name, text)
             if "crash" in got:
                 return cid, ["klein-porter crashed: " + got["crash"]]
-            got = without_boot_id(got)
+            got = systemd_dump.without_boot_id(got)
             want = exp["systemd"]
             diffs = []
             for k in sorted(set(want) | set(got)):

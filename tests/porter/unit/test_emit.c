@@ -132,7 +132,7 @@ test_simple_tree(void)
 	const struct emit_file *sup = find(&t, "supervise");
 	CHECK(sup && sup->symlink && !strcmp(sup->text, "/run/runit/supervise/demo"));
 	const struct emit_file *log = find(&t, "log/run");
-	CHECK(log && strstr(log->text, "exec sed -u 's/^/demo: /'"));
+	CHECK(log && strstr(log->text, "exec klein-svc log 'demo'\n"));
 	const struct emit_file *ls = find(&t, "log/supervise");
 	CHECK(ls && ls->symlink && !strcmp(ls->text, "/run/runit/supervise/demo.log"));
 	emit_tree_done(&t);
