@@ -6,12 +6,11 @@
 #
 # first builds the local base (cmake/make-base-image; skipped when the base
 # tag exists), then `docker build --build-arg BASE=<base> -t <image> .`.
-# Debian 12 (bookworm, systemd 252) by default until the Docker end-to-end
-# tests pass on Debian 13; -DKLEIN_DEBIAN_SUITE=trixie builds on Debian 13
-# (systemd 257). KLEIN_BASE_IMAGE, when set, names the
+# Debian 13 (trixie, systemd 257) by default; -DKLEIN_DEBIAN_SUITE=bookworm
+# builds on Debian 12 (systemd 252). KLEIN_BASE_IMAGE, when set, names the
 # base tag instead of klein-base:SUITE (an empty default, so that changing
 # the suite in an existing cache changes the base too).
-set(KLEIN_DEBIAN_SUITE "bookworm" CACHE STRING
+set(KLEIN_DEBIAN_SUITE "trixie" CACHE STRING
     "Debian suite of the local base image: trixie (Debian 13) or bookworm (Debian 12)")
 set_property(CACHE KLEIN_DEBIAN_SUITE PROPERTY STRINGS trixie bookworm)
 set(KLEIN_BASE_IMAGE "" CACHE STRING

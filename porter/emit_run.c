@@ -470,6 +470,12 @@ connection_stdio(struct emit_buf *b, const struct run_plan *p)
 	} else {
 		redirect(b, 2, &err);
 	}
+	/* systemd's exec_spawn(): when a stream is the socket, the connection is
+	 * passed there only, not also as fd 3 with LISTEN_FDS= (Debian 13's
+	 * sshd -i, built with socket activation, takes a LISTEN_FDS fd 3 for a
+	 * listener and fails). */
+	if (in.kind == PLAN_IO_SOCKET || out.kind == PLAN_IO_SOCKET || err.kind == PLAN_IO_SOCKET)
+		emit_add(b, "exec 3>&-\nunset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES\n");
 }
 
 char *

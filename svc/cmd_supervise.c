@@ -47,6 +47,7 @@ struct sv {
 	int status_errno;
 	uint64_t timeout, deadline, stop_timeout;
 	int sfd, nfd, pidfd;
+	int nfd_padded; /* the abstract name padded to sun_path's size (notify.h) */
 	sigset_t oldmask;
 	pid_t start_pid, main_pid;
 	pid_t refused_pid; /* the last pid the pidfile named and we refused */
@@ -337,12 +338,12 @@ write_reload(const struct sv *s)
 }
 
 static void
-handle_notify(struct sv *s)
+handle_notify(struct sv *s, int fd)
 {
 	char buf[4097];
 	pid_t sender;
 	int n;
-	while ((n = notify_receive(s->nfd, buf, sizeof(buf), &sender)) != -EAGAIN) {
+	while ((n = notify_receive(fd, buf, sizeof(buf), &sender)) != -EAGAIN) {
 		struct notify_msg m;
 		if (n < 0) {
 			if (n == -EMSGSIZE)
@@ -421,19 +422,22 @@ static void
 run_loop(struct sv *s)
 {
 	while (s->phase != PH_DONE) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = s->sfd, .events = POLLIN },
 			{ .fd = s->nfd, .events = POLLIN },
+			{ .fd = s->nfd_padded, .events = POLLIN },
 			{ .fd = s->pidfd, .events = POLLIN },
 		};
-		if (poll(p, 3, poll_timeout(s)) < 0 && errno != EINTR) {
+		if (poll(p, 4, poll_timeout(s)) < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			set_exit_code(s, 1);
 			return;
 		}
 		handle_signals(s);
 		if (s->nfd >= 0)
-			handle_notify(s);
+			handle_notify(s, s->nfd);
+		if (s->nfd_padded >= 0)
+			handle_notify(s, s->nfd_padded);
 		if (s->phase != PH_DONE)
 			step(s);
 		if (s->phase != PH_DONE && !s->ready && s->deadline && now_usec() >= s->deadline) {
@@ -610,11 +614,19 @@ setup(struct sv *s)
 			snprintf(s->notify_name, sizeof(s->notify_name),
 				 "@klein-svc/notify/%ld/%llu", (long)getpid(),
 				 (unsigned long long)now_usec());
-		s->nfd = notify_open(s->notify_name);
+		s->nfd = notify_open(s->notify_name, false);
 		if (s->nfd < 0) {
 			log_error("cannot create notify socket '%s': %s", s->notify_name,
 				  strerror(-s->nfd));
 			return s->nfd;
+		}
+		if (s->notify_name[0] == '@') {
+			s->nfd_padded = notify_open(s->notify_name, true);
+			if (s->nfd_padded < 0) {
+				log_error("cannot create notify socket '%s' (padded): %s",
+					  s->notify_name, strerror(-s->nfd_padded));
+				return s->nfd_padded;
+			}
 		}
 	}
 	if (s->timeout > 0 && s->timeout != VALUE_INFINITY)
@@ -658,6 +670,7 @@ cmd_supervise(int argc, char **argv)
 {
 	struct sv s = { .sfd = -1,
 			.nfd = -1,
+			.nfd_padded = -1,
 			.pidfd = -1,
 			.timeout = DEFAULT_TIMEOUT_USEC,
 			.stop_timeout = DRAIN_USEC,
@@ -669,7 +682,7 @@ cmd_supervise(int argc, char **argv)
 	}
 	int r = setup(&s);
 	if (r < 0) {
-		if (r != s.nfd)
+		if (r != s.nfd && r != s.nfd_padded) /* those were reported */
 			log_error("supervise: setup failed: %s", strerror(-r));
 		free(s.status_file), free(s.reload_file);
 		return 1;
@@ -698,6 +711,8 @@ cmd_supervise(int argc, char **argv)
 		if (s.notify_name[0] != '@')
 			(void)unlink(s.notify_name);
 	}
+	if (s.nfd_padded >= 0)
+		close(s.nfd_padded);
 	if (s.status_file) {
 		(void)unlink(s.status_file);
 		free(s.status_file);

@@ -95,20 +95,21 @@ notify_parse(const char *buf, size_t len, struct notify_msg *ret)
 }
 
 int
-notify_open(const char *arg)
+notify_open(const char *arg, bool padded)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t n = strlen(arg);
 	socklen_t salen;
 	int one = 1;
 
-	if (n == 0 || n >= sizeof(sa.sun_path))
+	if (n == 0 || n >= sizeof(sa.sun_path) || (padded && arg[0] != '@'))
 		return -EINVAL;
 	memcpy(sa.sun_path, arg, n);
 	if (arg[0] == '@') {
 		/* Abstract namespace: a leading NUL, no terminator (as sd_notify). */
 		sa.sun_path[0] = '\0';
-		salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+		salen = padded ? (socklen_t)sizeof(sa)
+			       : (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	} else
 		salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -31,8 +31,15 @@ void notify_parse(const char *buf, size_t len, struct notify_msg *ret);
  * filesystem path (unlinked first, made writable for every user so services
  * that dropped privileges can send, like systemd's /run/systemd/notify).
  * Sets SO_PASSCRED. Returns the fd (CLOEXEC, non-blocking) or -errno.
+ *
+ * padded: only for "@name": bind the name followed by NULs up to the whole
+ * sun_path instead of the name alone. An abstract address is as long as the
+ * length given to connect(), so a client that passes sizeof(struct
+ * sockaddr_un) (OpenSSH's own sd_notify since 9.8, Debian 13's sshd) reaches
+ * that padded name, never the one sd_notify(3) reaches. Bind both to hear
+ * both kinds of client. -EINVAL for a path.
  */
-int notify_open(const char *arg);
+int notify_open(const char *arg, bool padded);
 
 /* Receives one datagram into buf (size len, NUL-terminated), closing any
  * passed file descriptors. Returns its length, -EAGAIN when none is queued,

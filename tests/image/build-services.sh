@@ -18,4 +18,15 @@ missing=$(docker run --rm --entrypoint /bin/sh "$KLEIN_SERVICES_IMAGE" -c '
 		test -x /etc/sv/$s/run && test -e /etc/service/$s || echo "$s"
 	done')
 [ -z "$missing" ] || fail "the image has no enabled service for: $(tr "\n" " " <<<"$missing")"
+# klein-porter read the units as the base's own systemd: the version its
+# os-release implies (Debian 12: 252, Debian 13: 257), said by inspect.
+got=$(docker run --rm --entrypoint /bin/sh "$KLEIN_SERVICES_IMAGE" -c '
+	. /etc/os-release
+	printf "%s %s " "$ID" "$VERSION_ID"
+	klein-porter inspect cron.service | sed -n "s/^ *\"systemd\": *\([0-9]*\),*$/\1/p"')
+case $got in
+"debian 12 252" | "debian 13 257") ;;
+*) fail "klein-porter's default systemd does not match the base (os-release ID, VERSION_ID, version: $got)" ;;
+esac
+ok "klein-porter reads the units as the base's systemd ($got)"
 ok "built $KLEIN_SERVICES_IMAGE"

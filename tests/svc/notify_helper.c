@@ -9,7 +9,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* usage: notify_helper MESSAGE  ("\n" in MESSAGE is sent as a newline). */
+/* usage: notify_helper MESSAGE  ("\n" in MESSAGE is sent as a newline).
+ * NOTIFY_HELPER_FULL_ADDRLEN=1: send to an abstract name with the address
+ * length sizeof(struct sockaddr_un), the NUL-padded name, as OpenSSH's own
+ * sd_notify (9.8 and later, Debian 13's sshd) does. */
 int
 main(int argc, char **argv)
 {
@@ -31,9 +34,12 @@ main(int argc, char **argv)
 	}
 	memcpy(sa.sun_path, e, strlen(e));
 	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(e));
-	if (e[0] == '@')
+	const char *full = getenv("NOTIFY_HELPER_FULL_ADDRLEN");
+	if (e[0] == '@') {
 		sa.sun_path[0] = '\0';
-	else
+		if (full && strcmp(full, "1") == 0)
+			len = sizeof(sa);
+	} else
 		len++;
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct iovec iov = { .iov_base = msg, .iov_len = n };

@@ -491,8 +491,11 @@ class Converted(Case):
         self.unit(lib + "app.service", "[Service]\nEnvironment=PROBE_OUT=%s\nExecStart=%s\n"
                   % (self.out, PROBE))
         self.unit(lib + "echo.socket", "[Socket]\nListenStream=127.0.0.1:7402\nAccept=yes\n")
+        # systemd passes a StandardInput=socket connection on stdio only:
+        # no fd 3, no LISTEN_FDS (sshd -i would take fd 3 for a listener).
         self.unit(lib + "echo@.service", "[Service]\nExecStart=/bin/sh -c 'echo \"$$KLEIN_INSTANCE"
-                  " $$REMOTE_ADDR\"'\nStandardInput=socket\n")
+                  " $$REMOTE_ADDR $${LISTEN_FDS:-none} $${LISTEN_PID:-none} $$(if { true >&3; }"
+                  " 2>/dev/null; then echo fd3; else echo no-fd3; fi)\"'\nStandardInput=socket\n")
         wants = os.path.join(self.root, "etc/systemd/system/sockets.target.wants")
         os.makedirs(wants)
         for s in ("app.socket", "echo.socket"):
@@ -513,8 +516,8 @@ class Converted(Case):
         self.assertEqual(read_line(connect(("127.0.0.1", 7401))), "pid %d\n" % rec["pid"])
         c = self.wait_for(lambda: self._try(("127.0.0.1", 7402)), what="the echo acceptor")
         local, peer = c.getpeername(), c.getsockname()
-        self.assertEqual(read_line(c), "0-%s:%d-%s:%d %s\n" % (local[0], local[1], peer[0],
-                                                               peer[1], peer[0]))
+        self.assertEqual(read_line(c), "0-%s:%d-%s:%d %s none none no-fd3\n" % (
+            local[0], local[1], peer[0], peer[1], peer[0]))
 
     def test_socket_commands_run(self):
         # systemd.socket(5): ExecStartPre= before the sockets are created,

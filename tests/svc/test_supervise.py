@@ -210,6 +210,17 @@ class Supervise(Case):
         self.assertEqual(p.wait(timeout=10), -signal.SIGTERM)
         self.assertFalse(self.exists("ready"))
 
+    def test_notify_ready_from_a_padded_abstract_address(self):
+        # OpenSSH >= 9.8 (Debian 13's sshd) connects to "@name" with the
+        # address length sizeof(struct sockaddr_un): the kernel sees the name
+        # padded with NULs, a different abstract address than sd_notify(3)'s.
+        cmd = "%s 'READY=1'; exec sleep 30" % svctest.NOTIFY
+        p = self.start("--type", "notify", "--ready-file", self.path("ready"), "--",
+                       "sh", "-c", cmd, env={"NOTIFY_HELPER_FULL_ADDRLEN": "1"})
+        self.wait_for(lambda: self.exists("ready"), what="ready file")
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=10), -signal.SIGTERM)
+
     def children(self, pid):
         with open("/proc/%d/task/%d/children" % (pid, pid), encoding="utf-8") as f:
             return [int(x) for x in f.read().split()]
