@@ -63,7 +63,8 @@ fi
 runs() { in_c "$c" sh -c 'cat /var/lib/certjob-runs 2>/dev/null | wc -l'; }
 wait_until 40 "the certjob to run twice" sh -c "[ \$(docker exec $c sh -c 'wc -l </var/lib/certjob-runs' 2>/dev/null || echo 0) -ge 2 ]"
 n=$(runs)
-logs | grep -q "'/etc/service/certjob' finished: success exited 0" || fail "no successful certjob run in the log"
+# Whole output first: grep -q would end the pipe early, and pipefail fail it.
+grep -q "'/etc/service/certjob' finished: success exited 0" <<<"$(logs)" || fail "no successful certjob run in the log"
 # Runs 5 s apart (plus RandomizedDelaySec=1), never two at once.
 gaps=$(in_c "$c" awk 'NR > 1 && $1 - p < 4 { print p " " $1 } { p = $1 }' /var/lib/certjob-runs)
 [ -z "$gaps" ] || fail "certjob ran closer than its period: $gaps"
