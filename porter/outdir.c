@@ -441,6 +441,19 @@ swap_in(const struct target *tg, const char *tmp, bool exists, char **why)
 	}
 	if (renameat2(p, tmp, p, tg->name, RENAME_EXCHANGE) == 0)
 		return rm_rf_at(p, tmp); /* tmp now holds the previous directory */
+	if (errno == EXDEV) {
+		/* overlayfs without redirect_dir (Docker's image layers) cannot
+		 * move a directory an earlier layer made: the re-convert in a
+		 * later RUN. Remove it, then move the new one in: not atomic, but
+		 * a kill in between leaves no target and the complete temporary,
+		 * which the next run removes and converts again. */
+		int r = rm_rf_at(p, tg->name);
+		if (r == 0 && renameat(p, tmp, p, tg->name) < 0)
+			r = -errno;
+		if (r < 0)
+			set_why(why, "%s", tg->shown);
+		return r;
+	}
 	if (errno != EINVAL && errno != ENOSYS) {
 		set_why(why, "%s", tg->shown);
 		return -errno;

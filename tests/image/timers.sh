@@ -5,7 +5,9 @@
 # converted by `klein-porter convert --enabled` alone. Debian's
 # logrotate.timer (a drop-in makes it fire 5 s after start) runs logrotate,
 # which rotates nginx's access.log; a certbot.timer-shaped unit runs its
-# oneshot job every 5 s. Checked from outside with docker exec.
+# oneshot job every 5 s. The drop-in comes in a layer after a first
+# conversion: the second one must replace logrotate's directory across
+# overlayfs layers. Checked from outside with docker exec.
 # shellcheck disable=SC2016 # the single-quoted scripts run in the container
 . "$(dirname "$0")/lib.sh"
 require_docker

@@ -61,3 +61,8 @@ set_tests_properties(porter.convert.time_bounds PROPERTIES LABELS blackbox TIMEO
 add_test(NAME porter.systemd_version
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/systemd_version.sh $<TARGET_FILE:klein-porter>)
 set_tests_properties(porter.systemd_version PROPERTIES LABELS blackbox TIMEOUT 60)
+
+# A re-convert in a later Docker layer (overlayfs, lower directories cannot be renamed).
+add_test(NAME porter.convert.overlay
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/overlay_reconvert.sh $<TARGET_FILE:klein-porter>)
+set_tests_properties(porter.convert.overlay PROPERTIES LABELS blackbox TIMEOUT 60 SKIP_RETURN_CODE 77)
