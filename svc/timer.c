@@ -388,6 +388,9 @@ timer_run(const struct timer_opts *o)
 		c.last_trigger_real = clock_usec(CLOCK_REALTIME);
 		if (o->persistent)
 			stamp_write(o, c.last_trigger_real);
+		/* Running: no next elapse until the unit is done (systemd's
+		 * timer_set_state() resets it outside "waiting"), the last is now. */
+		state_write(o, TIMERSCHED_NEVER, c.last_trigger_real);
 		trigger(o, &c);
 	}
 }

@@ -130,10 +130,13 @@ print_entry(const struct ctl_opts *o, const struct entry *e, const char *host)
 	char ts[64] = "";
 	time_t t = (time_t)(e->usec / 1000000);
 	struct tm tm;
-	const char *fmt = o->output && strcmp(o->output, "short-iso") == 0 ? "%Y-%m-%dT%H:%M:%S%z"
-									   : "%b %d %H:%M:%S";
-	if (e->usec && localtime_r(&t, &tm))
-		strftime(ts, sizeof(ts), fmt, &tm);
+	bool iso = o->output && strcmp(o->output, "short-iso") == 0;
+	if (e->usec && localtime_r(&t, &tm)) {
+		if (iso)
+			strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S%z", &tm);
+		else
+			strftime(ts, sizeof(ts), "%b %d %H:%M:%S", &tm);
+	}
 	printf("%s %s %s: %s\n", ts, host, e->svc, e->text);
 }
 

@@ -133,39 +133,67 @@ fmt_left(uint64_t usec, char *buf, size_t size)
 		snprintf(ago, size - (size_t)(ago - buf), " left");
 }
 
+struct timer_row {
+	uint64_t next, last;
+	char unit[300], activates[300];
+};
+
+/* systemctl's order: the next elapse first; timers with none last; then by name. */
+static int
+timer_row_cmp(const void *a, const void *b)
+{
+	const struct timer_row *x = a, *y = b;
+	uint64_t nx = x->next ? x->next : UINT64_MAX, ny = y->next ? y->next : UINT64_MAX;
+	if (nx != ny)
+		return nx < ny ? -1 : 1;
+	return strcmp(x->unit, y->unit);
+}
+
 int
 verb_list_timers(const struct ctl_opts *o, char **args, int n)
 {
 	struct namelist names = { 0 };
 	services_list(o, true, &names);
+	struct timer_row *rows = calloc(names.n ? names.n : 1, sizeof(*rows));
 	size_t count = 0;
-	if (!o->no_legend)
-		printf("%-28s %-13s %-28s %-13s %-20s %s\n", "NEXT", "LEFT", "LAST", "PASSED",
-		       "UNIT", "ACTIVATES");
+	if (!rows) {
+		namelist_done(&names);
+		fprintf(stderr, "Failed to list timers: %s\n", strerror(ENOMEM));
+		return CTL_EXIT_FAILURE;
+	}
 	for (size_t i = 0; i < names.n; i++) {
-		char act[300], t1[64] = "-", t2[64] = "-", l1[64], l2[64];
-		uint64_t next, last;
+		struct timer_row *row = &rows[count];
 		struct svc_state s;
 		/* systemd lists inactive timers only with --all. */
 		if (state_read(o, names.v[i], &s) < 0 || strcmp(unit_type(s.unit), "timer") != 0 ||
 		    !patterns_match(s.unit, args, n) || (!o->all && !state_is_active(&s)))
 			continue;
-		if (!read_timer(s.dir, &next, &last))
-			next = last = 0; /* the timer runtime has not written it yet */
-		svname_to_unit(s.activates, act, sizeof(act));
-		if (next)
-			fmt_timestamp(next, t1, sizeof(t1));
-		if (last)
-			fmt_timestamp(last, t2, sizeof(t2));
-		fmt_left(next, l1, sizeof(l1));
-		fmt_left(last, l2, sizeof(l2));
-		printf("%-28s %-13s %-28s %-13s %-20s %s\n", t1, l1, t2, l2, s.unit, act);
+		if (!read_timer(s.dir, &row->next, &row->last))
+			row->next = row->last = 0; /* the timer runtime has not written it yet */
+		snprintf(row->unit, sizeof(row->unit), "%s", s.unit);
+		svname_to_unit(s.activates, row->activates, sizeof(row->activates));
 		count++;
+	}
+	namelist_done(&names);
+	qsort(rows, count, sizeof(*rows), timer_row_cmp);
+	if (!o->no_legend)
+		printf("%-28s %-13s %-28s %-13s %-20s %s\n", "NEXT", "LEFT", "LAST", "PASSED",
+		       "UNIT", "ACTIVATES");
+	for (size_t i = 0; i < count; i++) {
+		char t1[64] = "-", t2[64] = "-", l1[64], l2[64];
+		if (rows[i].next)
+			fmt_timestamp(rows[i].next, t1, sizeof(t1));
+		if (rows[i].last)
+			fmt_timestamp(rows[i].last, t2, sizeof(t2));
+		fmt_left(rows[i].next, l1, sizeof(l1));
+		fmt_left(rows[i].last, l2, sizeof(l2));
+		printf("%-28s %-13s %-28s %-13s %-20s %s\n", t1, l1, t2, l2, rows[i].unit,
+		       rows[i].activates);
 	}
 	if (!o->no_legend)
 		printf("\n%zu timers listed.\nPass --all to see loaded but inactive timers, too.\n",
 		       count);
-	namelist_done(&names);
+	free(rows);
 	return 0;
 }
 

@@ -239,6 +239,19 @@ def check_sockets_timers(ck, sb, ctl):
         r"[-\d]+ [:\d]+ \w+ +1min \d+s ago +far\.timer +far\.service$", out, re.M) and
         re.search(r" soon\.timer +soon-job\.service$", out, re.M) and
         "\n2 timers listed.\n" in out, out)
+    order = [l.split()[-2] for l in out.splitlines() if l.endswith(".service")]
+    ck.eq("soon.timer has fired and has no next elapse: listed after far.timer", order,
+          ["far.timer", "soon.timer"])
+    ck.ok("a running timer: NEXT n/a, LAST when it fired", re.search(
+        r"^- +- +\w{3} [-\d]+ [:\d]+ \w+ +\d+s ago +soon\.timer +soon-job\.service$", out, re.M),
+        out)
+    # soon.timer (OnActiveSec=1) fired and will not schedule again: a next
+    # elapse before far.timer's must put it first, as systemctl sorts by NEXT.
+    with open(sb.ns_path("/run/runit/supervise/soon.timer/klein.timer"), "w") as f:
+        f.write("next=%d\nlast=%d\n" % ((now + 600) * 1000000, (now - 5) * 1000000))
+    rc, out = ctl("list-timers", "--no-legend")
+    order = [l.split()[-2] for l in out.splitlines() if l.endswith(".service")]
+    ck.eq("list-timers sorted by the next elapse", order, ["soon.timer", "far.timer"])
 
 
 def check_journal(ck, sb, ctl):
