@@ -55,6 +55,10 @@ struct unit {
 	struct strindex env_index; /* environment by name (merge.c) */
 	struct exec_list *exec;	   /* one per Exec* key that was set, in first-assignment order */
 	size_t n_exec;
+	/* [Socket] Listen*= as "KEY=VALUE", in the order of the lines across
+	 * the types: systemd keeps one list of ports and passes their fds in it. */
+	char **ports;
+	size_t n_ports;
 	/* Private storage (strings the struct hands out) is owned here too. */
 	void *storage;
 };

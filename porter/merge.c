@@ -277,6 +277,7 @@ unit_done(struct unit *u)
 	for (size_t i = 0; i < u->n_exec; i++)
 		merge_exec_clear(&u->exec[i]);
 	free(u->exec);
+	merge_strv_clear(&u->ports, &u->n_ports);
 	if (st) {
 		merge_strv_clear(&st->files, &st->n_files);
 		merge_strv_clear(&st->aliases, &st->n_aliases);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* store_socket: how [Socket] Listen*= values are stored (config_parse_socket_listen()). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,13 +28,29 @@ simplify(char *p)
 		memmove(p, p + 4, strlen(p + 4) + 1);
 }
 
+/* An empty Listen*= of any type empties every type (socket_free_ports()). */
+static int
+reset_ports(struct loader *L, const struct directive *dr, unsigned line)
+{
+	struct unit *u = L->u;
+	for (size_t i = 0; i < u->n_settings; i++) {
+		struct setting *s = &u->settings[i];
+		if (!strcmp(s->section, "Socket") && !strncmp(s->key, "Listen", 6)) {
+			merge_strv_clear(&s->values, &s->n_values);
+			strindex_reset(&s->index);
+		}
+	}
+	merge_strv_clear(&u->ports, &u->n_ports);
+	return merge_list_reset(L, dr, line);
+}
+
 /* A Listen*= item: specifiers resolved, a path simplified; empty resets. */
 int
 store_listen(struct loader *L, const struct directive *dr, const char *value, unsigned line)
 {
 	if (!*value)
-		return merge_list_reset(L, dr, line);
-	char *res = NULL;
+		return reset_ports(L, dr, line);
+	char *res = NULL, *port = NULL;
 	int r = merge_resolve(L, value, &res);
 	if (r == -ENOMEM)
 		return r;
@@ -43,5 +60,11 @@ store_listen(struct loader *L, const struct directive *dr, const char *value, un
 	}
 	if (res[0] == '/')
 		simplify(res);
+	if (asprintf(&port, "%s=%s", dr->key, res) < 0)
+		port = NULL;
+	if ((r = merge_strv_push(&L->u->ports, &L->u->n_ports, port)) < 0) {
+		free(res);
+		return r;
+	}
 	return merge_list_add(L, dr, res, line, false);
 }

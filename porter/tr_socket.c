@@ -11,18 +11,19 @@
 #include "translate.h"
 #include "lib/values.h"
 
-enum opt_kind { OPT_VALUE, OPT_EACH, OPT_FLAG, OPT_ACCEPT_VALUE };
+/* OPT_PORT: from u->ports, in the lines' order across the Listen*= types. */
+enum opt_kind { OPT_VALUE, OPT_EACH, OPT_FLAG, OPT_ACCEPT_VALUE, OPT_PORT };
 
 /* [Socket] key -> klein-svc option (docs/runtime.md "Socket activation"). */
 static const struct {
 	const char *key, *opt;
 	enum opt_kind kind;
 } options[] = {
-	{ "ListenStream", "--stream", OPT_EACH },
-	{ "ListenDatagram", "--datagram", OPT_EACH },
-	{ "ListenSequentialPacket", "--seqpacket", OPT_EACH },
-	{ "ListenFIFO", "--fifo", OPT_EACH },
-	{ "ListenSpecial", "--special", OPT_EACH },
+	{ "ListenStream", "--stream", OPT_PORT },
+	{ "ListenDatagram", "--datagram", OPT_PORT },
+	{ "ListenSequentialPacket", "--seqpacket", OPT_PORT },
+	{ "ListenFIFO", "--fifo", OPT_PORT },
+	{ "ListenSpecial", "--special", OPT_PORT },
 	{ "Backlog", "--backlog", OPT_VALUE },
 	{ "BindIPv6Only", "--bind-ipv6-only", OPT_VALUE },
 	{ "BindToDevice", "--bind-to-device", OPT_VALUE },
@@ -98,13 +99,31 @@ map_setting(struct socket_plan *sp, const struct setting *s)
 		if (options[i].kind == OPT_FLAG)
 			return parse_boolean(s->values[0]) == 1 ? push2(sp, options[i].opt, NULL)
 								: 0;
-		if (options[i].kind == OPT_ACCEPT_VALUE && !sp->accept)
+		if (options[i].kind == OPT_PORT ||
+		    (options[i].kind == OPT_ACCEPT_VALUE && !sp->accept))
 			return 0;
 		for (size_t k = 0; k < s->n_values; k++)
 			if (*s->values[k] &&
 			    push2(sp, options[i].opt, normalize(s->key, s->values[k])) < 0)
 				return -ENOMEM;
 		return 0;
+	}
+	return 0;
+}
+
+/* The ports, in order (Listen*= types klein-svc cannot open have no option:
+ * their table rows warn). */
+static int
+map_ports(struct socket_plan *sp, const struct unit *u)
+{
+	for (size_t k = 0; k < u->n_ports; k++) {
+		const char *eq = strchr(u->ports[k], '=');
+		for (size_t i = 0; eq && i < sizeof(options) / sizeof(options[0]); i++)
+			if (options[i].kind == OPT_PORT &&
+			    !strncmp(options[i].key, u->ports[k], (size_t)(eq - u->ports[k])) &&
+			    !options[i].key[eq - u->ports[k]] &&
+			    push2(sp, options[i].opt, eq + 1) < 0)
+				return -ENOMEM;
 	}
 	return 0;
 }
@@ -179,6 +198,8 @@ socket_translate(const struct unit *u, struct socket_plan *ret, struct diag *d)
 			r = map_setting(&sp, s);
 		}
 	}
+	if (r == 0)
+		r = map_ports(&sp, u);
 	if (r == 0)
 		r = socket_commands(&sp, u, d);
 	if (r < 0) {

@@ -217,6 +217,19 @@ check "no \$CREDENTIALS_DIRECTORY per connection" sh -c "! grep -q 'CREDENTIALS'
 check "OpenFile= per connection" grep -q -- "--open-file '/etc/motd:motd:'" "$a/etc/sv/echo.socket/connection"
 rm -rf "$a"
 
+# One list of ports across the Listen*= types, as systemd keeps it: the fds
+# follow the lines' order, and an empty Listen*= of any type empties them all.
+o=$root/order && ol=$o/etc/systemd/system && mkdir -p "$ol"
+printf '[Socket]\nListenStream=/run/a.sock\nListenDatagram=127.0.0.1:9001\nListenStream=127.0.0.1:9002\nBacklog=9\n' >"$ol/ord.socket"
+printf '[Socket]\nListenStream=/run/a.sock\nListenDatagram=127.0.0.1:9001\nListenStream=\nListenFIFO=/run/f\n' >"$ol/rst.socket"
+printf '[Service]\nExecStart=/bin/true\n' | tee "$ol/ord.service" >"$ol/rst.service"
+run 0 --root "$o" ord.socket rst.socket
+ports() { sed -n "s/^\t--\(stream\|datagram\|fifo\) '\(.*\)'.*/\1 \2/p" "$o/etc/sv/$1.socket/run" | tr '\n' ','; }
+check "ports in the lines' order across types" [ "$(ports ord)" = "stream /run/a.sock,datagram 127.0.0.1:9001,stream 127.0.0.1:9002," ]
+check "an empty ListenStream= resets ListenDatagram= too" [ "$(ports rst)" = "fifo /run/f," ]
+check "inspect: the reset emptied every type" sh -c "! '$porter' inspect --root '$o' rst.socket | grep -q ListenDatagram"
+rm -rf "$o"
+
 # Huge values never crash: a SetCredential= too long for one command-line word
 # (128 KiB) is dropped with a warning, an ID longer than NAME_MAX warns as systemd.
 h=$root/huge && hl=$h/etc/systemd/system && mkdir -p "$hl"
