@@ -138,6 +138,20 @@ merge_resolve(void *ctx, const char *in, char **out)
 }
 
 int
+merge_resolve_value(struct loader *L, const char *value, unsigned line, char **res)
+{
+	int r = merge_resolve(L, value, res);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		WARN("Failed to resolve unit specifiers in %s, ignoring: %s", value, strerror(-r));
+		return 0;
+	}
+	return 1;
+}
+
+int
 merge_resolve_path(struct loader *L, const char *in, char **out)
 {
 	return spec_expand(&L->spec, in, PATH_MAX, out);

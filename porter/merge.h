@@ -65,6 +65,9 @@ int merge_list_add(struct loader *L, const struct directive *dr, char *value, un
 int merge_resolve(void *ctx, const char *in, char **out);
 
 /* The same, for a path (the result may be at most PATH_MAX long). */
+/* Resolves the specifiers of a whole value: 1 with *res set, 0 when systemd
+ * warns and ignores the assignment (warned at line), or -ENOMEM. */
+int merge_resolve_value(struct loader *L, const char *value, unsigned line, char **res);
 int merge_resolve_path(struct loader *L, const char *in, char **out);
 
 /* systemd's path_simplify_and_warn(); path is simplified in place. Returns

@@ -29,21 +29,6 @@ store_checked(struct loader *L, const struct directive *dr, const char *value, u
 	return store_scalar(L, dr, value, line);
 }
 
-/* Resolves the specifiers of a scalar: 1 with *res set, 0 when systemd
- * warns and ignores the assignment, or -ENOMEM. */
-static int
-resolve_scalar(struct loader *L, const char *value, unsigned line, char **res)
-{
-	int r = merge_resolve(L, value, res);
-
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in %s, ignoring: %s", value, strerror(-r));
-		return 0;
-	}
-	return 1;
-}
 
 int
 store_scalar_spec(struct loader *L, const struct directive *dr, const char *value, unsigned line)
@@ -53,7 +38,7 @@ store_scalar_spec(struct loader *L, const struct directive *dr, const char *valu
 
 	if (!*value)
 		return merge_scalar(L, dr, NULL, line);
-	r = resolve_scalar(L, value, line, &res);
+	r = merge_resolve_value(L, value, line, &res);
 	return r <= 0 ? r : merge_scalar(L, dr, res, line);
 }
 
@@ -68,7 +53,7 @@ store_slice(struct loader *L, const struct directive *dr, const char *value, uns
 		L->spec.slice = NULL;
 		return merge_scalar(L, dr, NULL, line);
 	}
-	r = resolve_scalar(L, value, line, &res);
+	r = merge_resolve_value(L, value, line, &res);
 	if (r <= 0)
 		return r;
 	L->spec.slice = res;
@@ -84,7 +69,7 @@ store_bus_name(struct loader *L, const struct directive *dr, const char *value, 
 
 	if (!*value)
 		return merge_scalar(L, dr, NULL, line);
-	r = resolve_scalar(L, value, line, &res);
+	r = merge_resolve_value(L, value, line, &res);
 	if (r <= 0)
 		return r;
 	L->bus_name = true;
@@ -154,7 +139,7 @@ store_line(struct loader *L, const struct directive *dr, const char *value, unsi
 
 	if (!*value)
 		return merge_list_reset(L, dr, line);
-	r = resolve_scalar(L, value, line, &res);
+	r = merge_resolve_value(L, value, line, &res);
 	return r <= 0 ? r : merge_list_add(L, dr, res, line, false);
 }
 

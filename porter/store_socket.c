@@ -51,13 +51,9 @@ store_listen(struct loader *L, const struct directive *dr, const char *value, un
 	if (!*value)
 		return reset_ports(L, dr, line);
 	char *res = NULL, *port = NULL;
-	int r = merge_resolve(L, value, &res);
-	if (r == -ENOMEM)
+	int r = merge_resolve_value(L, value, line, &res);
+	if (r <= 0)
 		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in %s, ignoring: %s", value, strerror(-r));
-		return 0;
-	}
 	if (res[0] == '/')
 		simplify(res);
 	if (asprintf(&port, "%s=%s", dr->key, res) < 0)

@@ -35,13 +35,8 @@ store_timer(struct loader *L, const struct directive *dr, const char *value, uns
 		}
 		return 0;
 	}
-	r = merge_resolve(L, value, &res);
-	if (r == -ENOMEM)
+	if ((r = merge_resolve_value(L, value, line, &res)) <= 0)
 		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in %s, ignoring: %s", value, strerror(-r));
-		return 0;
-	}
 	if (!strcmp(dr->key, "OnCalendar")) {
 		r = calendar_parse(res, &c);
 		if (r == -ENOMEM) {
@@ -71,13 +66,8 @@ store_timer_unit(struct loader *L, const struct directive *dr, const char *value
 
 	if (!*value)
 		return merge_scalar(L, dr, NULL, line);
-	r = merge_resolve(L, value, &res);
-	if (r == -ENOMEM)
+	if ((r = merge_resolve_value(L, value, line, &res)) <= 0)
 		return r;
-	if (r < 0) {
-		WARN("Failed to resolve unit specifiers in %s, ignoring: %s", value, strerror(-r));
-		return 0;
-	}
 	/* systemd only needs a unit name here (even another .timer). */
 	dot = strrchr(res, '.');
 	if (!unit_name_is_valid(res) || !dot) {
