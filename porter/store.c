@@ -29,7 +29,6 @@ store_checked(struct loader *L, const struct directive *dr, const char *value, u
 	return store_scalar(L, dr, value, line);
 }
 
-
 int
 store_scalar_spec(struct loader *L, const struct directive *dr, const char *value, unsigned line)
 {
