@@ -12,8 +12,8 @@
 #include "emit_files.h"
 #include "emit_sh.h"
 
-static int
-add_file(struct emit_tree *t, const char *path, char *text, unsigned mode, bool symlink)
+int
+emit_tree_add(struct emit_tree *t, const char *path, char *text, unsigned mode, bool symlink)
 {
 	if (!text)
 		return -ENOMEM;
@@ -51,18 +51,19 @@ emit_tree(const struct run_plan *p, const struct emit_options *o, struct emit_tr
 		o = &defaults;
 	bool check = p->type == PLAN_FORKING || p->type == PLAN_NOTIFY || sh_post_gates(p) ||
 		     (p->type == PLAN_ONESHOT && p->remain_after_exit);
-	if ((r = add_file(&t, "run", emit_run(p, o), 0755, false)) < 0 ||
-	    (r = add_file(&t, "finish", emit_finish(p), 0755, false)) < 0 ||
-	    (check && (r = add_file(&t, "check", emit_check(p), 0755, false)) < 0) ||
-	    (r = add_file(&t, "control/t", emit_control_t(p), 0755, false)) < 0 ||
+	if ((r = emit_tree_add(&t, "run", emit_run(p, o), 0755, false)) < 0 ||
+	    (r = emit_tree_add(&t, "finish", emit_finish(p), 0755, false)) < 0 ||
+	    (check && (r = emit_tree_add(&t, "check", emit_check(p), 0755, false)) < 0) ||
+	    (r = emit_tree_add(&t, "control/t", emit_control_t(p), 0755, false)) < 0 ||
 	    ((p->reload.n || p->notify_reload) &&
-	     (r = add_file(&t, "control/h", emit_control_h(p), 0755, false)) < 0) ||
-	    (r = add_file(&t, "supervise", link_target(o, p->name, ""), 0, true)) < 0 ||
-	    (p->timer_target && (r = add_file(&t, "down", strdup(""), 0644, false)) < 0))
+	     (r = emit_tree_add(&t, "control/h", emit_control_h(p), 0755, false)) < 0) ||
+	    (r = emit_tree_add(&t, "supervise", link_target(o, p->name, ""), 0, true)) < 0 ||
+	    (p->timer_target && (r = emit_tree_add(&t, "down", strdup(""), 0644, false)) < 0))
 		goto fail;
 	if (p->log != PLAN_LOG_INHERIT &&
-	    ((r = add_file(&t, "log/run", emit_log_run(p), 0755, false)) < 0 ||
-	     (r = add_file(&t, "log/supervise", link_target(o, p->name, ".log"), 0, true)) < 0))
+	    ((r = emit_tree_add(&t, "log/run", emit_log_run(p), 0755, false)) < 0 ||
+	     (r = emit_tree_add(&t, "log/supervise", link_target(o, p->name, ".log"), 0, true)) <
+		     0))
 		goto fail;
 	*ret = t;
 	return 0;

@@ -31,6 +31,10 @@ struct emit_options {
 /* Builds the whole service directory for p. Returns 0 or -ENOMEM. */
 int emit_tree(const struct run_plan *p, const struct emit_options *o, struct emit_tree *ret);
 
+/* Appends one entry, taking text (NULL means out of memory: -ENOMEM); 0 or
+ * -ENOMEM. Used by every emitter of a service directory. */
+int emit_tree_add(struct emit_tree *t, const char *path, char *text, unsigned mode, bool symlink);
+
 void emit_tree_done(struct emit_tree *t);
 
 #endif

@@ -8,22 +8,6 @@
 #include "emit_sh.h"
 #include "socket_plan.h"
 
-static int
-add(struct emit_tree *t, const char *path, char *text, unsigned mode, bool symlink)
-{
-	if (!text)
-		return -ENOMEM;
-	struct emit_file *v = realloc(t->v, (t->n + 1) * sizeof(*v));
-	if (!v) {
-		free(text);
-		return -ENOMEM;
-	}
-	t->v = v;
-	v[t->n] = (struct emit_file){ strdup(path), text, mode, symlink };
-	t->n++;
-	return v[t->n - 1].path ? 0 : -ENOMEM;
-}
-
 /* What sh_header and the command lines read of a plan: the unit's names,
  * and systemd's defaults for the rest (root, umask 0022, cwd /). */
 static struct run_plan
@@ -156,8 +140,8 @@ socket_emit_tree(const struct socket_plan *sp, const struct emit_options *o, cha
 	char *sup = NULL;
 	int r;
 	/* connection is ours from here on: added (and freed with the tree) or freed. */
-	if ((r = add(&t, "run", socket_run(sp), 0755, false)) < 0 ||
-	    (!sp->accept && (r = add(&t, "check", socket_check(sp), 0755, false)) < 0)) {
+	if ((r = emit_tree_add(&t, "run", socket_run(sp), 0755, false)) < 0 ||
+	    (!sp->accept && (r = emit_tree_add(&t, "check", socket_check(sp), 0755, false)) < 0)) {
 		free(connection);
 		emit_tree_done(&t);
 		return r;
@@ -167,17 +151,17 @@ socket_emit_tree(const struct socket_plan *sp, const struct emit_options *o, cha
 		     sp->unit) < 0)
 		sup = NULL;
 	if ((sp->stop_pre.n &&
-	     (r = add(&t, "control/t", socket_stop_script(sp, &sp->stop_pre, true), 0755, false)) <
-		     0) ||
+	     (r = emit_tree_add(&t, "control/t", socket_stop_script(sp, &sp->stop_pre, true), 0755,
+				false)) < 0) ||
 	    (sp->stop_post.n &&
-	     (r = add(&t, "finish", socket_stop_script(sp, &sp->stop_post, false), 0755, false)) <
-		     0)) {
+	     (r = emit_tree_add(&t, "finish", socket_stop_script(sp, &sp->stop_post, false), 0755,
+				false)) < 0)) {
 		free(connection);
 		emit_tree_done(&t);
 		return r;
 	}
-	if ((connection && (r = add(&t, "connection", connection, 0755, false)) < 0) ||
-	    (r = add(&t, "supervise", sup, 0, true)) < 0) {
+	if ((connection && (r = emit_tree_add(&t, "connection", connection, 0755, false)) < 0) ||
+	    (r = emit_tree_add(&t, "supervise", sup, 0, true)) < 0) {
 		emit_tree_done(&t);
 		return r;
 	}

@@ -238,20 +238,6 @@ reap(struct acceptor *a)
 			}
 }
 
-static int
-block_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 /* Stopping the socket unit: no new connections; the running instances are
  * told to stop (the container is going down or the socket was stopped). */
 static void
@@ -301,7 +287,7 @@ run_acceptor(struct acceptor *a)
 				  listen_port_text(&a->s->ports[i]));
 			return SVC_EXIT_USAGE;
 		}
-	int sfd = block_signals();
+	int sfd = signalfd_block((const int[]){ SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, 0 });
 	if (sfd < 0 || listen_open_all(a->s) < 0)
 		return 1;
 	a->conns = xmalloc(sizeof(*a->conns) * a->s->max_connections);

@@ -96,22 +96,9 @@ serve(int ctl, const struct listen_spec *s, const char *names)
 }
 
 static int
-block_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
-static int
 run_holder(struct listen_spec *s, const char *control)
 {
-	int sfd = block_signals();
+	int sfd = signalfd_block((const int[]){ SIGTERM, SIGINT, SIGQUIT, SIGHUP, 0 });
 	if (sfd < 0 || listen_open_all(s) < 0)
 		return 1;
 	int ctl = bind_control(control);

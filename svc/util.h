@@ -22,6 +22,10 @@ int parse_pid(const char *s, int *ret);
 /* Parses an int in [min, max], decimal, optional sign; 0 or -EINVAL/-ERANGE. */
 int parse_int(const char *s, long min, long max, long *ret);
 
+/* Blocks the signals of a 0-terminated list and returns a close-on-exec,
+ * non-blocking signalfd that reads them; the fd or -errno. */
+int signalfd_block(const int *signals);
+
 /* Monotonic clock in microseconds. */
 uint64_t now_usec(void);
 
