@@ -59,7 +59,8 @@ load_file(struct loader *L, const char *sys, const char *root)
 	r = unitpath_read(host, &buf, &len);
 	free(host);
 	if (r < 0) {
-		diag_add(L->d, L->file, 0, DIAG_ERROR, "Failed to read file: %s", strerror(-r));
+		diag_add(L->d, L->file, 0, DIAG_ERROR, "Failed to read file: %s",
+			 r == -EBADFD ? "not a regular file" : strerror(-r));
 		return r == -ENOMEM ? r : -EIO;
 	}
 	r = unit_parse_cb(L->file, buf, len, sections, apply, L, L->d);

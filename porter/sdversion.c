@@ -5,6 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/chase.h"
 
 #include "sdversion.h"
 
@@ -71,15 +76,22 @@ static FILE *
 open_os_release(const char *root)
 {
 	static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
-	char path[4096];
 
 	for (size_t i = 0; i < 2; i++) {
+		/* Resolved inside the root (Debian's /etc/os-release is a relative
+		 * link; an absolute one must not reach the host's), and only a
+		 * regular file: a FIFO would hang the conversion. */
+		char *path = chase_path(root, paths[i], true);
+		int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+		struct stat st;
 		FILE *f;
-		int n = snprintf(path, sizeof(path), "%s%s", root && strcmp(root, "/") ? root : "",
-				 paths[i]);
 
-		if (n > 0 && (size_t)n < sizeof(path) && (f = fopen(path, "re")))
+		free(path);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (f = fdopen(fd, "r")))
 			return f;
+		close(fd);
 	}
 	return NULL;
 }

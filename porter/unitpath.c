@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/alloc.h"
@@ -35,12 +36,21 @@ const char *const unit_search_path[] = {
 int
 unitpath_read(const char *path, char **ret, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted as a unit file must not hang the
+	 * conversion waiting for a writer; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	size_t cap = 4096, n = 0;
+	struct stat st;
 	char *buf;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 ||
+	    (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
+		/* Only /dev/null (a masked unit, read as empty) among non-files. */
+		close(fd);
+		return -EBADFD;
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		close(fd);

@@ -172,6 +172,14 @@ check "non_regular_config: named" grep -q "porter.conf: error: not a regular fil
 timeout 20 "$porter" convert --config /dev/zero --root "$r3" --dry-run "$lib/web.service" >"$root/stdout" 2>"$root/stderr"
 check "non_regular_config: a device is refused too" [ $? = 2 ]
 
+# A unit file that is a FIFO is refused at once, not waited on (as
+# non_regular_config above); the lookup passes it over as no unit file.
+r4=$root/r4
+mkdir -p "$r4" && mkfifo "$r4/fifo.service"
+timeout 20 "$porter" convert --root "$r4" --dry-run "$r4/fifo.service" >"$root/stdout" 2>"$root/stderr"
+check "non_regular_unit: refused, not hung" [ $? = 1 ]
+check "non_regular_unit: named" grep -q "fifo.service: error: " "$root/stderr"
+
 # --enabled discovery (issue 10): generators, targets, a service's Wants= on a
 # socket, .wants of vendor directories, other unit types skipped with a line.
 g=$(mktemp -d "${TMPDIR:-/tmp}/klein-cli-gen.XXXXXX")

@@ -52,6 +52,18 @@ mkdir -p "$t/deb13/etc/klein" && echo 'systemd = 252' >"$t/deb13/etc/klein/porte
 expect deb13 252 "porter.conf"
 expect deb13 257 "--systemd" --systemd 257
 
+# os-release is read inside the root (issue 14 item 2): an absolute link
+# /etc/os-release -> /usr/lib/os-release is the root's file, not the host's;
+# a FIFO is passed over (not waited on).
+root linked '' && mkdir -p "$t/linked/usr/lib" &&
+	printf 'ID=ubuntu\nVERSION_ID="24.04"\n' >"$t/linked/usr/lib/os-release" &&
+	ln -s /usr/lib/os-release "$t/linked/etc/os-release"
+expect linked 255 "Ubuntu 24.04 (os-release)"
+root fifo '' && mkfifo "$t/fifo/etc/os-release"
+timeout 20 "$porter" inspect --root "$t/fifo" x.service >/dev/null 2>&1
+[ $? -eq 0 ] || bad "an os-release FIFO hangs or fails inspect"
+expect fifo 257 "no os-release: the newest known"
+
 for v in 254 258 abc ""; do
 	"$porter" inspect --root "$t/deb12" --systemd "$v" x.service >/dev/null 2>&1
 	[ $? -eq 2 ] || bad "inspect --systemd '$v' is not a usage error"
