@@ -14,6 +14,10 @@ set_tests_properties(porter_corpus_oracle PROPERTIES LABELS "corpus" TIMEOUT 900
 # tools/systemd257-oracle exists, live (which also checks that the fixtures
 # still say what systemd 257 says). Units not read as 257 yet are listed in
 # expected-fail-257.json, a list that only shrinks.
+add_test(NAME porter.trixie_chroot
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/trixie_chroot.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(porter.trixie_chroot PROPERTIES LABELS "oracle-live" TIMEOUT 1200
+                     FIXTURES_SETUP trixie_chroot SKIP_RETURN_CODE 77)
 foreach(_mode fixtures live)
   set(_name porter_trixie_oracle)
   set(_labels corpus)
@@ -31,6 +35,8 @@ foreach(_mode fixtures live)
   set_tests_properties(${_name} PROPERTIES LABELS "${_labels}" TIMEOUT 1200
                        ENVIRONMENT "${_env}" SKIP_RETURN_CODE 77)
 endforeach()
+# The live one runs on the chroot the fixture makes (or skips without it).
+set_tests_properties(porter_trixie_oracle_live PROPERTIES FIXTURES_REQUIRED trixie_chroot)
 
 # bench/parse-corpus's in-process driver (unit_load() on every corpus unit).
 # The smoke test checks it runs and that no unit fails with a system error;
@@ -73,4 +79,7 @@ foreach(_v 252 257)
     set_tests_properties(${_name} PROPERTIES LABELS "${_labels}" TIMEOUT 300
                          ENVIRONMENT "${_env}" SKIP_RETURN_CODE 77)
   endforeach()
+  if(_v STREQUAL 257)
+    set_tests_properties(${_name} PROPERTIES FIXTURES_REQUIRED trixie_chroot)
+  endif()
 endforeach()

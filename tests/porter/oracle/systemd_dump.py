@@ -62,7 +62,7 @@ def oracle_path(shared=None, version="252"):
 
 def oracle_available(shared=None, version="252"):
     """True when the oracle script and its systemd are both present (257's
-    chroot is never built from here: it takes minutes and needs the network)."""
+    chroot is made by the ctest fixture porter.trixie_chroot, not here)."""
     return (os.access(oracle_path(shared, version), os.X_OK)
             and os.access(ORACLES[version][1], os.X_OK))
 
