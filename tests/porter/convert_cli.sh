@@ -225,6 +225,35 @@ check "no \$CREDENTIALS_DIRECTORY per connection" sh -c "! grep -q 'CREDENTIALS'
 check "OpenFile= per connection" grep -q -- "--open-file '/etc/motd:motd:'" "$a/etc/sv/echo.socket/connection"
 rm -rf "$a"
 
+# convert PATH.socket: the service it names (Service=) is found beside it,
+# converted with it and given its sockets; a .mount named directly is
+# skipped with one line (exit 0), by name or by path.
+sp=$root/sockpath && mkdir -p "$sp/app"
+printf '[Socket]\nListenStream=/run/x.sock\nService=xd.service\n' >"$sp/app/x.socket"
+printf '[Service]\nExecStart=/bin/sleep 100\n' >"$sp/app/xd.service"
+printf '[Mount]\nWhat=/a\nWhere=/b\n' >"$sp/app/data.mount"
+run 0 --root "$sp" "$sp/app/x.socket"
+check "socket by path: its holder" [ -x "$sp/etc/sv/x.socket/run" ]
+check "socket by path: Service= beside it gets the sockets" grep -q -- "--sockets '/run/klein/sockets/x.socket'" "$sp/etc/sv/xd/run"
+run 0 --root "$sp" "$sp/app/data.mount"
+check "a .mount by path: skipped with a line" grep -q "^$sp/app/data.mount: skipped: .* a .mount unit has no runit equivalent" "$root/stderr"
+check "a .mount by path: nothing written" [ ! -e "$sp/etc/sv/data.mount" ]
+rm -rf "$sp"
+
+# Sockets= and Service=: a service activated by several sockets gets all of
+# them (its own Sockets= list and another socket's Service=), as fds in the
+# order systemd passes them.
+ms=$root/multi && msl=$ms/etc/systemd/system && mkdir -p "$msl"
+printf '[Service]\nSockets=a.socket b.socket\nExecStart=/bin/true\n' >"$msl/m.service"
+printf '[Socket]\nListenStream=/run/a.sock\nService=m.service\n' >"$msl/a.socket"
+printf '[Socket]\nListenStream=/run/b.sock\nService=m.service\n' >"$msl/b.socket"
+printf '[Socket]\nListenStream=/run/c.sock\nService=m.service\n' >"$msl/c.socket"
+run 0 --root "$ms" m.service c.socket
+for k in a b c; do
+	check "several sockets: m gets $k.socket" grep -q -- "--sockets '/run/klein/sockets/$k.socket'" "$msl/../../sv/m/run"
+done
+rm -rf "$ms"
+
 # One list of ports across the Listen*= types, as systemd keeps it: the fds
 # follow the lines' order, and an empty Listen*= of any type empties them all.
 o=$root/order && ol=$o/etc/systemd/system && mkdir -p "$ol"
