@@ -3,12 +3,15 @@
  * 252 prints when a value does not parse (the assignment is then ignored).
  * The parsing itself is values.h's; this file only picks the grammar and the
  * message for each row. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "merge.h"
+#include "lib/sockaddr.h"
 #include "lib/values.h"
 
 int
@@ -403,4 +406,168 @@ check_action_253(struct loader *L, const struct directive *dr, const char *value
 		return 0;
 	WARN("Failed to parse %s=, ignoring: %s", dr->key, value);
 	return -EINVAL;
+}
+
+/* ---- [Socket] (systemd 252's config_parse_socket_*() and the number
+ * parsers of load-fragment.c) ---- */
+
+/* Backlog=, MaxConnections= and co (config_parse_unsigned): empty is invalid. */
+int
+check_uint(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	(void)dr;
+	if (parse_c_integer(value, false, false, 0, UINT32_MAX, NULL) < 0) {
+		WARN("Failed to parse unsigned value, ignoring: %s", value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Priority=, Mark=, IPTTL= (config_parse_int). */
+int
+check_int(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	(void)dr;
+	if (parse_c_integer(value, true, false, INT32_MIN, INT32_MAX, NULL) < 0) {
+		WARN("Failed to parse int value, ignoring: %s", value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* MessageQueueMaxMessages=, MessageQueueMessageSize= (config_parse_long). */
+int
+check_long(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	(void)dr;
+	if (parse_c_integer(value, true, false, INT64_MIN, INT64_MAX, NULL) < 0) {
+		WARN("Failed to parse long value, ignoring: %s", value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* SendBuffer=, ReceiveBuffer=, PipeSize= (config_parse_iec_size). */
+int
+check_iec_size(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	uint64_t v;
+	int r = parse_size(value, &v);
+
+	(void)dr;
+	if (r < 0) {
+		WARN("Failed to parse size value '%s', ignoring: %s", value, strerror(-r));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* IPTOS= (ip_tos_from_string(): a name or 0..255). */
+int
+check_ip_tos(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const names[] = { "low-delay", "throughput", "reliability", "low-cost",
+					     NULL };
+
+	(void)dr;
+	if (in_list(names, value) || parse_c_integer(value, true, false, 0, 255, NULL) == 0)
+		return 0;
+	WARN("Failed to parse IP TOS value, ignoring: %s", value);
+	return -EINVAL;
+}
+
+/* BindIPv6Only= (config_parse_socket_bind): a name or a boolean. */
+int
+check_bind_ipv6(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const names[] = { "default", "both", "ipv6-only", NULL };
+
+	(void)dr;
+	if (in_list(names, value) || parse_boolean(value) >= 0)
+		return 0;
+	WARN("Failed to parse bind IPv6 only value, ignoring: %s", value);
+	return -EINVAL;
+}
+
+/* Timestamping= (socket_timestamping_from_string_harder()). */
+int
+check_timestamping(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	static const char *const names[] = { "off", "us", "ns", "nsec", "usec", "µs", "μs", NULL };
+
+	(void)dr;
+	if (in_list(names, value) || parse_boolean(value) >= 0)
+		return 0;
+	WARN("Failed to parse timestamping precision, ignoring: %s", value);
+	return -EINVAL;
+}
+
+/* SocketProtocol= (config_parse_socket_protocol): udplite or sctp. */
+int
+check_socket_protocol(struct loader *L, const struct directive *dr, const char *value,
+		      unsigned line)
+{
+	static const char *const names[] = { "udplite", "sctp", NULL };
+
+	(void)dr;
+	if (in_list(names, value))
+		return 0;
+	WARN("Failed to parse socket protocol, ignoring: %s", value);
+	return -EINVAL;
+}
+
+/* BindToDevice= (config_parse_socket_bindtodevice): no specifiers; empty
+ * and "*" reset. */
+int
+check_ifname(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	(void)dr;
+	if (!*value || !strcmp(value, "*") || ifname_valid(value, false))
+		return 0;
+	WARN("Invalid interface name, ignoring: %s", value);
+	return -EINVAL;
+}
+
+/* socket_address_parse_netlink(): "FAMILY [GROUP]", a family name or number. */
+static int
+netlink_check(const char *s)
+{
+	static const char *const families[] = {
+		"route",   "firewall",	     "inet-diag",  "nflog",	    "xfrm",	 "selinux",
+		"iscsi",   "audit",	     "fib-lookup", "connector",	    "netfilter", "ip6-fw",
+		"dnrtmsg", "kobject-uevent", "generic",	   "scsitransport", "ecryptfs",	 "rdma",
+		NULL
+	};
+	size_t n = strcspn(s, " \t\n\r");
+	char word[32];
+	const char *rest = s + n + strspn(s + n, " \t\n\r");
+
+	if (!n || n >= sizeof(word))
+		return -EINVAL;
+	memcpy(word, s, n);
+	word[n] = '\0';
+	if (!in_list(families, word) && parse_c_integer(word, true, false, 0, INT32_MAX, NULL) < 0)
+		return -EINVAL;
+	return *rest ? parse_c_integer(rest, false, false, 0, UINT32_MAX, NULL) : 0;
+}
+
+/* ListenStream=, ListenDatagram=, ListenSequentialPacket=, ListenNetlink=
+ * (config_parse_socket_listen()), the value with its specifiers resolved. */
+int
+check_listen(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	struct socket_address a;
+	bool netlink = !strcmp(dr->key, "ListenNetlink");
+	int r = netlink ? netlink_check(value) : socket_address_parse(value, &a);
+	bool local = !netlink && r == 0 && a.sa.ss_family == AF_UNIX;
+
+	if (r < 0) {
+		WARN("Failed to parse address value in '%s', ignoring: %s", value, strerror(-r));
+		return -EINVAL;
+	}
+	if (!local && !strcmp(dr->key, "ListenSequentialPacket")) {
+		WARN("Address family not supported, ignoring: %s", value);
+		return -EINVAL;
+	}
+	return 0;
 }

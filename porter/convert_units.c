@@ -90,6 +90,16 @@ convert_socket(const struct convert_args *a, const char *name, struct jobs *jobs
 		goto out;
 	}
 	convert_strip_root(a->root, &sp.fragment);
+	if (!sp.n_ports) {
+		/* Only ListenNetlink= and the like: a holder with nothing to hold
+		 * would fail at every start, and nothing would activate the
+		 * service (systemd starts it on the first kernel event). */
+		fprintf(stderr,
+			"%s: skipped: none of its Listen*= lines is a socket klein creates (see "
+			"the warnings); %s is not started through it\n",
+			name, sp.service);
+		goto out;
+	}
 	if (sp.accept && !(conn = connection_script(a, &sp, &d))) {
 		fprintf(stderr, "%s: refused: its service %s cannot be converted\n", name,
 			sp.service);

@@ -27,6 +27,7 @@ struct socket_plan {
 	char *service; /* Accept=no: "foo.service"; Accept=yes: the template "foo@.service" */
 	char **args;   /* klein-svc listen/accept options, one word each */
 	size_t n_args;
+	size_t n_ports; /* the Listen*= lines klein-svc opens (others are warned and dropped) */
 	/* The socket's own commands (as root, systemd.socket(5)): before the
 	 * sockets are made, after, before they are closed, after. */
 	struct plan_cmds start_pre, start_post, stop_pre, stop_post;

@@ -7,23 +7,13 @@
 
 #include "merge.h"
 #include "table.h"
+#include "lib/specifier.h"
 
-/* path_simplify(): "//" -> "/", "/./" -> "/", no trailing "/"; then the
- * legacy "/var/run/" prefix becomes "/run/" (systemd logs that at debug level). */
+/* patch_var_run(): the legacy "/var/run/" prefix becomes "/run/" (systemd
+ * logs that at debug level). */
 static void
-simplify(char *p)
+patch_var_run(char *p)
 {
-	char *w = p;
-	for (const char *r = p; *r;) {
-		if (r[0] == '/' && (r[1] == '/' || (r[1] == '.' && (r[2] == '/' || !r[2])))) {
-			r += r[1] == '/' ? 1 : 2;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	while (w > p + 1 && w[-1] == '/')
-		w--;
-	*w = '\0';
 	if (!strncmp(p, "/var/run/", 9))
 		memmove(p, p + 4, strlen(p + 4) + 1);
 }
@@ -44,7 +34,11 @@ reset_ports(struct loader *L, const struct directive *dr, unsigned line)
 	return merge_list_reset(L, dr, line);
 }
 
-/* A Listen*= item: specifiers resolved, a path simplified; empty resets. */
+/* A Listen*= item (config_parse_socket_listen()): specifiers resolved; a
+ * socket address or netlink family checked by the row's grammar, where a
+ * unix socket path is kept as written; a FIFO, special file, message queue or
+ * USB function path must be absolute and normalized and is simplified; an
+ * invalid value is warned about and ignored. Empty resets every port. */
 int
 store_listen(struct loader *L, const struct directive *dr, const char *value, unsigned line)
 {
@@ -54,8 +48,13 @@ store_listen(struct loader *L, const struct directive *dr, const char *value, un
 	int r = merge_resolve_value(L, value, line, &res);
 	if (r <= 0)
 		return r;
+	if (dr->check ? dr->check(L, dr, res, line) < 0
+		      : merge_path_check(L, line, dr->key, res, PATH_ABSOLUTE) < 0) {
+		free(res);
+		return 0;
+	}
 	if (res[0] == '/')
-		simplify(res);
+		patch_var_run(res);
 	if (asprintf(&port, "%s=%s", dr->key, res) < 0)
 		port = NULL;
 	if ((r = merge_strv_push(&L->u->ports, &L->u->n_ports, port)) < 0) {
@@ -63,4 +62,51 @@ store_listen(struct loader *L, const struct directive *dr, const char *value, un
 		return r;
 	}
 	return merge_list_add(L, dr, res, line, false);
+}
+
+/* Service= (config_parse_socket_service()): a .service name, specifiers
+ * resolved; another type, or a name systemd cannot load (a template), is
+ * warned about and ignored. */
+int
+store_socket_service(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	char *res = NULL;
+	size_t n;
+	int r = merge_resolve(L, value, &res);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		ERR("Failed to resolve unit specifiers in %s: %s", value, strerror(-r));
+		return -ENOEXEC;
+	}
+	n = strlen(res);
+	if (n < 8 || strcmp(res + n - 8, ".service")) {
+		WARN("Unit must be of type service, ignoring: %s", value);
+		free(res);
+		return 0;
+	}
+	if (strstr(res, "@.")) {
+		WARN("Failed to load unit %s, ignoring: Unit name %s is missing the instance name.",
+		     value, res);
+		free(res);
+		return 0;
+	}
+	if (unit_name_is_valid(res) <= 0) {
+		WARN("Failed to load unit %s, ignoring: Unit name %s is not valid.", value, res);
+		free(res);
+		return 0;
+	}
+	return merge_scalar(L, dr, res, line);
+}
+
+/* SocketUser=, SocketGroup=: store_user(); systemd warns about SocketUser=nobody too. */
+int
+store_socket_user(struct loader *L, const struct directive *dr, const char *value, unsigned line)
+{
+	int r = store_user(L, dr, value, line);
+
+	if (r == 0 && !strcmp(dr->key, "SocketUser") && !strcmp(value, "nobody"))
+		WARN("Special user nobody configured, this is not safe!");
+	return r;
 }

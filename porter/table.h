@@ -114,7 +114,9 @@ store_fn store_bus_name;	/* store_scalar_spec; the default Type= becomes dbus */
 store_fn store_words;		/* quoted words appended, specifiers resolved; empty resets */
 store_fn store_words_raw;	/* quoted words appended, no specifiers; empty resets */
 store_fn store_line;		/* the whole value is one item, specifiers resolved */
-store_fn store_listen;		/* Listen*=: one address or path, simplified; empty resets */
+store_fn store_listen;		/* Listen*=: one address (row->check) or path; empty resets */
+store_fn store_socket_user;	/* SocketUser=, SocketGroup=: store_user, nobody warned */
+store_fn store_socket_service;	/* [Socket] Service=: a .service name, not a template */
 store_fn store_deps;		/* unit names appended, deduplicated; never reset */
 store_fn store_install;		/* [Install] lists: words, specifiers where they resolve */
 store_fn store_exec;		/* Exec*: command lines (struct exec_list) */
@@ -147,6 +149,9 @@ check_fn check_bool, check_sec, check_timeout, check_timeout_start, check_signal
 check_fn check_service_type_253, check_private_tmp_257, check_private_users_257,
 	check_protect_cgroups_257, check_restart_mode, check_restart_mode_257, check_unsigned,
 	check_service_type_257, check_job_mode, check_job_mode_257, check_action, check_action_253;
+/* [Socket] grammars (check.c): numbers, names, socket addresses */
+check_fn check_uint, check_int, check_long, check_iec_size, check_ip_tos, check_bind_ipv6,
+	check_timestamping, check_socket_protocol, check_ifname, check_listen;
 
 /* ---- translation rules (tr_*.c) ---- */
 tr_fn tr_ignore;  /* accepted silently: nothing to do under runit */

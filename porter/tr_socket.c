@@ -121,9 +121,11 @@ map_ports(struct socket_plan *sp, const struct unit *u)
 		for (size_t i = 0; eq && i < sizeof(options) / sizeof(options[0]); i++)
 			if (options[i].kind == OPT_PORT &&
 			    !strncmp(options[i].key, u->ports[k], (size_t)(eq - u->ports[k])) &&
-			    !options[i].key[eq - u->ports[k]] &&
-			    push2(sp, options[i].opt, eq + 1) < 0)
-				return -ENOMEM;
+			    !options[i].key[eq - u->ports[k]]) {
+				if (push2(sp, options[i].opt, eq + 1) < 0)
+					return -ENOMEM;
+				sp->n_ports++;
+			}
 	}
 	return 0;
 }

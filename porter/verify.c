@@ -2,6 +2,7 @@
 /* verify: what systemd 252 checks once a unit's files are applied (the
  * *_verify() of each unit type); a failed check makes the unit bad-setting. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "merge.h"
@@ -104,6 +105,7 @@ socket_verify(struct loader *L)
 					      "ListenMessageQueue",	"ListenUSBFunction" };
 	struct unit *u = L->u;
 	const char *f = u->fragment, *mc = scalar(u, "Socket", "MaxConnections");
+	const struct setting *sym = unit_setting(u, "Socket", "Symlinks");
 	size_t ports = 0, non_accept = 0, nodes = 0;
 
 	for (size_t i = 0; i < sizeof(listen) / sizeof(listen[0]); i++) {
@@ -111,9 +113,9 @@ socket_verify(struct loader *L)
 		size_t n = s ? s->n_values : 0;
 
 		ports += n;
-		if (i > 0)
+		if (i != 0 && i != 2)
 			non_accept += n; /* datagrams, FIFOs, special files, ... cannot accept */
-		for (size_t k = 0; i < 5 && k < n; k++)
+		for (size_t k = 0; i < 4 && k < n; k++) /* unix socket paths and FIFOs */
 			nodes += s->values[k][0] == '/';
 	}
 	if (!ports) {
@@ -122,24 +124,27 @@ socket_verify(struct loader *L)
 			"Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing.");
 		return -ENOEXEC;
 	}
-	if (!bool_set(u, "Accept"))
-		return 0;
-	if (non_accept) {
+	if (bool_set(u, "Accept") && non_accept) {
 		diag_add(L->d, f, 0, DIAG_ERROR,
 			 "Unit configured for accepting sockets, but sockets are non-accepting. "
 			 "Refusing.");
 		return -ENOEXEC;
 	}
-	if (mc && !strcmp(mc, "0")) {
+	if (bool_set(u, "Accept") && mc && strtoul(mc, NULL, 0) == 0) {
 		diag_add(L->d, f, 0, DIAG_ERROR, "MaxConnection= setting too small. Refusing.");
 		return -ENOEXEC;
 	}
-	if (scalar(u, "Socket", "Service")) {
+	if (bool_set(u, "Accept") && scalar(u, "Socket", "Service")) {
 		diag_add(L->d, f, 0, DIAG_ERROR,
 			 "Explicit service configuration for accepting socket units not supported. "
 			 "Refusing.");
 		return -ENOEXEC;
 	}
-	(void)nodes;
+	if (sym && sym->n_values && nodes != 1) {
+		diag_add(L->d, f, 0, DIAG_ERROR,
+			 "Unit has symlinks set but none or more than one node in the file system. "
+			 "Refusing.");
+		return -ENOEXEC;
+	}
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "listen.h"
 
+#include "lib/sockaddr.h"
 #include "lib/values.h"
 #include "lib/pwdb.h"
 
@@ -147,19 +148,6 @@ listen_port_text(const struct listen_port *p)
 	return p->path;
 }
 
-/* "PORT": 1..65535, digits only (the porter writes systemd's canonical form). */
-static int
-parse_port(const char *s, uint16_t *ret)
-{
-	long v;
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	if (parse_int(s, 1, 65535, &v) < 0)
-		return -EINVAL;
-	*ret = (uint16_t)v;
-	return 0;
-}
-
 /* systemd 252's socket_ipv6_is_supported(). */
 static bool
 ipv6_supported(void)
@@ -167,119 +155,43 @@ ipv6_supported(void)
 	return access("/proc/net/if_inet6", F_OK) == 0;
 }
 
-static int
-parse_unix(const char *s, struct sock_addr *a)
-{
-	struct sockaddr_un *un = (struct sockaddr_un *)&a->sa;
-	bool abstract = s[0] == '@';
-	size_t l = strlen(s + abstract);
-	if (l >= sizeof(un->sun_path) - abstract)
-		return -EINVAL;
-	un->sun_family = AF_UNIX;
-	memcpy(un->sun_path + abstract, s + abstract, l);
-	/* A path's size counts its NUL; an abstract name has none. */
-	a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + l + 1);
-	return 0;
-}
-
-static int
-parse_vsock(const char *s, struct sock_addr *a)
-{
-	struct sockaddr_vm *vm = (struct sockaddr_vm *)&a->sa;
-	const char *colon = strchr(s, ':');
-	long v;
-	if (!colon || parse_int(colon + 1, 0, UINT32_MAX, &v) < 0)
-		return -EINVAL;
-	vm->svm_family = AF_VSOCK;
-	vm->svm_port = (unsigned)v;
-	vm->svm_cid = VMADDR_CID_ANY;
-	if (colon > s) {
-		char *cid = xstrndup(s, (size_t)(colon - s));
-		int r = parse_int(cid, 0, UINT32_MAX, &v);
-		free(cid);
-		if (r < 0)
-			return -EINVAL;
-		vm->svm_cid = (unsigned)v;
-	}
-	a->len = sizeof(*vm);
-	return 0;
-}
-
-/* "ADDR:PORT" or "[V6]:PORT", optionally followed by "%IFNAME". */
-static int
-parse_ip(const char *s, struct sock_addr *a)
-{
-	char *copy = xstrdup(s), *host = copy, *port, *ifname = strchr(copy, '%');
-	unsigned ifindex = 0;
-	uint16_t pn;
-	int r = -EINVAL;
-	if (ifname) {
-		*ifname++ = '\0';
-		ifindex = if_nametoindex(ifname);
-		if (ifindex == 0)
-			goto out;
-	}
-	if (host[0] == '[') {
-		char *end = strchr(host, ']');
-		if (!end || end[1] != ':')
-			goto out;
-		*end = '\0';
-		host++;
-		port = end + 2;
-	} else {
-		port = strrchr(host, ':');
-		if (!port)
-			goto out;
-		*port++ = '\0';
-	}
-	if (parse_port(port, &pn) < 0)
-		goto out;
-	struct sockaddr_in *in = (struct sockaddr_in *)&a->sa;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->sa;
-	if (copy[0] != '[' && inet_pton(AF_INET, host, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(pn);
-		a->len = sizeof(*in);
-		r = 0;
-	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(pn);
-		in6->sin6_scope_id = ifindex;
-		a->len = sizeof(*in6);
-		r = 0;
-	}
-out:
-	free(copy);
-	return r;
-}
-
+/* The grammar is lib/sockaddr.c's (the porter checked the line with it);
+ * here the machine decides the rest: a bare port is [::]:PORT, or
+ * 0.0.0.0:PORT without IPv6, and "%IFNAME" must name an interface (its
+ * index becomes an IPv6 address's scope). */
 int
 sock_addr_parse(const char *s, int type, struct sock_addr *ret)
 {
+	struct socket_address a;
+	int r = socket_address_parse(s, &a);
+
 	memset(ret, 0, sizeof(*ret));
 	ret->type = type;
-	if (s[0] == '/' || s[0] == '@')
-		return parse_unix(s, ret);
-	if (strncmp(s, "vsock:", 6) == 0)
-		return parse_vsock(s + 6, ret);
-	uint16_t port;
-	if (parse_port(s, &port) == 0) {
-		if (ipv6_supported()) {
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ret->sa;
-			in6->sin6_family = AF_INET6;
-			in6->sin6_port = htons(port);
-			in6->sin6_addr = in6addr_any;
-			ret->len = sizeof(*in6);
-		} else {
-			struct sockaddr_in *in = (struct sockaddr_in *)&ret->sa;
-			in->sin_family = AF_INET;
-			in->sin_port = htons(port);
-			in->sin_addr.s_addr = htonl(INADDR_ANY);
-			ret->len = sizeof(*in);
-		}
+	if (r < 0)
+		return r;
+	if (a.port_only && !ipv6_supported()) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ret->sa;
+
+		in->sin_family = AF_INET;
+		in->sin_port = ((struct sockaddr_in6 *)&a.sa)->sin6_port;
+		in->sin_addr.s_addr = htonl(INADDR_ANY);
+		ret->len = sizeof(*in);
 		return 0;
 	}
-	return parse_ip(s, ret);
+	if (a.ifname[0]) {
+		long long index;
+		unsigned ifindex = parse_c_integer(a.ifname, true, false, 1, INT32_MAX, &index) == 0
+					   ? (unsigned)index
+					   : if_nametoindex(a.ifname);
+
+		if (!ifindex)
+			return -ENODEV;
+		if (a.sa.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&a.sa)->sin6_scope_id = ifindex;
+	}
+	memcpy(&ret->sa, &a.sa, sizeof(a.sa));
+	ret->len = a.len;
+	return 0;
 }
 
 static int

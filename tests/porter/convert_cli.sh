@@ -240,6 +240,17 @@ check "a .mount by path: skipped with a line" grep -q "^$sp/app/data.mount: skip
 check "a .mount by path: nothing written" [ ! -e "$sp/etc/sv/data.mount" ]
 rm -rf "$sp"
 
+# A socket whose only Listen*= lines are ones klein drops (netlink) gets no
+# holder that would fail at every start: skipped with a line, exit 0.
+nl=$root/netlink && mkdir -p "$nl/etc/systemd/system"
+printf '[Socket]\nListenNetlink=kobject-uevent 1\n' >"$nl/etc/systemd/system/u.socket"
+printf '[Service]\nExecStart=/bin/true\n' >"$nl/etc/systemd/system/u.service"
+run 0 --root "$nl" u.socket
+check "netlink-only socket: skipped with a line" grep -q "^u.socket: skipped: none of its Listen\*= lines is a socket klein creates" "$root/stderr"
+check "netlink-only socket: no holder" [ ! -e "$nl/etc/sv/u.socket" ]
+check "netlink-only socket: its service not pulled in" [ ! -e "$nl/etc/sv/u" ]
+rm -rf "$nl"
+
 # Sockets= and Service=: a service activated by several sockets gets all of
 # them (its own Sockets= list and another socket's Service=), as fds in the
 # order systemd passes them.

@@ -55,6 +55,12 @@ add_test(NAME porter_socket_oracle
                  $<TARGET_FILE:klein-porter> ${KLEIN_SHARED}/corpus/socktimer-dev)
 set_tests_properties(porter_socket_oracle PROPERTIES LABELS "corpus" TIMEOUT 300
                      SKIP_RETURN_CODE 77)
+# The same (corpus and socket_cases/), asking systemd now; skips (77) without it.
+add_test(NAME porter_socket_oracle_live
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/socket_oracle.py --live
+                 $<TARGET_FILE:klein-porter> ${KLEIN_SHARED}/corpus/socktimer-dev)
+set_tests_properties(porter_socket_oracle_live PROPERTIES LABELS "oracle-live" TIMEOUT 600
+                     SKIP_RETURN_CODE 77)
 
 # What changed between systemd versions, and the three parse bugs of issue 13
 # (SuccessAction= without ExecStart=, a bad Exec line in a drop-in, the
