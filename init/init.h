@@ -181,6 +181,14 @@ pid_t command_target(const struct init_state *st);
 int loop_wait(struct init_state *st, int timeout_ms);
 /* shutdown.c: the bounded stop; returns the number of processes that needed SIGKILL. */
 size_t shutdown_run(struct init_state *st);
+/* The file that tells `systemctl is-system-running` the container is stopping
+ * (svc/ctl/ctl.h CTL_STOP_MARKER): created (with /run/klein) when the stop
+ * begins, removed at boot so that a /run kept across a restart does not lie.
+ * Only open/close/unlink/mkdir: no heap. Errors are ignored (a read-only
+ * /run only loses the state word). */
+#define INIT_STOP_MARKER_DIR "/run/klein"
+#define INIT_STOP_MARKER     INIT_STOP_MARKER_DIR "/stopping"
+void stop_marker_set(bool on);
 /* Runs klein-init with o; returns the process exit code. */
 int init_run(const struct init_opts *o);
 /* Called once when startup is over; from then on no heap use (a weak

@@ -243,8 +243,10 @@ boot(struct init_state *st)
 {
 	const struct env_poll poll = { stop_pending, st };
 	bool env_ok = env_setup(st->opts->env_dir, &poll) == 0;
-	int r = run_scripts(st, env_ok);
+	int r;
 
+	stop_marker_set(false); /* a /run kept from an earlier run */
+	r = run_scripts(st, env_ok);
 	if (r == 0 && !st->stop_requested)
 		(void)rundir_setup("/run"); /* logged inside; runsv reports the rest */
 	if (r == 0 && !st->stop_requested && start_runsvdir(st) < 0)

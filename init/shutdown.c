@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The bounded stop: services through runsv, then TERM all, KILL at the deadline. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -248,6 +250,23 @@ signal_all(struct init_state *st, int sig, const char *why)
 	return n;
 }
 
+void
+stop_marker_set(bool on)
+{
+	int fd;
+
+	if (!on) {
+		(void)unlink(INIT_STOP_MARKER);
+		return;
+	}
+	(void)mkdir(INIT_STOP_MARKER_DIR, 0755);
+	fd = open(INIT_STOP_MARKER, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	else
+		log_msg(LOGLVL_DEBUG, "cannot create %s: %s", INIT_STOP_MARKER, strerror(errno));
+}
+
 size_t
 shutdown_run(struct init_state *st)
 {
@@ -258,6 +277,7 @@ shutdown_run(struct init_state *st)
 	size_t n, killed = 0;
 
 	st->stopping = true;
+	stop_marker_set(true);
 	log_msg(LOGLVL_INFO, "stopping: deadline %u ms", o->stop_timeout_ms);
 	phase_services(st, services_until);
 

@@ -164,6 +164,8 @@ convert_one(const struct convert_args *a, const struct porter_conf *conf, const 
 	struct translate_options to = {
 		.log = uc && uc->log ? uc->log : conf->log,
 		.restart = uc && uc->restart ? uc->restart : conf->restart,
+		.log_dir = conf->log_dir,
+		.log_max_size = conf->log_max_size,
 		.type = uc ? uc->type : NULL,
 		.exec_start = uc ? uc->exec_start : NULL,
 		.env = uc ? uc->env : NULL,

@@ -45,6 +45,49 @@ check_log(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static int
+check_log_dir(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	if (v && v[0] == '/' && v[1] && !strchr(v, '\n'))
+		return 0;
+	cfg_error(cfg, "log_dir = \"%s\": not an absolute directory path", v ? v : "");
+	return -1;
+}
+
+/* "4096", "512K", "1M", "1G" (1024-based), within what klein-svc log takes. */
+static int
+size_parse(const char *v, unsigned long long *ret)
+{
+	char *end;
+	if (!v || v[0] < '0' || v[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	const char *units = "KMG";
+	const char *u = *end ? strchr(units, *end) : NULL;
+	if (errno || (*end && (!u || end[1])) || n > (1ULL << 30))
+		return -EINVAL;
+	for (const char *k = units; u && k <= u; k++)
+		n <<= 10;
+	if (n < 1024 || n > (1ULL << 30))
+		return -ERANGE;
+	*ret = n;
+	return 0;
+}
+
+static int
+check_log_max_size(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	unsigned long long n;
+	if (size_parse(v, &n) == 0)
+		return 0;
+	cfg_error(cfg, "log_max_size = \"%s\": not a size from 1K to 1G (bytes, or with K, M or G)",
+		  v ? v : "");
+	return -1;
+}
+
+static int
 check_systemd(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
@@ -125,6 +168,8 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 		CFG_STR("systemd", NULL, CFGF_NODEFAULT),
 		CFG_STR("log", "prefix", CFGF_NONE),
 		CFG_STR("restart", "unit", CFGF_NONE),
+		CFG_STR("log_dir", NULL, CFGF_NODEFAULT),
+		CFG_STR("log_max_size", NULL, CFGF_NODEFAULT),
 		CFG_SEC("unit", unit_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 		CFG_END(),
 	};
@@ -148,6 +193,8 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 	cfg_set_validate_func(cfg, "systemd", check_systemd);
 	cfg_set_validate_func(cfg, "log", check_log);
 	cfg_set_validate_func(cfg, "restart", check_restart);
+	cfg_set_validate_func(cfg, "log_dir", check_log_dir);
+	cfg_set_validate_func(cfg, "log_max_size", check_log_max_size);
 	cfg_set_validate_func(cfg, "unit|type", check_type);
 	cfg_set_validate_func(cfg, "unit|restart", check_restart);
 	cfg_set_validate_func(cfg, "unit|log", check_log);
@@ -174,9 +221,13 @@ config_load(const char *path, bool must_exist, struct porter_conf *ret, struct d
 			(void)sdversion_parse(cfg_getstr(cfg, "systemd"), &c.systemd);
 		c.log = strdup(cfg_getstr(cfg, "log"));
 		c.restart = strdup(cfg_getstr(cfg, "restart"));
+		if (cfg_size(cfg, "log_max_size"))
+			(void)size_parse(cfg_getstr(cfg, "log_max_size"), &c.log_max_size);
+		if (cfg_size(cfg, "log_dir") && !(c.log_dir = strdup(cfg_getstr(cfg, "log_dir"))))
+			r = -ENOMEM;
 		c.n_units = cfg_size(cfg, "unit");
 		c.units = calloc(c.n_units + 1, sizeof(*c.units));
-		r = c.log && c.restart && c.units ? 0 : -ENOMEM;
+		r = r == 0 && c.log && c.restart && c.units ? 0 : -ENOMEM;
 		for (size_t i = 0; r == 0 && i < c.n_units; i++)
 			r = copy_unit(cfg_getnsec(cfg, "unit", (unsigned)i), &c.units[i]);
 	}
@@ -217,6 +268,6 @@ config_done(struct porter_conf *c)
 			free(u->env[j]);
 		free(u->env);
 	}
-	free(c->units), free(c->log), free(c->restart);
+	free(c->units), free(c->log), free(c->restart), free(c->log_dir);
 	memset(c, 0, sizeof(*c));
 }

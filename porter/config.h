@@ -23,6 +23,12 @@ struct porter_conf {
 	unsigned systemd; /* `systemd = 257`: read units as that version; 0: unset */
 	char *log;	  /* "prefix" (default), "svlogd", "inherit" */
 	char *restart;	  /* "unit" (default), "always" */
+	/* `log_dir = "/var/log/klein"`: where log/run keeps the bounded history
+	 * (svlogd: DIR/NAME); NULL: klein-svc log's own default ($KLEIN_LOG_DIR,
+	 * else /run/klein/log), svlogd's /var/log/NAME. */
+	char *log_dir;
+	/* `log_max_size = "1M"`: the cap in bytes (1K..1G); 0: the default (1 MiB). */
+	unsigned long long log_max_size;
 	struct porter_unit_conf *units;
 	size_t n_units;
 };

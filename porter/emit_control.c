@@ -107,28 +107,56 @@ emit_check(const struct run_plan *p)
 	return b.oom ? (free(b.s), NULL) : b.s;
 }
 
+/* svlogd: DIR/NAME (porter.conf log_dir, else /var/log); log_max_size goes
+ * to svlogd's own DIR/NAME/config as its `s` (rotate at) line. */
+static void
+log_run_svlogd(struct emit_buf *b, const struct run_plan *p)
+{
+	struct emit_buf dir = { 0 }, config = { 0 };
+	const char *base = p->log_dir ? p->log_dir : "/var/log";
+	sh_header(b, p, "log/run: the service's output, as svlogd logs.");
+	emit_addf(&dir, "%s/%s", base, p->name);
+	emit_addf(&config, "%s/%s/config", base, p->name);
+	emit_add(b, "mkdir -p"), sh_word(b, dir.s ? dir.s : ""), emit_add(b, " || exit 1\n");
+	if (p->log_max_size) {
+		emit_addf(b, "echo s%llu >", p->log_max_size);
+		emit_quote(b, config.s ? config.s : "");
+		emit_add(b, " || exit 1\n");
+	}
+	emit_add(b, "exec svlogd -tt");
+	sh_word(b, dir.s ? dir.s : "");
+	emit_add(b, "\n");
+	if (dir.oom || config.oom)
+		b->oom = true;
+	emit_buf_done(&dir);
+	emit_buf_done(&config);
+}
+
 char *
 emit_log_run(const struct run_plan *p)
 {
 	struct emit_buf b = { 0 };
 	if (p->log == PLAN_LOG_SVLOGD) {
-		sh_header(&b, p, "log/run: the service's output, as svlogd logs.");
-		struct emit_buf dir = { 0 };
-		emit_addf(&dir, "/var/log/%s", p->name);
-		emit_add(&b, "mkdir -p"), sh_word(&b, dir.s ? dir.s : ""),
-			emit_add(&b, " || exit 1\nexec svlogd -tt");
-		sh_word(&b, dir.s ? dir.s : "");
-		emit_add(&b, "\n");
-		emit_buf_done(&dir);
-	} else {
-		sh_header(
-			&b, p,
-			"log/run: the service's output, each line prefixed with its name, to the\n"
-			"# container's output (docker logs), and stamped to the bounded log that\n"
-			"# journalctl and systemctl status read ($KLEIN_LOG_DIR, else /run/klein/log).");
-		emit_add(&b, "exec klein-svc log");
-		sh_word(&b, p->name);
-		emit_add(&b, "\n");
+		log_run_svlogd(&b, p);
+		return b.oom ? (free(b.s), NULL) : b.s;
 	}
+	/* klein-systemctl reads --dir back from this file (svc/ctl/journal.c). */
+	sh_header(
+		&b, p,
+		p->log_dir
+			? "log/run: the service's output, each line prefixed with its name, to the\n"
+			  "# container's output (docker logs), and stamped to the bounded log that\n"
+			  "# journalctl and systemctl status read (--dir: porter.conf log_dir)."
+			: "log/run: the service's output, each line prefixed with its name, to the\n"
+			  "# container's output (docker logs), and stamped to the bounded log that\n"
+			  "# journalctl and systemctl status read ($KLEIN_LOG_DIR, else "
+			  "/run/klein/log).");
+	emit_add(&b, "exec klein-svc log");
+	if (p->log_dir)
+		emit_add(&b, " --dir"), sh_word(&b, p->log_dir);
+	if (p->log_max_size)
+		emit_addf(&b, " --max-size %llu", p->log_max_size);
+	sh_word(&b, p->name);
+	emit_add(&b, "\n");
 	return b.oom ? (free(b.s), NULL) : b.s;
 }

@@ -5,23 +5,19 @@
 #ifndef KLEIN_PORTER_SDVERSION_H
 #define KLEIN_PORTER_SDVERSION_H
 
+#include "lib/osrelease.h"
+
 /* The versions klein-porter reads units as, oldest first; the newest is the
  * default for an unknown OS. */
 #define SDVERSION_OLDEST 252
-#define SDVERSION_NEWEST 257
+#define SDVERSION_NEWEST SYSTEMD_NEWEST_KNOWN
 
 /* Parses "252", "255" or "257" into *ret. -EINVAL for anything else. */
 int sdversion_parse(const char *s, unsigned *ret);
 
-/* The version for the OS installed under root (ROOT/etc/os-release, else
- * ROOT/usr/lib/os-release, as systemd reads them). *why says how it was
- * chosen ("Debian 13 (os-release)", "unknown OS: the newest"), a static or
- * buf-backed string. Returns the version; never fails. */
-unsigned sdversion_for_root(const char *root, char *buf, unsigned long size, const char **why);
-
 /* The version to read as: opt (--systemd; -EINVAL when not a known
  * version), else conf (porter.conf's `systemd =`, 0 when unset), else
- * sdversion_for_root(). *why names the source. Returns 0 or -EINVAL. */
+ * os_release_systemd(). *why names the source. Returns 0 or -EINVAL. */
 int sdversion_choose(const char *opt, unsigned conf, const char *root, char *buf,
 		     unsigned long size, unsigned *ret, const char **why);
 

@@ -81,6 +81,8 @@ apply_options(struct run_plan *p, const struct translate_options *o, struct diag
 		else if (!strcmp(o->log, "inherit"))
 			p->log = PLAN_LOG_INHERIT;
 	}
+	p->log_dir = o->log_dir;
+	p->log_max_size = o->log_max_size;
 	p->restart_always_forced = o->restart && !strcmp(o->restart, "always");
 	if (o->type) {
 		free(p->type_name);

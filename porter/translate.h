@@ -189,6 +189,10 @@ struct run_plan {
 
 	struct plan_io in, out, err;
 	enum plan_log log;
+	/* porter.conf log_dir (borrowed: the config outlives the plan; NULL: the
+	 * default) and log_max_size (bytes; 0: the default). */
+	const char *log_dir;
+	unsigned long long log_max_size;
 
 	struct plan_cond *conds;
 	size_t n_conds;
@@ -237,6 +241,9 @@ struct translate_options {
 	char *const *env;	/* extra "NAME=VALUE" after the unit's Environment= */
 	size_t n_env;
 	const char *name; /* service directory name; NULL = derived from the unit name */
+	/* porter.conf log_dir (NULL: the default) and log_max_size (bytes; 0: the default) */
+	const char *log_dir;
+	unsigned long long log_max_size;
 };
 
 /* Translates u into *ret. Warnings for every dropped or approximated directive

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "lib/osrelease.h"
 #include "lib/values.h"
 
 bool
@@ -407,7 +408,13 @@ ctl_main(int argc, char **argv)
 			return 0;
 		}
 		if (c == OPT_VERSION) {
-			printf("klein-systemctl (Klein) behaving as systemd 252\n");
+			/* systemctl's first line, "systemd N (...)", is what scripts
+			 * parse: N is the systemd of this image's release. */
+			char buf[160];
+			const char *why;
+			printf("systemd %u (Klein %s over runit)\n",
+			       os_release_systemd(o.root, buf, sizeof(buf), &why),
+			       journal ? "klein-journalctl" : "klein-systemctl");
 			return 0;
 		}
 		if (c == '?')
@@ -423,7 +430,10 @@ ctl_main(int argc, char **argv)
 		return journal_main(&o, units, n_units);
 	const char *e = getenv("SYSTEMD_OFFLINE");
 	bool rooted = o.root && strcmp(o.root, "/") != 0;
-	o.offline = rooted || (e && strcmp(e, "1") == 0) || !runsvdir_running();
+	bool forced = rooted || (e && strcmp(e, "1") == 0);
+	/* klein-init stops runsvdir first: the marker outlives it. */
+	o.stopping = !forced && access(CTL_STOP_MARKER, F_OK) == 0;
+	o.offline = forced || !runsvdir_running();
 	const char *verb = optind < argc ? argv[optind++] : "list-units";
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(verb, verbs[i].name) != 0)

@@ -20,6 +20,10 @@ enum {
 	CTL_EXIT_NOT_INSTALLED = 5,   /* start of an unknown unit */
 };
 
+/* klein-init creates it when the container's stop begins and removes it at boot
+ * (init/init.h INIT_STOP_MARKER): is-system-running then says "stopping". */
+#define CTL_STOP_MARKER "/run/klein/stopping"
+
 struct ctl_opts {
 	const char *root;	 /* --root=DIR: unit files only, nothing runs */
 	const char *service_dir; /* KLEIN_SERVICE_DIR, default /etc/service */
@@ -38,7 +42,8 @@ struct ctl_opts {
 	/* journalctl */
 	bool follow;
 	const char *since, *until, *output;
-	bool offline; /* no runsvdir: --root, or nothing supervises KLEIN_SERVICE_DIR */
+	bool offline;  /* no runsvdir: --root, or nothing supervises KLEIN_SERVICE_DIR */
+	bool stopping; /* not --root/SYSTEMD_OFFLINE, and klein-init's CTL_STOP_MARKER exists */
 };
 
 /* What runit and the klein.* files say of one service (state.c). */

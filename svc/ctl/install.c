@@ -85,6 +85,16 @@ template_of(const char *name, char *buf, size_t size)
 	return true;
 }
 
+int
+install_lookup_unit(const struct ctl_opts *o, const char *name, struct install_found *ret)
+{
+	char tmpl[256];
+
+	if (install_lookup(o, name, ret) == 0)
+		return 0;
+	return template_of(name, tmpl, sizeof(tmpl)) ? install_lookup(o, tmpl, ret) : -ENOENT;
+}
+
 static bool
 is_template(const char *name)
 {
@@ -160,10 +170,9 @@ int
 install_info_load(const struct ctl_opts *o, const char *name, struct install_info *ret)
 {
 	struct install_found f;
-	char tmpl[256], file[4200];
+	char file[4200];
 	memset(ret, 0, sizeof(*ret));
-	if (install_lookup(o, name, &f) < 0 &&
-	    !(template_of(name, tmpl, sizeof(tmpl)) && install_lookup(o, tmpl, &f) == 0))
+	if (install_lookup_unit(o, name, &f) < 0)
 		return -ENOENT;
 	if ((f.is_link && strcmp(f.dest, "/dev/null") == 0) || f.empty)
 		return -ENOMEDIUM;
@@ -194,52 +203,82 @@ install_info_done(struct install_info *i)
 	namelist_done(&i->also);
 }
 
+/* How a link tree installs a unit (systemd's find_symlinks_in_scope()). */
+enum installed { INSTALLED_NO, INSTALLED_INDIRECT, INSTALLED_YES };
+
 /* Does a link in DIR's tree install name (found at path)? Top-level links with
  * another name are aliases; links in subdirectories (.wants, .requires) are
- * named after the unit, or after an instance of a template. */
-static bool
-tree_installs(const char *full, int depth, const char *name, const char *path)
+ * named after the unit, or, for a template, after its DefaultInstance=
+ * (dflt, "" if none). A link to a template named after another instance
+ * only makes the template "indirect" (is_symlink_with_known_name()). */
+static enum installed
+tree_installs(const char *full, int depth, const char *name, const char *dflt, const char *path)
 {
 	DIR *d = opendir(full);
 	if (!d)
-		return false;
-	bool found = false;
+		return INSTALLED_NO;
+	enum installed found = INSTALLED_NO;
 	struct dirent *e;
 	char tmpl[256];
-	while (!found && (e = readdir(d))) {
+	while (found != INSTALLED_YES && (e = readdir(d))) {
 		char p[4200], dest[4200];
 		struct stat st;
+		enum installed here = INSTALLED_NO;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", full, e->d_name);
 		if (lstat(p, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			found = depth < 2 && tree_installs(p, depth + 1, name, path);
-			continue;
+			if (depth < 2)
+				here = tree_installs(p, depth + 1, name, dflt, path);
+		} else {
+			const char *base = S_ISLNK(st.st_mode)
+						   ? install_readlink(p, dest, sizeof(dest))
+						   : NULL;
+			if (!base)
+				continue;
+			bool to_unit = strcmp(dest, path) == 0 || strcmp(base, name) == 0;
+			if (depth == 0)
+				here = to_unit && strcmp(e->d_name, name) != 0 ? INSTALLED_YES
+									       : INSTALLED_NO;
+			else if (strcmp(e->d_name, name) == 0 ||
+				 (to_unit && *dflt && strcmp(e->d_name, dflt) == 0))
+				here = INSTALLED_YES;
+			else if (to_unit && template_of(e->d_name, tmpl, sizeof(tmpl)) &&
+				 strcmp(tmpl, name) == 0)
+				here = INSTALLED_INDIRECT;
 		}
-		const char *base =
-			S_ISLNK(st.st_mode) ? install_readlink(p, dest, sizeof(dest)) : NULL;
-		if (!base)
-			continue;
-		bool to_unit = strcmp(dest, path) == 0 || strcmp(base, name) == 0;
-		if (depth == 0)
-			found = to_unit && strcmp(e->d_name, name) != 0;
-		else
-			found = strcmp(e->d_name, name) == 0 ||
-				(to_unit && template_of(e->d_name, tmpl, sizeof(tmpl)) &&
-				 strcmp(tmpl, name) == 0);
+		if (here > found)
+			found = here;
 	}
 	closedir(d);
 	return found;
 }
 
-static bool
-installed_in(const struct ctl_opts *o, const char *config, const char *name, const char *path)
+static enum installed
+installed_in(const struct ctl_opts *o, const char *config, const char *name, const char *dflt,
+	     const char *path)
 {
 	char full[4200];
 	install_path(o, config, full, sizeof(full));
-	return tree_installs(full, 0, name, path);
+	return tree_installs(full, 0, name, dflt, path);
+}
+
+/* "t@.service" with DefaultInstance=x -> "t@x.service" in buf, else "". */
+static void
+default_instance_name(const struct ctl_opts *o, const char *name, char *buf, size_t size)
+{
+	struct install_info info;
+	const char *at = strchr(name, '@');
+
+	buf[0] = '\0';
+	if (!is_template(name) || install_info_load(o, name, &info) < 0)
+		return;
+	if (info.default_instance[0])
+		snprintf(buf, size, "%.*s%s%s", (int)(at - name + 1), name, info.default_instance,
+			 at + 1);
+	install_info_done(&info);
 }
 
 /* systemd's unit_file_lookup_state(), without transient units. */
@@ -247,9 +286,7 @@ const char *
 install_state_of(const struct ctl_opts *o, const char *name)
 {
 	struct install_found f;
-	char tmpl[256];
-	if (install_lookup(o, name, &f) < 0 &&
-	    !(template_of(name, tmpl, sizeof(tmpl)) && install_lookup(o, tmpl, &f) == 0))
+	if (install_lookup_unit(o, name, &f) < 0)
 		return NULL;
 	bool runtime = strncmp(f.dir, "/run/", 5) == 0;
 	if ((f.is_link && strcmp(f.dest, "/dev/null") == 0) || f.empty)
@@ -265,10 +302,16 @@ install_state_of(const struct ctl_opts *o, const char *name)
 		return "generated";
 	if (strcmp(f.dir, "/run/systemd/transient") == 0)
 		return "transient";
-	if (installed_in(o, CONFIG_DIR, name, f.path))
+	char dflt[512];
+	default_instance_name(o, name, dflt, sizeof(dflt));
+	enum installed config = installed_in(o, CONFIG_DIR, name, dflt, f.path);
+	if (config == INSTALLED_YES)
 		return "enabled";
-	if (installed_in(o, RUNTIME_DIR, name, f.path))
+	enum installed runtime_links = installed_in(o, RUNTIME_DIR, name, dflt, f.path);
+	if (runtime_links == INSTALLED_YES)
 		return "enabled-runtime";
+	if (config == INSTALLED_INDIRECT || runtime_links == INSTALLED_INDIRECT)
+		return "indirect";
 	struct install_info info;
 	if (install_info_load(o, name, &info) < 0)
 		return "bad";

@@ -25,6 +25,9 @@ const char *install_readlink(const char *path, char *dest, size_t size);
 void install_path(const struct ctl_opts *o, const char *path, char *buf, size_t size);
 /* The first search directory that has name (lstat); 0 or -ENOENT. */
 int install_lookup(const struct ctl_opts *o, const char *name, struct install_found *ret);
+/* The same, and for an instance ("t@x.service") with no file of its own its
+ * template's ("t@.service"), as systemd's unit file search does. */
+int install_lookup_unit(const struct ctl_opts *o, const char *name, struct install_found *ret);
 /* 0, -ENOENT (no unit file), -ENOMEDIUM (masked) or another -errno. */
 int install_info_load(const struct ctl_opts *o, const char *name, struct install_info *ret);
 void install_info_done(struct install_info *i);

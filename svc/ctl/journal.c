@@ -95,12 +95,75 @@ add_svlogd(struct entries *e, const char *dir, const char *svc)
 	namelist_done(&old);
 }
 
+/* One shell word as the porter quotes them: 'a'\''b' (a quote inside), or bare. */
+static void
+sh_unquote(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+	for (bool q = false; *s && (q || (*s != ' ' && *s != '\n')); s++) {
+		if (*s == '\'') {
+			q = !q;
+			continue;
+		}
+		if (*s == '\\' && !q && s[1])
+			s++;
+		if (n < size - 1)
+			buf[n++] = *s;
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * Where the service's log/run writes, as it says: `exec klein-svc log --dir 'DIR'`
+ * (porter.conf log_dir) or `exec svlogd -tt 'DIR'`. 0 with dir set (*svlogd tells
+ * which), -ENOENT when log/run names no directory (klein-svc log's default:
+ * KLEIN_LOG_DIR, as this program's), or there is no log/run.
+ */
+static int
+log_run_dir(const struct ctl_opts *o, const char *svc, char *dir, size_t size, bool *svlogd)
+{
+	char p[4200], line[4200];
+	snprintf(p, sizeof(p), "%s/%s/log/run", o->service_dir, svc);
+	FILE *f = fopen(p, "re");
+	if (!f) {
+		snprintf(p, sizeof(p), "%s/%s/log/run", o->sv_dir, svc);
+		f = fopen(p, "re");
+	}
+	int r = -ENOENT;
+	while (f && r < 0 && fgets(line, sizeof(line), f)) {
+		const char *w = NULL;
+		if (strncmp(line, "exec klein-svc log ", 19) == 0 && (w = strstr(line, " --dir ")))
+			w += 7, *svlogd = false;
+		else if (strncmp(line, "exec svlogd -tt ", 16) == 0)
+			w = line + 16, *svlogd = true;
+		if (w) {
+			sh_unquote(w, dir, size);
+			r = dir[0] ? 0 : -ENOENT;
+		}
+	}
+	if (f)
+		fclose(f);
+	return r;
+}
+
 /* Every file that holds svc's output: klein-svc log's NAME.1 and NAME, or svlogd's. */
 static void
 add_service(const struct ctl_opts *o, struct entries *e, const char *svc)
 {
-	char p[4200];
+	char p[4200], dir[4096];
 	size_t first = e->n;
+	bool svlogd = false;
+	if (log_run_dir(o, svc, dir, sizeof(dir), &svlogd) == 0) {
+		if (svlogd) {
+			add_svlogd(e, dir, svc);
+			return;
+		}
+		snprintf(p, sizeof(p), "%s/%s.1", dir, svc);
+		add_file(e, p, svc);
+		snprintf(p, sizeof(p), "%s/%s", dir, svc);
+		add_file(e, p, svc);
+		return;
+	}
 	snprintf(p, sizeof(p), "%s/%s.1", o->log_dir, svc);
 	add_file(e, p, svc);
 	snprintf(p, sizeof(p), "%s/%s", o->log_dir, svc);

@@ -131,7 +131,9 @@ enable_one(const struct ctl_opts *o, const char *name, struct namelist *seen, bo
 	if (namelist_has(seen, name))
 		return 0;
 	namelist_add(seen, name);
-	int r = install_lookup(o, name, &f);
+	/* An instance is enabled from its template's file (kresd@1.service:
+	 * the link kresd.target.wants/kresd@1.service -> .../kresd@.service). */
+	int r = install_lookup_unit(o, name, &f);
 	if (r == 0 && ((f.is_link && strcmp(f.dest, "/dev/null") == 0) || f.empty)) {
 		char full[4200];
 		install_path(o, f.path, full, sizeof(full));
@@ -241,14 +243,7 @@ disable(const struct ctl_opts *o, struct namelist *units)
 	int rc = 0;
 	for (size_t i = 0; i < units->n; i++) {
 		struct install_found f;
-		char tmpl[256];
-		const char *at = strchr(units->v[i], '@');
-		bool inst = at && at[1] != '.';
-		if (install_lookup(o, units->v[i], &f) < 0 &&
-		    !(inst &&
-		      snprintf(tmpl, sizeof(tmpl), "%.*s%s", (int)(at - units->v[i] + 1),
-			       units->v[i], strrchr(units->v[i], '.')) > 0 &&
-		      install_lookup(o, tmpl, &f) == 0)) {
+		if (install_lookup_unit(o, units->v[i], &f) < 0) {
 			fprintf(stderr, "Failed to disable unit, unit %s does not exist.\n",
 				units->v[i]);
 			continue;
@@ -287,9 +282,12 @@ mask_one(const struct ctl_opts *o, const char *name, bool mask)
 static int
 now_action(const struct ctl_opts *o, const char *verb, struct namelist *units)
 {
-	if (!o->now || o->offline)
+	/* systemctl 252: enable starts, disable and mask stop; the other verbs
+	 * (unmask, reenable, preset) ignore --now. */
+	bool start = strcmp(verb, "enable") == 0;
+	if (!o->now || o->offline ||
+	    !(start || strcmp(verb, "disable") == 0 || strcmp(verb, "mask") == 0))
 		return 0;
-	bool start = strcmp(verb, "enable") == 0 || strcmp(verb, "unmask") == 0;
 	return verb_start(o, start ? "start" : "stop", units->v, (int)units->n);
 }
 

@@ -201,7 +201,9 @@ int
 verb_is_system_running(const struct ctl_opts *o)
 {
 	const char *st = "running";
-	if (o->offline) {
+	if (o->stopping) {
+		st = "stopping";
+	} else if (o->offline) {
 		st = "offline";
 	} else {
 		struct namelist names = { 0 };

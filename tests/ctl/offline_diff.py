@@ -27,6 +27,9 @@ STEPS = [
     ["enable", "getty@tty3.service"],
     ["is-enabled", "getty@.service", "getty@tty3.service", "getty@tty9.service"],
     ["disable", "getty@tty3.service"],
+    ["enable", "kresd@1.service"],          # an instance of a template without DefaultInstance=
+    ["is-enabled", "kresd@1.service", "kresd@2.service", "kresd@.service"],
+    ["disable", "kresd@1.service"],
     ["mask", "cron.service", "nonexistent.service"],
     ["is-enabled", "cron", "nonexistent.service"],
     ["enable", "cron"],
@@ -113,6 +116,8 @@ def main():
         steps = list(STEPS)
         steps.append(["is-enabled"] + units)
         steps += [["enable", u] for u in with_install if "@" not in u][:60]
+        # Every template's instance "klein" (an instance has no file of its own).
+        steps += [["enable", u.replace("@.", "@klein.")] for u in with_install if "@." in u]
         steps.append(["is-enabled"] + units)
         steps.append(["list-unit-files"])
         steps.append(["disable"] + [u for u in with_install if "@" not in u][:60:2])

@@ -3,7 +3,9 @@
 """The bounded per-service log: `klein-svc log` (writer: tagged lines to
 stdout, stamped lines to a size-capped file with one rotated predecessor) and
 `klein-journalctl` (reader: -u, -n, -o, --since, -f, svlogd directories).
-usage: test_journal.py KLEIN_SVC KLEIN_JOURNALCTL"""
+porter.conf's log_dir/log_max_size reach log/run, and journalctl reads where
+log/run writes.
+usage: test_journal.py KLEIN_SVC KLEIN_JOURNALCTL KLEIN_PORTER"""
 import os
 import shutil
 import subprocess
@@ -12,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-SVC, JOURNAL = (os.path.abspath(a) for a in sys.argv[1:3])
+SVC, JOURNAL, PORTER = (os.path.abspath(a) for a in sys.argv[1:4])
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
 
 
@@ -36,6 +38,22 @@ class Journal(unittest.TestCase):
         r = subprocess.run([JOURNAL, *args], capture_output=True, text=True, env=self.env,
                            timeout=30)
         return r.returncode, r.stdout
+
+    def test_version_names_the_image_systemd(self):
+        """--version's first line is systemctl's "systemd N (...)", N from the
+        root's os-release (what scripts parse), for both names."""
+        for vid, want in (("12", 252), ("13", 257)):
+            root = os.path.join(self.tmp, "root" + vid)
+            os.makedirs(os.path.join(root, "etc"))
+            with open(os.path.join(root, "etc/os-release"), "w") as f:
+                f.write('ID=debian\nVERSION_ID="%s"\n' % vid)
+            for prog, name in ((JOURNAL, "klein-journalctl"),
+                               (os.path.join(os.path.dirname(JOURNAL), "klein-systemctl"),
+                                "klein-systemctl")):
+                r = subprocess.run([prog, "--root=" + root, "--version"], capture_output=True,
+                                   text=True, env=self.env, timeout=30)
+                self.assertEqual((r.returncode, r.stdout.splitlines()[0]),
+                                 (0, "systemd %d (Klein %s over runit)" % (want, name)))
 
     def test_tagged_output_and_last_lines(self):
         out = self.write_log("web", ["one", "two", "three"])
@@ -95,6 +113,58 @@ class Journal(unittest.TestCase):
             p.kill()
             p.wait()
             p.stdout.close()
+
+    def convert(self, name, conf):
+        """klein-porter convert NAME with CONF as porter.conf; runs its log/run on
+        a few lines, as runsv would, with klein-svc on PATH."""
+        units = os.path.join(self.tmp, "units")
+        os.makedirs(units, exist_ok=True)
+        with open(os.path.join(units, name + ".service"), "w") as f:
+            f.write("[Service]\nExecStart=/bin/sleep 1000\n")
+        with open(os.path.join(self.tmp, "porter.conf"), "w") as f:
+            f.write(conf)
+        r = subprocess.run([PORTER, "convert", "--root", "/", "--config",
+                            os.path.join(self.tmp, "porter.conf"), "--sv-dir",
+                            self.env["KLEIN_SV_DIR"], "--service-dir",
+                            self.env["KLEIN_SERVICE_DIR"], "--no-enable",
+                            os.path.join(units, name + ".service")],
+                           capture_output=True, text=True, env=self.env, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        logdir = os.path.join(self.env["KLEIN_SV_DIR"], name, "log")
+        with open(os.path.join(logdir, "run")) as f:
+            run = f.read()
+        env = dict(self.env, PATH=os.path.dirname(SVC) + ":" + os.environ["PATH"])
+        lines = "".join("%s line %04d %s\n" % (name, i, "z" * 60) for i in range(200))
+        r = subprocess.run(["sh", "./run"], input=lines, capture_output=True, text=True,
+                           cwd=logdir, env=env, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return run
+
+    def test_porter_conf_log_dir(self):
+        keep = os.path.join(self.tmp, "keep")
+        run = self.convert("kept", 'log_dir = "%s"\nlog_max_size = "4K"\n' % keep)
+        self.assertIn("exec klein-svc log --dir '%s' --max-size 4096 'kept'\n" % keep, run)
+        self.assertEqual(sorted(os.listdir(keep)), ["kept", "kept.1"])
+        for f in ("kept", "kept.1"):
+            self.assertLessEqual(os.path.getsize(os.path.join(keep, f)), 4096)
+        self.assertFalse(os.path.exists(self.env["KLEIN_LOG_DIR"]), "KLEIN_LOG_DIR unused")
+        # journalctl finds it through log/run, whatever KLEIN_LOG_DIR says.
+        rc, out = self.journal("-u", "kept", "-n", "2", "-o", "cat")
+        self.assertEqual((rc, out.split()[:3]), (0, ["kept", "line", "0198"]))
+        self.assertTrue(out.endswith("kept line 0199 %s\n" % ("z" * 60)), out)
+
+    def test_porter_conf_log_dir_svlogd(self):
+        if not shutil.which("svlogd"):
+            self.skipTest("no svlogd")
+        keep = os.path.join(self.tmp, "keep")
+        run = self.convert("sl", 'log = "svlogd"\nlog_dir = "%s"\nlog_max_size = "4K"\n' % keep)
+        self.assertIn("mkdir -p '%s/sl' || exit 1\necho s4096 >'%s/sl/config' || exit 1\n"
+                      "exec svlogd -tt '%s/sl'\n" % (keep, keep, keep), run)
+        with open(os.path.join(keep, "sl", "config")) as f:
+            self.assertEqual(f.read(), "s4096\n")
+        self.assertLessEqual(os.path.getsize(os.path.join(keep, "sl", "current")), 4096)
+        rc, out = self.journal("-u", "sl", "-n", "1", "-o", "cat")
+        self.assertEqual((rc, out), (0, "sl line 0199 %s\n" % ("z" * 60)))
 
     def test_usage(self):
         r = subprocess.run([SVC, "log", "a/b"], capture_output=True, env=self.env)

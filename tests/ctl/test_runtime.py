@@ -5,6 +5,7 @@ under runsvdir in a private PID namespace (the behaviour harness); every verb's
 output shape and exit code is checked against systemctl(1)'s table."""
 import os
 import re
+import signal
 import sys
 import time
 
@@ -46,7 +47,60 @@ ExecStart=/bin/sleep 1000
     "talk": """[Service]
 ExecStart=/bin/sh -c 'echo "talk says hello"; echo "talk to stderr" >&2; exec sleep 1000'
 """,
+    # Ready 1.5 s after it starts (READY=1; the parent's exit): a start waits for it.
+    "ready": """[Service]
+Type=notify
+ExecStart=@PROBE@ --probe-out=@REC@ --probe-notify=1500 --probe-stay
+""",
+    "fork": """[Service]
+Type=forking
+PIDFile=@ROOT@/files/fork.pid
+ExecStart=@PROBE@ --probe-out=@REC@ --probe-fork --probe-pidfile=@ROOT@/files/fork.pid --probe-sleep=1500
+""",
+    # A main process with a child of its own: kill (--kill-whom=all) reaches both.
+    "family": """[Service]
+ExecStart=/bin/sh @ROOT@/files/family.sh
+""",
 }
+
+FAMILY_SH = """trap 'echo main >>@ROOT@/files/family.hup' HUP
+sh -c 'trap "echo child >>@ROOT@/files/family.hup" HUP; while :; do sleep 0.2; done' &
+while :; do sleep 0.2; done
+"""
+
+# A runit service written by hand (no unit file, no .klein-porter): runit's own
+# semantics (sv up/down, HUP for reload).
+HAND_RUN = """#!/bin/sh
+exec 2>&1
+trap 'echo hup >>@ROOT@/files/hand.hup' HUP
+echo "hand says hi"
+while :; do sleep 0.2; done
+"""
+
+# On the search path (a private /lib/systemd/system in the namespace), so that
+# enable/disable/mask act on it; converted with --no-enable.
+TOGGLE = """[Unit]
+Description=Toggled at run time
+[Service]
+ExecStart=/bin/sleep 1000
+[Install]
+WantedBy=multi-user.target
+"""
+
+# A private /etc/systemd/system and /lib/systemd/system in the namespace: the
+# run-time enable/mask write links there, never on the machine.
+PRIVATE_UNIT_DIRS = """if [ -d /etc/systemd/system ] && [ -d /lib/systemd/system ]; then
+  mount -t tmpfs -o mode=0755 klein-bh /etc/systemd/system
+  mount -t tmpfs -o mode=0755 klein-bh /lib/systemd/system
+  cp @ROOT@/units/toggle.service /lib/systemd/system/toggle.service
+  printf '[Unit]\nDescription=Multi-User System\n' >/lib/systemd/system/multi-user.target
+  : >/run/klein-bh-unit-dirs
+fi"""
+
+# porter.conf log_dir: the log/run names the directory, journalctl and status find it.
+KEPT_CONF = """log_dir = "/var/log/klein"
+log_max_size = "64K"
+"""
 
 # Sockets and timers: each is a runit service named after its unit.
 OTHER_UNITS = {
@@ -321,6 +375,185 @@ def check_jobs(ck, sb, ctl):
     ck.eq("later active", ctl("is-active", "later"), (0, "active\n"))
 
 
+def timed(ctl, *args):
+    t0 = time.monotonic()
+    rc, out = ctl(*args)
+    return rc, out, time.monotonic() - t0
+
+
+def check_conditional_jobs(ck, sb, ctl):
+    ck.start("reload-or-restart / try-* (systemctl(1))")
+    before = read(sb, "files/web.reload").count("reload")
+    pid = sv_pid(sb, "web")
+    ck.eq("reload-or-restart, reloadable", ctl("reload-or-restart", "web"), (0, ""))
+    ck.eq("  reloaded (ExecReload= ran)", read(sb, "files/web.reload").count("reload"), before + 1)
+    ck.eq("  not restarted", sv_pid(sb, "web"), pid)
+    ck.eq("try-reload-or-restart, active, reloadable", ctl("try-reload-or-restart", "web"), (0, ""))
+    ck.eq("  reloaded", read(sb, "files/web.reload").count("reload"), before + 2)
+    ck.eq("  not restarted", sv_pid(sb, "web"), pid)
+    p1 = sv_pid(sb, "plain")
+    ck.eq("reload-or-restart, no ExecReload=: restarts", ctl("reload-or-restart", "plain"), (0, ""))
+    p2 = sv_pid(sb, "plain")
+    ck.ok("  new pid", p2 and p2 != p1, "%r %r" % (p1, p2))
+    ck.eq("try-reload-or-restart, active, no ExecReload=", ctl("try-reload-or-restart", "plain"),
+          (0, ""))
+    p3 = sv_pid(sb, "plain")
+    ck.ok("  restarted", p3 and p3 != p2, "%r %r" % (p2, p3))
+    ck.eq("try-restart of an active unit", ctl("try-restart", "plain"), (0, ""))
+    ck.ok("  restarted", sv_pid(sb, "plain") not in (None, p3))
+    ck.eq("  active", ctl("is-active", "plain"), (0, "active\n"))
+    ck.eq("stop", ctl("stop", "plain", "web"), (0, ""))
+    ck.eq("try-reload-or-restart, inactive: nothing", ctl("try-reload-or-restart", "plain", "web"),
+          (0, ""))
+    ck.eq("  still inactive", ctl("is-active", "plain", "web"), (3, "inactive\ninactive\n"))
+    ck.eq("  no reload ran", read(sb, "files/web.reload").count("reload"), before + 2)
+    ck.eq("try-restart, inactive: nothing", ctl("try-restart", "plain"), (0, ""))
+    ck.eq("  still inactive", ctl("is-active", "plain"), (3, "inactive\n"))
+    ck.eq("reload-or-restart, inactive: starts", ctl("reload-or-restart", "plain", "web"), (0, ""))
+    ck.eq("  active", ctl("is-active", "plain", "web"), (0, "active\nactive\n"))
+    ck.eq("  started, not reloaded", read(sb, "files/web.reload").count("reload"), before + 2)
+
+    ck.start("kill --kill-whom=all (the default) / main")
+    rc, out = ctl("kill", "-s", "HUP", "family")
+    ck.eq("kill -s HUP (all)", (rc, out), (0, ""))
+    ck.ok("the main process and its child got it", wait(
+        lambda: sorted(read(sb, "files/family.hup").split()) == ["child", "main"]),
+        read(sb, "files/family.hup"))
+    ck.eq("  still active (both trap HUP)", ctl("is-active", "family"), (0, "active\n"))
+    rc, out = ctl("kill", "-s", "HUP", "--kill-whom=main", "family")
+    ck.eq("kill --kill-whom=main", (rc, out), (0, ""))
+    ck.ok("  the main process only", wait(
+        lambda: sorted(read(sb, "files/family.hup").split()) == ["child", "main", "main"]) and
+        (time.sleep(0.5) or True) and
+        sorted(read(sb, "files/family.hup").split()) == ["child", "main", "main"],
+        read(sb, "files/family.hup"))
+    ck.eq("kill (TERM to all)", ctl("kill", "family"), (0, ""))
+    ck.ok("  the service went down", wait(lambda: ctl("is-active", "family")[0] == 3),
+          repr(ctl("is-active", "family")))
+
+
+def check_readiness(ck, sb, ctl):
+    ck.start("start waits for readiness; --no-block does not")
+    for name in ("ready", "fork"):
+        ck.eq("stop " + name, ctl("stop", name), (0, ""))
+        rc, out, secs = timed(ctl, "start", name)
+        ck.eq("start %s" % name, (rc, out), (0, ""))
+        ck.ok("  waited for readiness (1.5 s)", secs >= 1.3, "%.2fs" % secs)
+        ck.eq("  active when start returns", ctl("is-active", name), (0, "active\n"))
+    pid = open(sb.path("files", "fork.pid")).read().strip()
+    ck.eq("forking: MainPID is the PIDFile= pid", ctl("show", "-p", "MainPID", "--value", "fork"),
+          (0, pid + "\n"))
+    ck.eq("stop ready", ctl("stop", "ready"), (0, ""))
+    rc, out, secs = timed(ctl, "start", "--no-block", "ready")
+    ck.eq("start --no-block", (rc, out), (0, ""))
+    ck.ok("  returned before the service was ready", secs < 1.2, "%.2fs" % secs)
+    ck.eq("  activating meanwhile", ctl("is-active", "ready"), (3, "activating\n"))
+    ck.ok("  then active", wait(lambda: ctl("is-active", "ready") == (0, "active\n")))
+
+
+def check_show_more(ck, sb, ctl):
+    ck.start("show -p UnitFileState,ActiveEnterTimestamp,Names")
+    rc, out = ctl("show", "-p", "UnitFileState,ActiveEnterTimestamp,Names", "web")
+    ck.ok("show three properties", rc == 0 and re.fullmatch(
+        r"UnitFileState=enabled\nActiveEnterTimestamp=\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+\n"
+        r"Names=web\.service\n", out), out)
+    ck.eq("inactive: no ActiveEnterTimestamp; linked, no unit file on the path: enabled",
+          ctl("show", "-p", "UnitFileState,ActiveEnterTimestamp,Names", "--value", "once"),
+          (0, "enabled\n\nonce.service\n"))
+
+
+def check_hand_written(ck, sb, ctl):
+    ck.start("a hand-written runit service")
+    ck.ok("hand is up (runsvdir started it)", wait(lambda: ctl("is-active", "hand")[0] == 0),
+          repr(ctl("is-active", "hand")))
+    rc, out = ctl("status", "hand")
+    ck.ok("status", rc == 0 and out.startswith("\u25cf hand.service\n") and re.search(
+        r"^     Loaded: loaded \(%s; enabled; preset: enabled\)$" % re.escape(
+            os.path.join(sb.service_dir, "hand")), out, re.M) and
+        re.search(r"^     Active: active \(running\) since ", out, re.M) and
+        re.search(r"^   Main PID: %d \(run\)$" % sv_pid(sb, "hand"), out, re.M), out)
+    ck.eq("reload (runit: HUP)", ctl("reload", "hand"), (0, ""))
+    ck.ok("  HUP reached run", wait(lambda: "hup" in read(sb, "files/hand.hup")))
+    ck.eq("  still active", ctl("is-active", "hand"), (0, "active\n"))
+    ck.eq("stop", ctl("stop", "hand"), (0, ""))
+    ck.eq("  inactive (not failed)", ctl("is-active", "hand"), (3, "inactive\n"))
+    ck.eq("  sv agrees", sb.sv("status", "hand")[1].split(":")[0], "down")
+    rc, out = ctl("status", "hand")
+    ck.ok("status inactive", rc == 3 and "     Active: inactive (dead) since " in out, out)
+    ck.eq("start", ctl("start", "hand"), (0, ""))
+    ck.eq("  active", ctl("is-active", "hand"), (0, "active\n"))
+    ck.ok("  sv agrees", sb.sv("status", "hand")[1].startswith("run:"))
+    p1 = sv_pid(sb, "hand")
+    ck.eq("restart", ctl("restart", "hand"), (0, ""))
+    ck.ok("  new pid", sv_pid(sb, "hand") not in (None, p1))
+
+
+def check_install_runtime(ck, sb, ctl):
+    if not os.path.exists(sb.ns_path("/run/klein-bh-unit-dirs")):
+        print("   SKIP run-time enable/mask: no /etc/systemd/system or /lib/systemd/system")
+        return
+    ck.start("enable/disable/mask/unmask [--now], is-enabled, list-unit-files at run time")
+    link = "/etc/systemd/system/multi-user.target.wants/toggle.service"
+    unit = "/lib/systemd/system/toggle.service"
+    ck.eq("is-enabled: disabled", ctl("is-enabled", "toggle"), (1, "disabled\n"))
+    ck.eq("list-unit-files", ctl("list-unit-files", "toggle*"),
+          (0, "UNIT FILE      STATE    PRESET\ntoggle.service disabled enabled\n\n"
+              "1 unit files listed.\n"))
+    ck.eq("enable", ctl("enable", "toggle"), (0, "Created symlink %s \u2192 %s.\n" % (link, unit)))
+    ck.eq("  is-enabled", ctl("is-enabled", "toggle"), (0, "enabled\n"))
+    ck.eq("  list-unit-files --no-legend", ctl("list-unit-files", "--no-legend", "toggle.service"),
+          (0, "toggle.service enabled enabled\n"))
+    ck.eq("  show UnitFileState", ctl("show", "-p", "UnitFileState", "toggle"),
+          (0, "UnitFileState=enabled\n"))
+    ck.eq("  not started", ctl("is-active", "toggle"), (3, "inactive\n"))
+    ck.eq("disable", ctl("disable", "toggle"), (0, "Removed \"%s\".\n" % link))
+    ck.eq("  is-enabled", ctl("is-enabled", "toggle"), (1, "disabled\n"))
+    rc, out = ctl("enable", "--now", "toggle")
+    ck.eq("enable --now", rc, 0, out)
+    ck.eq("  enabled and active", (ctl("is-enabled", "toggle"), ctl("is-active", "toggle")),
+          ((0, "enabled\n"), (0, "active\n")))
+    rc, out = ctl("disable", "--now", "toggle")
+    ck.eq("disable --now", rc, 0, out)
+    ck.eq("  disabled and inactive", (ctl("is-enabled", "toggle"), ctl("is-active", "toggle")),
+          ((1, "disabled\n"), (3, "inactive\n")))
+    ck.eq("mask", ctl("mask", "toggle"),
+          (0, "Created symlink /etc/systemd/system/toggle.service \u2192 /dev/null.\n"))
+    ck.eq("  is-enabled", ctl("is-enabled", "toggle"), (1, "masked\n"))
+    ck.eq("  list-unit-files", ctl("list-unit-files", "--no-legend", "toggle*"),
+          (0, "toggle.service masked -\n"))
+    ck.eq("start of a masked unit", ctl("start", "toggle"),
+          (1, "Failed to start toggle.service: Unit toggle.service is masked.\n"))
+    ck.eq("  still inactive", ctl("is-active", "toggle"), (3, "inactive\n"))
+    ck.eq("unmask --now (systemctl 252: --now is for enable, disable, mask only)",
+          ctl("unmask", "--now", "toggle"),
+          (0, "Removed \"/etc/systemd/system/toggle.service\".\n"))
+    ck.eq("  disabled, not started", (ctl("is-enabled", "toggle"), ctl("is-active", "toggle")),
+          ((1, "disabled\n"), (3, "inactive\n")))
+    ck.eq("start", ctl("start", "toggle"), (0, ""))
+    rc, out = ctl("mask", "--now", "toggle")
+    ck.eq("mask --now", rc, 0, out)
+    ck.eq("  masked and stopped", (ctl("is-enabled", "toggle"), ctl("is-active", "toggle")),
+          ((1, "masked\n"), (3, "inactive\n")))
+    ck.eq("unmask", ctl("unmask", "toggle")[0], 0)
+    # Off the search path again: daemon-reload must find it unchanged (check_reload).
+    sb.ns(["rm", "-f", "/lib/systemd/system/toggle.service"])
+
+
+def check_log_dir(ck, sb, ctl):
+    ck.start("porter.conf log_dir: journalctl and status read where log/run writes")
+    jctl = os.path.join(os.path.dirname(CTL), "klein-journalctl")
+    ck.ok("log/run passes --dir and --max-size",
+          "exec klein-svc log --dir '/var/log/klein' --max-size 65536 'kept'\n" in
+          (sb.script("kept", "log/run") or ""), sb.script("kept", "log/run"))
+    pre = ["env", "ASAN_OPTIONS=detect_leaks=0", "KLEIN_SERVICE_DIR=" + sb.service_dir,
+           "KLEIN_SV_DIR=" + sb.sv_dir, jctl]
+    ok = wait(lambda: "kept says hello" in sb.ns(pre + ["-u", "kept", "-o", "cat"])[1])
+    ck.ok("journalctl -u kept (KLEIN_LOG_DIR unset)", ok, repr(sb.ns(pre + ["-u", "kept"])))
+    ck.ok("written under log_dir", os.path.exists(sb.ns_path("/var/log/klein/kept")))
+    rc, out = ctl("status", "kept")
+    ck.ok("status shows its last lines", rc == 0 and out.endswith(" kept: kept says hello\n"), out)
+
+
 def check_permissions(ck, sb, ctl):
     ck.start("non-root")
     before = sv_pid(sb, "web")
@@ -359,6 +592,42 @@ def check_reload(ck, sb, ctl):
     ck.ok("reconverted after the upgrade", "# Web daemon v3" in read(sb, "sv/web/run"))
 
 
+def check_system_states(ck, t):
+    """is-system-running under klein-init: running, starting, stopping (degraded: above)."""
+    ck.start("is-system-running under klein-init")
+    if not t.init or not os.access(t.init, os.X_OK):
+        ck.ok("KLEIN_INIT names klein-init", False, t.init)
+        return
+    sb = Sandbox(t, "ctl-init", init=True)
+    try:
+        sb.unit("steady.service", "[Service]\nExecStart=/bin/sleep 1000\n"
+                "ExecStop=/bin/sleep 3\n", probe_out=False)
+        sb.unit("slow.service", "[Service]\nType=notify\nExecStart=@PROBE@ --probe-out=@REC@ "
+                "--probe-notify=1500 --probe-stay\n", probe_out=False)
+        sb.convert("steady.service", "slow.service")
+        # A /run kept from an earlier run of the container: klein-init removes it.
+        sb.extra_setup.append("mkdir -p /run/klein && : >/run/klein/stopping")
+        sb.start()
+        ctl = Ctl(sb)
+        ck.ok("services up", wait(lambda: ctl("is-active", "steady", "slow") ==
+                                  (0, "active\nactive\n"), 15),
+              repr(ctl("is-active", "steady", "slow")))
+        ck.eq("running (the stale marker is gone)", ctl("is-system-running"), (0, "running\n"))
+        ck.eq("-q", ctl("is-system-running", "-q"), (0, ""))
+        ck.eq("restart --no-block slow", ctl("restart", "--no-block", "slow"), (0, ""))
+        ck.eq("starting while a service is activating", ctl("is-system-running"),
+              (1, "starting\n"))
+        ck.ok("running again once it is ready",
+              wait(lambda: ctl("is-system-running") == (0, "running\n")))
+        os.kill(sb.ns_pid, signal.SIGTERM)  # klein-init: docker stop
+        ck.ok("stopping while klein-init stops the services",
+              wait(lambda: ctl("is-system-running") == (1, "stopping\n"), 3),
+              repr(ctl("is-system-running")))
+        ck.eq("status without a unit: the same word", ctl("status"), (0, "stopping\n"))
+    finally:
+        sb.cleanup()
+
+
 def main():
     t = Tools()
     t.require(svc=True)
@@ -378,6 +647,15 @@ def main():
         for name, text in UNITS_257.items():
             sb.unit(name + ".service", text)
         sb.convert(*[n + ".service" for n in UNITS_257], args=["--systemd", "257"])
+        sb.write("files/family.sh", FAMILY_SH.replace("@ROOT@", sb.root))
+        sb.write("units/toggle.service", TOGGLE)
+        sb.convert("toggle.service", args=["--no-enable"])
+        sb.unit("kept.service", "[Service]\nExecStart=/bin/sh -c 'echo kept says hello; "
+                "exec sleep 1000'\n", probe_out=False)
+        sb.write("kept.conf", KEPT_CONF)
+        sb.convert("kept.service", args=["--config", sb.path("kept.conf")])
+        sb.write("service/hand/run", HAND_RUN.replace("@ROOT@", sb.root), mode=0o755)
+        sb.extra_setup.append(PRIVATE_UNIT_DIRS.replace("@ROOT@", sb.root))
         sb.start()
         ctl = Ctl(sb)
         ck.ok("services up", wait(lambda: ctl("is-active", "web", "plain", "mute")[1] ==
@@ -386,6 +664,12 @@ def main():
         check_sockets_timers(ck, sb, ctl)
         check_journal(ck, sb, ctl)
         check_jobs(ck, sb, ctl)
+        check_conditional_jobs(ck, sb, ctl)
+        check_readiness(ck, sb, ctl)
+        check_show_more(ck, sb, ctl)
+        check_hand_written(ck, sb, ctl)
+        check_install_runtime(ck, sb, ctl)
+        check_log_dir(ck, sb, ctl)
         check_permissions(ck, sb, ctl)
         check_reload(ck, sb, ctl)
         ck.start("offline")
@@ -395,6 +679,7 @@ def main():
               (1, "offline\n"))
     finally:
         sb.cleanup()
+    check_system_states(ck, t)
     ck.finish()
 
 

@@ -52,6 +52,31 @@ main(void)
 	CHECK(!config_unit(&c, "nginx-extra.service"));
 	config_done(&c);
 
+	/* The bounded log's directory and cap (log/run passes them to klein-svc log). */
+	write_conf("log_dir = \"/var/log/klein\"\nlog_max_size = \"512K\"\n");
+	CHECK(config_load(path, true, &c, &d) == 0 && d.n == 0);
+	CHECK(c.log_dir && !strcmp(c.log_dir, "/var/log/klein") && c.log_max_size == 512 * 1024);
+	config_done(&c);
+	write_conf("log_max_size = 1M\n");
+	CHECK(config_load(path, true, &c, &d) == 0 && !c.log_dir && c.log_max_size == 1048576);
+	config_done(&c);
+	write_conf("log = \"prefix\"\nlog_dir = \"var/log\"\n");
+	CHECK(config_load(path, true, &c, &d) < 0);
+	CHECK(has_error(&d, 2, "log_dir = \"var/log\": not an absolute directory path"));
+	diag_done(&d);
+	static const char *const bad_sizes[] = { "1T", "100", "2G", "1MB", "", "-1K", "x" };
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(*bad_sizes); i++) {
+		char text[64];
+		snprintf(text, sizeof(text), "\nlog_max_size = \"%s\"\n", bad_sizes[i]);
+		write_conf(text);
+		CHECK(config_load(path, true, &c, &d) < 0);
+		CHECK(has_error(&d, 2, "not a size from 1K to 1G"));
+		diag_done(&d);
+	}
+	write_conf("log_max_size = \"1G\"\n");
+	CHECK(config_load(path, true, &c, &d) == 0 && c.log_max_size == 1ULL << 30);
+	config_done(&c);
+
 	write_conf("# comment\n\nlog = \"loud\"\n");
 	CHECK(config_load(path, true, &c, &d) < 0);
 	CHECK(has_error(&d, 3, "log = \"loud\": not one of"));
