@@ -249,43 +249,10 @@ follow_links(const char *root, struct discovery *f, const char *name)
 		}
 }
 
-/* Wants=/Requires= of a target's unit file (targets have no other settings
- * that matter here; the first file on the search path wins). */
-static void
-follow_target_file(const char *root, struct discovery *f, const char *name)
-{
-	for (size_t i = 0; unit_search_path[i]; i++) {
-		char *sys = NULL, *path, *text = NULL;
-		size_t len;
-		if (asprintf(&sys, "%s/%s", unit_search_path[i], name) < 0)
-			return;
-		path = unitpath_rooted(root, sys);
-		free(sys);
-		int r = path ? unitpath_read(path, &text, &len) : -ENOMEM;
-		free(path);
-		if (r < 0)
-			continue;
-		char *buf = strndup(text, len), *lsave = NULL; /* unitpath_read: not terminated */
-		free(text);
-		text = buf;
-		for (char *line = text ? strtok_r(text, "\n", &lsave) : NULL; line;
-		     line = strtok_r(NULL, "\n", &lsave)) {
-			line += strspn(line, " \t");
-			bool w = !strncmp(line, "Wants=", 6), q = !strncmp(line, "Requires=", 9);
-			if (!w && !q)
-				continue;
-			char *save = NULL;
-			for (char *t = strtok_r(line + (w ? 6 : 9), " \t", &save); t;
-			     t = strtok_r(NULL, " \t", &save))
-				pulled(f, t, name);
-		}
-		free(text);
-		return;
-	}
-}
-
-/* Wants=/Requires= (and BindsTo=) of a pulled-in service or socket: the
- * transaction starts those too (rabbitmq-server.service Wants=epmd.socket). */
+/* Wants=/Requires= (and BindsTo=) of a pulled-in target, service or socket,
+ * read by the unit loader (drop-ins, specifiers, resets): the transaction
+ * starts those too (kresd.target Wants=kresd@1.service, rabbitmq-server.service
+ * Wants=epmd.socket). */
 static void
 follow_unit_deps(const char *root, struct discovery *f, const char *name)
 {
@@ -348,9 +315,8 @@ discover_enabled(const char *root, char ***ret, size_t *ret_n)
 	for (size_t i = 0; i < f.n_queue; i++) {
 		follow_links(root, &f, f.queue[i]);
 		const char *dot = strrchr(f.queue[i], '.');
-		if (dot && !strcmp(dot, ".target"))
-			follow_target_file(root, &f, f.queue[i]);
-		else if (dot && (!strcmp(dot, ".service") || !strcmp(dot, ".socket")))
+		if (dot && (!strcmp(dot, ".target") || !strcmp(dot, ".service") ||
+			    !strcmp(dot, ".socket")))
 			follow_unit_deps(root, &f, f.queue[i]);
 	}
 	tr_strv_free(f.queue, f.n_queue);

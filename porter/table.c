@@ -31,10 +31,20 @@ static const struct section_table *const timer_sections[] = {
 	NULL,
 };
 
+/* .target: only what all units have. Read for what it pulls in (Wants=,
+ * Requires=, with drop-ins and specifiers, as systemd reads it), never
+ * converted. */
+static const struct section_table *const target_sections[] = {
+	&table_unit,
+	&table_install,
+	NULL,
+};
+
 static const struct unit_type unit_types[] = {
 	{ ".service", service_sections, service_verify },
 	{ ".socket", socket_sections, socket_verify },
 	{ ".timer", timer_sections, timer_verify },
+	{ ".target", target_sections, NULL },
 };
 
 const struct unit_type *

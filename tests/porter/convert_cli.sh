@@ -191,6 +191,9 @@ printf '#!/bin/sh\nsleep 60\n' >"$ggen/slow"
 chmod 755 "$ggen"/*
 printf '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n' >"$glib/db.service"
 printf '[Unit]\nWants=k@1.service data.mount\n' >"$glib/k.target"
+# A target read as systemd reads it: a drop-in, a continuation line, a specifier.
+mkdir -p "$gsys/k.target.d"
+printf '[Unit]\nWants=k@2.service \\\n  k@%%p-x.service\n' >"$gsys/k.target.d/more.conf"
 printf '[Service]\nExecStart=/bin/sleep %%i\n' >"$glib/k@.service"
 printf '[Unit]\nWants=epmd.socket\nRequires=syslog.socket\n[Service]\nExecStart=/bin/true\n' >"$glib/mq.service"
 printf '[Socket]\nListenStream=4369\n' >"$glib/epmd.socket"
@@ -206,6 +209,8 @@ check "generator output in /run/systemd/generator" [ -f "$g/run/systemd/generato
 check "failing generator reported" grep -q "generator $ggen/broken: failed (exit 3); going on" "$root/stderr"
 check "hanging generator killed" grep -q "generator $ggen/slow: killed after" "$root/stderr"
 check "target followed (k.target Wants=)" [ -x "$g/etc/sv/k@1/run" ]
+check "target's drop-in followed" [ -x "$g/etc/sv/k@2/run" ]
+check "target's continuation line and specifier (%p)" [ -x "$g/etc/sv/k@k-x/run" ]
 check "mount skipped with a line" grep -q '^data.mount: skipped: wanted by k.target' "$root/stderr"
 check "a missing dependency is skipped, not fatal" grep -q '^syslog.socket: skipped: wanted by mq.service, but no such unit file' "$root/stderr"
 check "Wants= of a service pulls its socket" [ -x "$g/etc/sv/epmd.socket/run" ]
