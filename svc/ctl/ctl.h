@@ -78,6 +78,8 @@ struct svc_state {
 /* state.c */
 int state_read(const struct ctl_opts *o, const char *name, struct svc_state *ret);
 bool state_is_active(const struct svc_state *s);
+/* [Unit] Description= of s->fragment (a host path) into s->description. */
+void state_read_description(struct svc_state *s);
 bool state_is_failed(const struct svc_state *s);
 
 /* names.c: unit names and globs over the known services */

@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "lib/diag.h"
+#include "install.h"
 #include "load.h"
 #include "proc.h"
 #include "util.h"
@@ -79,17 +80,54 @@ count_tasks(const struct svc_state *s)
 	return n;
 }
 
+/* "Loaded: loaded (PATH; STATE; preset: P)": the preset only beside
+ * enabled/disabled, as systemctl shows it. */
+static void
+print_loaded_line(const struct ctl_opts *o, const char *unit, const char *path, const char *fs)
+{
+	if (strcmp(fs, "enabled") == 0 || strcmp(fs, "disabled") == 0)
+		printf("     Loaded: loaded (%s; %s; preset: %s)\n", path, fs,
+		       install_preset_enables(o, unit) ? "enabled" : "disabled");
+	else
+		printf("     Loaded: loaded (%s; %s)\n", path, fs);
+}
+
 static void
 print_loaded(const struct ctl_opts *o, const char *unit, const struct svc_state *s)
 {
 	const char *fs = install_state(o, unit);
 	if (!fs)
 		fs = s->linked ? "enabled" : "disabled";
-	const char *path = s->fragment[0] ? s->fragment : s->dir;
-	if (strcmp(fs, "enabled") == 0 || strcmp(fs, "disabled") == 0)
-		printf("     Loaded: loaded (%s; %s; preset: enabled)\n", path, fs);
-	else
-		printf("     Loaded: loaded (%s; %s)\n", path, fs);
+	print_loaded_line(o, unit, s->fragment[0] ? s->fragment : s->dir, fs);
+}
+
+/* A unit with a file but no runit service here (not converted, or not in
+ * this container's /etc/service): systemctl shows it loaded and inactive,
+ * exit 3; only a unit without a file is "could not be found" (4). */
+static int
+status_without_service(const struct ctl_opts *o, const char *unit)
+{
+	struct install_found f;
+	static struct svc_state s; /* large; status runs one unit at a time */
+	if (install_lookup_unit(o, unit, &f) < 0) {
+		fprintf(stderr, "Unit %s could not be found.\n", unit);
+		return CTL_EXIT_NO_SUCH_UNIT;
+	}
+	if ((f.is_link && strcmp(f.dest, "/dev/null") == 0) || f.empty) {
+		printf("\u25cb %s\n     Loaded: masked (Reason: Unit %s is masked.)\n"
+		       "     Active: inactive (dead)\n",
+		       unit, unit);
+		return CTL_EXIT_NOT_ACTIVE;
+	}
+	const char *path = f.is_link && f.dest[0] == '/' ? f.dest : f.path;
+	memset(&s, 0, sizeof(s));
+	install_path(o, path, s.fragment, sizeof(s.fragment));
+	state_read_description(&s);
+	printf("\u25cb %s%s%s\n", unit, s.description[0] ? " - " : "", s.description);
+	const char *fs = install_state(o, unit);
+	print_loaded_line(o, unit, path, fs ? fs : "disabled");
+	printf("     Active: inactive (dead)\n");
+	return CTL_EXIT_NOT_ACTIVE;
 }
 
 static void
@@ -116,10 +154,8 @@ status_one(const struct ctl_opts *o, const char *unit)
 	struct svc_state s;
 	bool found;
 	load_state(o, unit, &s, &found);
-	if (!found) {
-		fprintf(stderr, "Unit %s could not be found.\n", unit);
-		return CTL_EXIT_NO_SUCH_UNIT;
-	}
+	if (!found)
+		return status_without_service(o, unit);
 	const char *dot = state_is_active(&s)	? "\u25cf"
 			  : state_is_failed(&s) ? "\u00d7"
 						: "\u25cb";

@@ -231,8 +231,8 @@ take_description(void *userdata, const char *section, const char *key, const cha
 	return 0;
 }
 
-static void
-read_description(struct svc_state *s)
+void
+state_read_description(struct svc_state *s)
 {
 	static const char *const sections[] = { "Unit", NULL };
 	char *text;
@@ -256,7 +256,7 @@ type_state(const struct ctl_opts *o, struct svc_state *s)
 	if (timer) {
 		read_timer_target(s);
 		if (!s->description[0])
-			read_description(s);
+			state_read_description(s);
 	}
 	if (!state_is_active(s))
 		return;

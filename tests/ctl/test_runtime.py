@@ -535,6 +535,19 @@ def check_install_runtime(ck, sb, ctl):
     ck.eq("  masked and stopped", (ctl("is-enabled", "toggle"), ctl("is-active", "toggle")),
           ((1, "masked\n"), (3, "inactive\n")))
     ck.eq("unmask", ctl("unmask", "toggle")[0], 0)
+    # A unit file with no runit service (never converted): loaded and
+    # inactive, exit 3, as systemctl; masked likewise; no file at all: 4.
+    sb.ns(["sh", "-c", "printf '[Unit]\\nDescription=Never converted\\n[Service]\\n"
+           "ExecStart=/bin/true\\n[Install]\\nWantedBy=multi-user.target\\n'"
+           " >/lib/systemd/system/unconv.service"])
+    ck.eq("status of an unconverted unit file", ctl("status", "unconv"),
+          (3, "\u25cb unconv.service - Never converted\n"
+              "     Loaded: loaded (/lib/systemd/system/unconv.service; disabled; preset: enabled)\n"
+              "     Active: inactive (dead)\n"))
+    ck.eq("  masked", (ctl("mask", "unconv")[0], ctl("status", "unconv")),
+          (0, (3, "\u25cb unconv.service\n     Loaded: masked (Reason: Unit unconv.service is masked.)\n"
+                  "     Active: inactive (dead)\n")))
+    sb.ns(["rm", "-f", "/lib/systemd/system/unconv.service", "/etc/systemd/system/unconv.service"])
     # Off the search path again: daemon-reload must find it unchanged (check_reload).
     sb.ns(["rm", "-f", "/lib/systemd/system/toggle.service"])
 
