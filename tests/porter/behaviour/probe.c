@@ -193,7 +193,7 @@ add_fd_flags(struct buf *b)
 		die("opendir /proc/self/fdinfo");
 	buf_lit(b, "{");
 	for (struct dirent *e; (e = readdir(d));) {
-		char path[64], line[256];
+		char path[288], line[256]; /* d_name is up to 255 bytes */
 		if (e->d_name[0] == '.' || atoi(e->d_name) < 3 || atoi(e->d_name) == dirfd(d))
 			continue;
 		snprintf(path, sizeof path, "/proc/self/fdinfo/%s", e->d_name);
