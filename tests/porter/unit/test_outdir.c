@@ -147,7 +147,7 @@ test_stale_temporaries(void)
 static void
 test_root_confinement_chase(void)
 {
-	char r[300], p[600], got[600], proc[64];
+	char r[300], p[2400], got[600], proc[64];
 	int rootfd, fd;
 	ssize_t k;
 
