@@ -18,6 +18,12 @@ KLEIN_CMD = WRAPPER + [KLEIN]
 SLOW = 4 if WRAPPER else 1
 
 
+# Mounts a private tmpfs on /run inside the namespace, then becomes klein-init
+# (exec keeps the pid: it is still the namespace's PID 1).
+PRIVATE_RUN = [PROBE, "privrun"]
+UNSHARE_RUN = UNSHARE + PRIVATE_RUN + ["mode=0755"]
+
+
 def can_unshare():
     if not KLEIN or os.geteuid() != 0 or not shutil.which("unshare"):
         return False
@@ -50,6 +56,10 @@ class Sandbox:
 
     def __init__(self, test, binary=None):
         self.cmd = WRAPPER + [binary or KLEIN]
+        # Options of the private tmpfs on /run: klein-init writes its stop
+        # marker (/run/klein) and runsv its supervise links there, and neither
+        # may touch the host's /run or another test's.
+        self.run_mount = "mode=0755"
         self.root = tempfile.mkdtemp(prefix="klein-init-test-")
         test.addCleanup(self.cleanup)
         self.init_dir = os.path.join(self.root, "init")
@@ -98,7 +108,8 @@ class Sandbox:
         self.out = open(self.out_path, "wb")
         self.err = open(self.err_path, "wb")
         stdin = kw.pop("stdin", subprocess.DEVNULL)
-        self.proc = subprocess.Popen(UNSHARE + self.cmd + list(args), env=env,
+        self.proc = subprocess.Popen(UNSHARE + PRIVATE_RUN + [self.run_mount] + self.cmd
+                                     + list(args), env=env,
                                      stdin=stdin, stdout=self.out,
                                      stderr=self.err, **kw)
         self.t0 = time.monotonic()

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,9 +168,32 @@ cmd_coalesce(void)
 	_exit(127);
 }
 
+/* "privrun OPTS CMD...": a private tmpfs on /run (the caller made a mount
+ * namespace), then exec CMD with the environment untouched (a shell would
+ * drop names that are not shell names, which the env tests pass). */
+static int
+cmd_privrun(const char *opts, char **cmd)
+{
+	unsigned long flags = 0;
+
+	if (!strcmp(opts, "ro")) {
+		flags = MS_RDONLY;
+		opts = NULL;
+	}
+	if (mount("klein-run", "/run", "tmpfs", flags, opts) < 0) {
+		perror("probe privrun: mount /run");
+		return 125;
+	}
+	execv(cmd[0], cmd);
+	perror(cmd[0]);
+	return 127;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 4 && !strcmp(argv[1], "privrun"))
+		return cmd_privrun(argv[2], argv + 3);
 	if (argc >= 2 && !strcmp(argv[1], "state"))
 		return cmd_state();
 	if (argc >= 2 && !strcmp(argv[1], "signals"))
@@ -178,6 +202,6 @@ main(int argc, char **argv)
 		return cmd_orphans(atoi(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "coalesce"))
 		return cmd_coalesce();
-	fprintf(stderr, "usage: probe state|signals|orphans N|coalesce\n");
+	fprintf(stderr, "usage: probe state|signals|orphans N|coalesce|privrun OPTS CMD...\n");
 	return 2;
 }

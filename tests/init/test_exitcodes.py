@@ -4,7 +4,7 @@ import subprocess
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-from kleintest import KLEIN_CMD, Sandbox, needs_ns
+from kleintest import KLEIN_CMD, UNSHARE_RUN, Sandbox, needs_ns
 
 
 @needs_ns
@@ -13,7 +13,7 @@ class ExitCodes(unittest.TestCase):
         sb = Sandbox(self)
 
         def one(code):
-            r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc"] + KLEIN_CMD + [
+            r = subprocess.run(UNSHARE_RUN + KLEIN_CMD + [
                                 "--", "sh", "-c", "exit %d" % code],
                                env=sb.env, capture_output=True, timeout=30)
             return code, r.returncode

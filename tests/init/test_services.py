@@ -240,15 +240,10 @@ class FastStop(unittest.TestCase):
         self.assertGreaterEqual(int(m.group(1)), 1400)  # it did wait for the service
 
 
-# Mounts a private tmpfs on /run inside the namespace, then becomes klein-init.
-PRIVATE_RUN = ["sh", "-c", 'mount -t tmpfs -o "$0" klein-run /run && exec "$@"']
-
-
 @needs_ns
 class RunDir(unittest.TestCase):
     def test_supervise_links_into_run_work(self):
         sb = Sandbox(self)
-        sb.cmd = PRIVATE_RUN + ["mode=0755"] + sb.cmd
         out = os.path.join(sb.root, "web.out")
         # As klein-porter writes it: supervise -> /run/runit/supervise/NAME.
         sb.service("web", "#!/bin/sh\nstat -c 'mode %%a' /run/runit/supervise > %s.tmp\n"
@@ -263,9 +258,22 @@ class RunDir(unittest.TestCase):
         sb.kill(signal.SIGTERM)
         self.assertEqual(sb.wait(), 0, sb.stderr())
 
+    def test_stop_marker_exists_only_while_stopping(self):
+        # systemctl is-system-running reads it (svc/ctl CTL_STOP_MARKER).
+        sb = Sandbox(self)
+        out = os.path.join(sb.root, "marker.out")
+        probe = "if test -e /run/klein/stopping; then echo %s yes; else echo %s no; fi >> " + out
+        sb.service("web", "#!/bin/sh\n%s\nexec sleep 1000\n" % (probe % ("run", "run")),
+                   finish="#!/bin/sh\n%s\n" % (probe % ("finish", "finish")))
+        sb.start()
+        self.assertTrue(wait_until(lambda: "run" in read(out)), sb.stderr())
+        sb.kill(signal.SIGTERM)
+        self.assertEqual(sb.wait(), 0, sb.stderr())
+        self.assertEqual(read(out).split("\n")[:2], ["run no", "finish yes"], read(out))
+
     def test_read_only_run_is_not_an_error(self):
         sb = Sandbox(self)
-        sb.cmd = PRIVATE_RUN + ["ro"] + sb.cmd
+        sb.run_mount = "ro"
         sb.service("plain", "#!/bin/sh\necho plain up\nexec sleep 1000\n")
         sb.start(["--log-level", "debug"])
         self.assertTrue(sb.log_has("plain up"), sb.stderr())

@@ -6,7 +6,7 @@ import select
 import time
 import unittest
 
-from kleintest import KLEIN_CMD, UNSHARE, Sandbox, needs_ns
+from kleintest import KLEIN_CMD, UNSHARE_RUN, Sandbox, needs_ns
 
 
 class Pty:
@@ -67,7 +67,7 @@ class Tty(unittest.TestCase):
     def test_job_control_in_interactive_shell(self):
         sb = Sandbox(self)
         env = dict(sb.env, PS1="klein$ ", TERM="dumb")
-        p = Pty(UNSHARE + KLEIN_CMD + ["--", "bash", "--norc", "--noprofile", "-i"], env)
+        p = Pty(UNSHARE_RUN + KLEIN_CMD + ["--", "bash", "--norc", "--noprofile", "-i"], env)
         self.assertTrue(p.read_until(b"klein$ "), p.buf)
         self.assertNotIn(b"no job control", p.buf)
         # klein-init handed the terminal to the command's process group.
