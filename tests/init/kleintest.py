@@ -18,10 +18,16 @@ KLEIN_CMD = WRAPPER + [KLEIN]
 SLOW = 4 if WRAPPER else 1
 
 
-# Mounts a private tmpfs on /run inside the namespace, then becomes klein-init
-# (exec keeps the pid: it is still the namespace's PID 1).
-PRIVATE_RUN = [PROBE, "privrun"]
-UNSHARE_RUN = UNSHARE + PRIVATE_RUN + ["mode=0755"]
+RUN_MOUNT = "mode=0755"
+
+
+def private_run(opts=RUN_MOUNT):
+    """argv prefix: a private tmpfs on /run (tmpfs options opts) in the caller's
+    mount namespace, then exec the rest (the pid is kept: still PID 1)."""
+    return [PROBE, "privrun", opts]
+
+
+UNSHARE_RUN = UNSHARE + private_run()
 
 
 def can_unshare():
@@ -59,7 +65,7 @@ class Sandbox:
         # Options of the private tmpfs on /run: klein-init writes its stop
         # marker (/run/klein) and runsv its supervise links there, and neither
         # may touch the host's /run or another test's.
-        self.run_mount = "mode=0755"
+        self.run_mount = RUN_MOUNT
         self.root = tempfile.mkdtemp(prefix="klein-init-test-")
         test.addCleanup(self.cleanup)
         self.init_dir = os.path.join(self.root, "init")
@@ -108,8 +114,8 @@ class Sandbox:
         self.out = open(self.out_path, "wb")
         self.err = open(self.err_path, "wb")
         stdin = kw.pop("stdin", subprocess.DEVNULL)
-        self.proc = subprocess.Popen(UNSHARE + PRIVATE_RUN + [self.run_mount] + self.cmd
-                                     + list(args), env=env,
+        self.proc = subprocess.Popen(UNSHARE + private_run(self.run_mount) + self.cmd + list(args),
+                                     env=env,
                                      stdin=stdin, stdout=self.out,
                                      stderr=self.err, **kw)
         self.t0 = time.monotonic()

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import unittest
 
-from kleintest import KLEIN_CMD, PRIVATE_RUN, PROBE, Sandbox, needs_ns
+from kleintest import KLEIN_CMD, PROBE, Sandbox, needs_ns, private_run
 
 
 @needs_ns
@@ -82,7 +82,8 @@ class Reaping(unittest.TestCase):
         env = dict(sb.env)
         # Not PID 1: klein-init adopts the orphan and stops it at the end.
         # (A mount namespace only, for a private /run: unshare execs, no fork.)
-        r = subprocess.run(["unshare", "--mount"] + PRIVATE_RUN + ["mode=0755"] + KLEIN_CMD + ["--", "sh", "-c", "sleep 30 & exit 5"], env=env,
+        r = subprocess.run(["unshare", "--mount"] + private_run() + KLEIN_CMD
+                           + ["--", "sh", "-c", "sleep 30 & exit 5"], env=env,
                            capture_output=True, text=True, timeout=20)
         self.assertEqual(r.returncode, 5, r.stderr)
         self.assertRegex(r.stderr, r"sending SIGTERM to pid \d+ \(sleep\)")

@@ -262,9 +262,9 @@ class RunDir(unittest.TestCase):
         # systemctl is-system-running reads it (svc/ctl CTL_STOP_MARKER).
         sb = Sandbox(self)
         out = os.path.join(sb.root, "marker.out")
-        probe = "if test -e /run/klein/stopping; then echo %s yes; else echo %s no; fi >> " + out
-        sb.service("web", "#!/bin/sh\n%s\nexec sleep 1000\n" % (probe % ("run", "run")),
-                   finish="#!/bin/sh\n%s\n" % (probe % ("finish", "finish")))
+        probe = "test -e /run/klein/stopping && s=yes || s=no; echo \"%s $s\" >> " + out
+        sb.service("web", "#!/bin/sh\n%s\nexec sleep 1000\n" % (probe % "run"),
+                   finish="#!/bin/sh\n%s\n" % (probe % "finish"))
         sb.start()
         self.assertTrue(wait_until(lambda: "run" in read(out)), sb.stderr())
         sb.kill(signal.SIGTERM)
